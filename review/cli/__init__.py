@@ -1,0 +1,43 @@
+"""The `review` command line.
+
+Each module in this package adds the commands for one concern to the shared
+Typer app; they are imported here so that adding a module adds its commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+import typer
+
+from review.cli.app import app, err_console
+from review.errors import ReviewError
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "app":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run a command, turning user errors into one-line messages."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [arg for arg in args if arg != "--debug"]  # accepted anywhere on the line
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="review", standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("Aborted.")
+        sys.exit(1)
+    except ReviewError as error:
+        if debug:
+            raise
+        err_console.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)

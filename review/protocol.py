@@ -1,0 +1,213 @@
+"""The review protocol: a YAML file validated by a pydantic schema.
+
+The protocol says what the review asks, who screens how, which exclusion
+reasons exist per stage, how records are ranked and what the codebook is.
+A copy is stored in the project database when the project is created, so a
+project keeps the protocol it was screened under.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from review.errors import ProtocolError
+
+PROTOCOL_VERSION = 1
+Stage = Literal["ta", "ft"]
+STAGES: tuple[Stage, ...] = ("ta", "ft")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Label(_Strict):
+    """A label in the review's languages; English is required, Danish optional."""
+
+    en: str
+    da: str | None = None
+
+    def text(self, language: str = "en") -> str:
+        return getattr(self, language, None) or self.en
+
+
+def _as_label(value: object) -> object:
+    return {"en": value} if isinstance(value, str) else value
+
+
+class Criteria(_Strict):
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class ExclusionReason(_Strict):
+    key: str
+    label: Label
+
+    _label_from_text = field_validator("label", mode="before")(_as_label)
+
+
+class StageSettings(_Strict):
+    """How one screening stage runs."""
+
+    reviewers: Literal[1, 2] = 1
+    blind: bool = False
+    criteria: Criteria = Field(default_factory=Criteria)
+    exclusion_reasons: list[ExclusionReason] = Field(default_factory=list)
+    reason_required: bool = False
+
+    @model_validator(mode="after")
+    def _reasons_unique(self) -> StageSettings:
+        keys = [reason.key for reason in self.exclusion_reasons]
+        duplicated = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicated:
+            raise ValueError(f"exclusion reason keys must be unique; repeated: {', '.join(duplicated)}")
+        return self
+
+    def reason_keys(self) -> list[str]:
+        return [reason.key for reason in self.exclusion_reasons]
+
+
+class Stages(_Strict):
+    ta: StageSettings = Field(default_factory=StageSettings)
+    ft: StageSettings = Field(default_factory=lambda: StageSettings(reason_required=True))
+
+
+class YearRange(_Strict):
+    start: int = Field(alias="from")
+    end: int = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> YearRange:
+        if self.start > self.end:
+            raise ValueError(f"'from' ({self.start}) is after 'to' ({self.end})")
+        return self
+
+
+class Highlight(_Strict):
+    """Terms the screening view marks in titles and abstracts."""
+
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class Ranking(_Strict):
+    """Which embedding model and classifier rank the records."""
+
+    model: str = "all-MiniLM-L6-v2"
+    use_embeddings: bool = True
+
+
+class OtherSources(_Strict):
+    """PRISMA counts the tool cannot derive from its own data."""
+
+    registers: int = Field(default=0, ge=0)
+    other_methods: int = Field(default=0, ge=0)
+
+
+class CodeValue(_Strict):
+    key: str
+    label: Label
+
+    _label_from_text = field_validator("label", mode="before")(_as_label)
+
+
+class Dimension(_Strict):
+    """One column of the codebook: what coders record about each study."""
+
+    key: str
+    label: Label
+    type: Literal["single", "multiple", "text", "number"]
+    group: str | None = None
+    description: str | None = None
+    values: list[CodeValue] = Field(default_factory=list)
+
+    _label_from_text = field_validator("label", mode="before")(_as_label)
+
+    @model_validator(mode="after")
+    def _choices_need_values(self) -> Dimension:
+        if self.type in ("single", "multiple") and not self.values:
+            raise ValueError(f"dimension '{self.key}' is {self.type}-choice but lists no values")
+        if self.type in ("text", "number") and self.values:
+            raise ValueError(f"dimension '{self.key}' is {self.type} and cannot list values")
+        return self
+
+    def value_keys(self) -> list[str]:
+        return [value.key for value in self.values]
+
+
+class Codebook(_Strict):
+    dimensions: list[Dimension] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _keys_unique(self) -> Codebook:
+        keys = [dimension.key for dimension in self.dimensions]
+        duplicated = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicated:
+            raise ValueError(f"codebook dimension keys must be unique; repeated: {', '.join(duplicated)}")
+        return self
+
+    def dimension(self, key: str) -> Dimension:
+        for dimension in self.dimensions:
+            if dimension.key == key:
+                return dimension
+        known = ", ".join(d.key for d in self.dimensions) or "none"
+        raise ProtocolError(f"unknown codebook dimension '{key}' (known: {known})")
+
+
+class Protocol(_Strict):
+    """A validated review protocol."""
+
+    version: Literal[1] = PROTOCOL_VERSION
+    title: str
+    question: str
+    description: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    years: YearRange | None = None
+    stages: Stages = Field(default_factory=Stages)
+    highlight: Highlight = Field(default_factory=Highlight)
+    ranking: Ranking = Field(default_factory=Ranking)
+    other_sources: OtherSources = Field(default_factory=OtherSources)
+    codebook: Codebook = Field(default_factory=Codebook)
+
+    def stage(self, stage: Stage) -> StageSettings:
+        return getattr(self.stages, stage)
+
+    def zero_shot_query(self) -> str:
+        """The text screening starts from before any record is labelled."""
+        parts = [self.title, self.question, *self.stages.ta.criteria.include, *self.highlight.include]
+        return "\n".join(part for part in parts if part)
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        problems.append(f"{field}: {item['msg']}")
+    return "; ".join(problems)
+
+
+def parse_protocol(text: str, source: str = "protocol") -> Protocol:
+    """Validate protocol YAML text; errors name the field and the reason."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ProtocolError(f"{source}: not valid YAML ({error})") from error
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{source}: expected a mapping of protocol fields at the top level")
+    try:
+        return Protocol.model_validate(data)
+    except ValidationError as error:
+        raise ProtocolError(f"{source}: {_describe(error)}") from error
+
+
+def load_protocol(path: Path | str) -> Protocol:
+    path = Path(path)
+    if not path.is_file():
+        raise ProtocolError(f"protocol file not found: {path}")
+    return parse_protocol(path.read_text(encoding="utf-8"), source=str(path))

@@ -1,0 +1,24 @@
+"""Counts per stage for `review status` and the app's project page."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> int:
+    return db.execute(sql, params or []).fetchone()[0]
+
+
+def project_status(db: sqlite_utils.Database) -> dict:
+    """Imported, duplicate and unique record counts, and records per source."""
+    per_source = dict(
+        db.execute("SELECT source, SUM(n_records) FROM batches GROUP BY source ORDER BY source").fetchall()
+    )
+    return {
+        "batches": _count(db, "SELECT COUNT(*) FROM batches"),
+        "records_imported": _count(db, "SELECT COUNT(*) FROM records"),
+        "duplicates_removed": _count(db, "SELECT COUNT(*) FROM records WHERE duplicate_of IS NOT NULL"),
+        "records_unique": _count(db, "SELECT COUNT(*) FROM records WHERE duplicate_of IS NULL"),
+        "uncertain_duplicate_pairs": _count(db, "SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'uncertain'"),
+        "records_per_source": per_source,
+    }

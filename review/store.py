@@ -1,0 +1,269 @@
+"""The project database: one SQLite file per review, opened with sqlite-utils.
+
+The schema is versioned. `MIGRATIONS[i]` takes a database from version `i` to
+`i + 1`; `open_project` applies whatever a database still lacks, so a project
+made by an older release opens in a newer one. Add a migration at the end of the
+list; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from review.errors import ProjectError
+
+DB_NAME = "review.db"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _v1_initial_schema(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE protocols (
+            protocol_id INTEGER PRIMARY KEY,
+            stored_at TEXT NOT NULL,
+            source_file TEXT,
+            yaml TEXT NOT NULL
+        );
+        CREATE TABLE batches (
+            batch_id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            encoding TEXT,
+            file_hash TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            n_records INTEGER NOT NULL,
+            warnings TEXT,
+            forced INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE records (
+            record_id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(batch_id),
+            position INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            source_id TEXT,
+            type TEXT,
+            title TEXT,
+            abstract TEXT,
+            authors TEXT,
+            year INTEGER,
+            journal TEXT,
+            volume TEXT,
+            issue TEXT,
+            pages TEXT,
+            doi TEXT,
+            pmid TEXT,
+            keywords TEXT,
+            language TEXT,
+            url TEXT,
+            raw_format TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            duplicate_of INTEGER REFERENCES records(record_id)
+        );
+        CREATE TABLE dedupe_runs (
+            run_id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            settings TEXT,
+            n_merged INTEGER NOT NULL DEFAULT 0,
+            n_uncertain INTEGER NOT NULL DEFAULT 0,
+            undone_at TEXT
+        );
+        CREATE TABLE duplicate_pairs (
+            pair_id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES dedupe_runs(run_id),
+            record_id INTEGER NOT NULL REFERENCES records(record_id),
+            duplicate_of INTEGER NOT NULL REFERENCES records(record_id),
+            method TEXT NOT NULL,
+            score REAL,
+            status TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT
+        );
+        CREATE TABLE decisions (
+            event_id INTEGER PRIMARY KEY,
+            record_id INTEGER NOT NULL REFERENCES records(record_id),
+            stage TEXT NOT NULL CHECK (stage IN ('ta', 'ft')),
+            reviewer TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'screen',
+            label TEXT CHECK (label IN ('include', 'exclude', 'maybe') OR label IS NULL),
+            reason TEXT,
+            note TEXT,
+            score REAL,
+            rank INTEGER,
+            created_at TEXT NOT NULL
+        );
+        CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+        CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+        CREATE TABLE fulltexts (
+            record_id INTEGER PRIMARY KEY REFERENCES records(record_id),
+            status TEXT NOT NULL,
+            file_name TEXT,
+            sha256 TEXT,
+            text TEXT,
+            n_pages INTEGER,
+            reason TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE report_links (
+            record_id INTEGER PRIMARY KEY REFERENCES records(record_id),
+            study TEXT NOT NULL,
+            linked_at TEXT NOT NULL
+        );
+        CREATE TABLE codes (
+            code_id INTEGER PRIMARY KEY,
+            study TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            value TEXT,
+            coder TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE embeddings (
+            model TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model, text_hash)
+        );
+        CREATE TABLE model_runs (
+            run_id INTEGER PRIMARY KEY,
+            stage TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            config TEXT,
+            n_labelled INTEGER,
+            n_relevant INTEGER,
+            seconds REAL
+        );
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )
+
+
+def _v2_lookup_indexes(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_records_doi ON records(doi);
+        CREATE INDEX IF NOT EXISTS idx_records_pmid ON records(pmid);
+        CREATE INDEX IF NOT EXISTS idx_records_duplicate_of ON records(duplicate_of);
+        CREATE INDEX IF NOT EXISTS idx_decisions_record_stage ON decisions(record_id, stage);
+        CREATE INDEX IF NOT EXISTS idx_codes_study ON codes(study, dimension);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_initial_schema,
+    _v2_lookup_indexes,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    """The current time as an ISO-8601 UTC string (what every table stores)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """Open a SQLite file with the settings every project connection needs."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations a database lacks; returns the resulting version."""
+    version = schema_version(db)
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"this project uses schema version {version}, newer than this release "
+            f"supports ({SCHEMA_VERSION}); upgrade the toolkit"
+        )
+    for target in range(version, SCHEMA_VERSION):
+        with transaction(db):
+            MIGRATIONS[target](db)
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                [str(target + 1)],
+            )
+    return SCHEMA_VERSION
+
+
+def db_path(project_dir: Path | str) -> Path:
+    return Path(project_dir) / DB_NAME
+
+
+def create_project(project_dir: Path | str) -> sqlite_utils.Database:
+    """Create the project folder and an empty, fully migrated database."""
+    path = db_path(project_dir)
+    if path.exists():
+        raise ProjectError(f"{path} already exists; choose another folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    migrate(db)
+    return db
+
+
+def open_project(project_dir: Path | str) -> sqlite_utils.Database:
+    """Open an existing project, upgrading its schema if it is older."""
+    path = db_path(project_dir)
+    if not path.exists():
+        raise ProjectError(f"no project at {project_dir} (missing {DB_NAME}); run `review init` first")
+    db = connect(path)
+    migrate(db)
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction; everything inside lands together or not at all.
+
+    `BEGIN IMMEDIATE` takes the write lock up front, so two processes writing
+    the same project queue behind the busy timeout instead of failing with
+    'database is locked' half-way through. Nested use joins the outer one.
+    """
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.conn.commit()
+
+
+def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def set_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
+    with transaction(db):
+        db.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, json.dumps(value)]
+        )

@@ -163,9 +163,30 @@ def _v2_lookup_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3_screening_claims(db: sqlite_utils.Database) -> None:
+    """Short-lived claims so two screening sessions are not served the same record.
+
+    Claims are not decisions: they expire, and are replaced or deleted freely.
+    """
+    db.executescript(
+        """
+        CREATE TABLE claims (
+            stage TEXT NOT NULL CHECK (stage IN ('ta', 'ft')),
+            record_id INTEGER NOT NULL REFERENCES records(record_id),
+            reviewer TEXT NOT NULL,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            PRIMARY KEY (stage, record_id, holder)
+        );
+        CREATE INDEX IF NOT EXISTS idx_decisions_stage_reviewer ON decisions(stage, reviewer);
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_initial_schema,
     _v2_lookup_indexes,
+    _v3_screening_claims,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -47,7 +47,7 @@ def import_(
     """
     db = open_db(project_dir)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, transient=True, disable=as_json) as progress:
+                  console=console, transient=True, disable=as_json or not console.is_terminal) as progress:
         task = progress.add_task("Reading files", total=len(files))
         reports = import_files(db, files, source=source, force=force, file_format=file_format,
                                mapping=parse_mapping(mapping), on_parsed=lambda _: progress.advance(task))

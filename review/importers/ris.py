@@ -97,13 +97,19 @@ class _Scanner:
 
 
 def _canonical_ris(records: list[list[list[str]]]) -> str:
-    """The scanned records as text rispy parses reliably (one 'TG  - ' per tag)."""
+    """The scanned records as text rispy parses reliably: every value on one tagged line.
+
+    Continuation lines become extra values of list tags (EndNote's keywords) and
+    are joined with spaces elsewhere, so rispy never sees an untagged line.
+    """
     out: list[str] = []
     for pairs in records:
         for tag, value in pairs:
-            first, *rest = value.split("\n")
-            out.append(f"{tag}  - {first}")
-            out.extend(line for line in rest if line)
+            lines = [line.strip() for line in value.split("\n") if line.strip()] or [""]
+            if tag in rispy.LIST_TYPE_TAGS:
+                out.extend(f"{tag}  - {line}" for line in lines)
+            else:
+                out.append(f"{tag}  - {' '.join(lines)}")
         out.append("ER  - ")
         out.append("")
     return "\n".join(out)

@@ -25,7 +25,7 @@ from review.importers.model import (
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("title", "article title", "document title", "primary title", "ti"),
     "abstract": ("abstract", "ab", "abstract note"),
-    "authors": ("authors", "author", "author full names", "au", "author(s)"),
+    "authors": ("author full names", "authors", "author", "au", "author(s)"),
     "year": ("year", "publication year", "py", "pubyear", "publication date"),
     "doi": ("doi", "di"),
     "journal": ("journal", "source title", "publication title", "journal/book", "so", "secondary title", "source"),

@@ -1,0 +1,29 @@
+# Two entry points, each setting up its own virtual environment first:
+#   make demo   builds the seed review's demo project and prints its PRISMA counts
+#   make test   runs the test suite
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test app bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# the CPU build; a plain `torch` requirement would pull several GB of CUDA packages
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/review demo --out demo-project --force
+
+test: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+app: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/review app demo-project
+
+clean:
+	rm -rf $(VENV) demo-project

@@ -183,10 +183,31 @@ def _v3_screening_claims(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v4_dedupe_changes(db: sqlite_utils.Database) -> None:
+    """Every change to `records.duplicate_of`, so a dedupe run can be undone exactly."""
+    db.executescript(
+        """
+        CREATE TABLE dedupe_changes (
+            change_id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES dedupe_runs(run_id),
+            pair_id INTEGER REFERENCES duplicate_pairs(pair_id),
+            record_id INTEGER NOT NULL REFERENCES records(record_id),
+            previous_duplicate_of INTEGER,
+            new_duplicate_of INTEGER,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_dedupe_changes_record ON dedupe_changes(record_id);
+        CREATE INDEX IF NOT EXISTS idx_dedupe_changes_run ON dedupe_changes(run_id);
+        CREATE INDEX IF NOT EXISTS idx_duplicate_pairs_run ON duplicate_pairs(run_id, status);
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_initial_schema,
     _v2_lookup_indexes,
     _v3_screening_claims,
+    _v4_dedupe_changes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

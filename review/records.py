@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,3 +161,30 @@ def unique_records(db: sqlite_utils.Database) -> Iterator[dict]:
 
 def batches(db: sqlite_utils.Database) -> list[dict]:
     return [dict(row) for row in db["batches"].rows_where(order_by="batch_id")]
+
+
+def import_uploads(
+    db: sqlite_utils.Database, uploads: list[tuple[str, bytes]], source: str | None = None, force: bool = False
+) -> list[BatchReport]:
+    """Import files given as (name, content), e.g. uploaded in the web app, exactly as `import_files` does.
+
+    The contents are written under their own names to a temporary folder, so
+    batches record the uploaded file name and messages name it alone.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for index, (name, data) in enumerate(uploads):
+            path = Path(folder, str(index), Path(name).name)
+            path.parent.mkdir()
+            path.write_bytes(data)
+            paths.append(path)
+        try:
+            reports = import_files(db, paths, source=source, force=force)
+        except ReviewError as error:
+            message = str(error)
+            for path in paths:
+                message = message.replace(str(path), path.name)
+            raise ReviewError(message) from error
+    for report, path in zip(reports, paths):
+        report.file = path.name
+    return reports

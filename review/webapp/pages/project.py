@@ -1,0 +1,79 @@
+"""Project page: create or open a project, the protocol in force, progress and who screened what."""
+
+import streamlit as st
+
+from review.errors import ReviewError
+from review.status import project_status
+from review.webapp import state
+
+
+def _open_or_create() -> None:
+    opening, creating = st.tabs(["Open a project", "Create a project"])
+    with opening, st.form("open_project"):
+        folder = st.text_input("Project folder", placeholder="/path/to/my-review", key="open_folder")
+        if st.form_submit_button("Open", type="primary"):
+            try:
+                state.open_folder(folder.strip())
+                st.rerun()
+            except ReviewError as error:
+                st.error(str(error))
+    with creating, st.form("create_project"):
+        folder = st.text_input("New project folder", placeholder="/path/to/new-review", key="new_folder")
+        bundled = state.bundled_protocols()
+        choice = st.selectbox("Protocol", list(bundled), index=list(bundled).index("template.yaml")
+                              if "template.yaml" in bundled else 0)
+        upload = st.file_uploader("…or upload your own protocol (YAML)", type=["yaml", "yml"])
+        if st.form_submit_button("Create", type="primary"):
+            text, name = ((upload.getvalue().decode("utf-8"), upload.name) if upload
+                          else (bundled[choice].read_text(encoding="utf-8"), str(bundled[choice])))
+            try:
+                state.create_folder(folder.strip(), text, name)
+                st.rerun()
+            except ReviewError as error:
+                st.error(str(error))
+
+
+def _protocol_summary() -> None:
+    protocol = state.protocol()
+    st.subheader(protocol.title)
+    st.markdown(f"**Question.** {protocol.question}")
+    rows = []
+    for key, name in (("ta", "Title/abstract"), ("ft", "Full text")):
+        settings = protocol.stage(key)
+        rows.append({
+            "stage": name,
+            "reviewers per record": settings.reviewers,
+            "blind": settings.blind,
+            "reason required": settings.reason_required,
+            "exclusion reasons": ", ".join(reason.label.en for reason in settings.exclusion_reasons),
+        })
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if protocol.codebook.dimensions:
+        st.caption("Codebook: " + ", ".join(d.label.en for d in protocol.codebook.dimensions))
+
+
+def _imported() -> None:
+    status = project_status(state.db())
+    columns = st.columns(4)
+    columns[0].metric("Records imported", status["records_imported"])
+    columns[1].metric("Duplicates removed", status["duplicates_removed"])
+    columns[2].metric("Unique records", status["records_unique"])
+    columns[3].metric("Uncertain duplicate pairs", status["uncertain_duplicate_pairs"])
+    if status["records_per_source"]:
+        st.dataframe([{"source": source, "records": n} for source, n in status["records_per_source"].items()],
+                     hide_index=True)
+
+
+st.title("Project")
+if state.project_dir() is None:
+    st.info("No project is open yet: open an existing project folder or create a new one.")
+    _open_or_create()
+    st.stop()
+
+st.caption(f"Folder: `{state.project_dir()}`")
+_protocol_summary()
+st.divider()
+st.subheader("Records")
+_imported()
+with st.expander("Open or create another project"):
+    _open_or_create()

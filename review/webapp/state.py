@@ -1,0 +1,125 @@
+"""Session state and data access shared by every page.
+
+Each browser session keeps its own SQLite connection in `st.session_state`
+(a connection is never shared between sessions: it is not thread-safe), and
+every decision is written to the database at once, so a closed tab loses
+nothing. Keys are initialised once in `init()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import sqlite_utils
+import streamlit as st
+
+from review.errors import ProjectError
+from review.project import current_protocol, store_protocol
+from review.protocol import Protocol, parse_protocol
+from review.store import DB_NAME, create_project, open_project
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+PROTOCOLS_DIR = REPO_DIR / "protocols"
+DEMO_DIR = REPO_DIR / "demo-project"
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+# (file in PAGES_DIR, title, icon), in menu order
+PAGES: list[tuple[str, str, str]] = [
+    ("project.py", "Project", ":material/folder_open:"),
+    ("import_page.py", "Import", ":material/upload_file:"),
+]
+
+DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": ""}
+
+
+def command_line_project(argv: list[str] | None = None) -> Path | None:
+    """The folder given as `streamlit run app.py -- --project DIR`, if any."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--project", type=Path)
+    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return known.project
+
+
+def is_project(folder: Path | str | None) -> bool:
+    return folder is not None and (Path(folder) / DB_NAME).is_file()
+
+
+def starting_project() -> Path | None:
+    """The project a new session opens: the command line's, else the demo project if it exists."""
+    given = command_line_project()
+    if given is not None:
+        return given
+    return DEMO_DIR if is_project(DEMO_DIR) else None
+
+
+def init() -> None:
+    """Give every session-state key its starting value, once per browser session."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    if st.session_state["project_dir"] is None:
+        start = starting_project()
+        st.session_state["project_dir"] = str(start) if start is not None else None
+
+
+def project_dir() -> Path | None:
+    value = st.session_state.get("project_dir")
+    return Path(value) if value else None
+
+
+def reviewer() -> str:
+    return str(st.session_state.get("reviewer") or "").strip()
+
+
+def db() -> sqlite_utils.Database:
+    """This session's connection to the open project (opened on first use)."""
+    folder = project_dir()
+    if folder is None:
+        raise ProjectError("no project is open")
+    connections: dict[str, sqlite_utils.Database] = st.session_state.setdefault("_connections", {})
+    key = str(folder.resolve())
+    if key not in connections:
+        connections[key] = open_project(folder)
+    return connections[key]
+
+
+def protocol() -> Protocol:
+    return current_protocol(db())
+
+
+def open_folder(folder: Path | str) -> None:
+    """Make `folder` this session's project; raises `ProjectError` when it holds none."""
+    if not is_project(folder):
+        raise ProjectError(f"no project at {folder} (missing {DB_NAME})")
+    st.session_state["project_dir"] = str(Path(folder))
+
+
+def create_folder(folder: Path | str, protocol_yaml: str, source_name: str) -> None:
+    """Create a project with a protocol (validated before anything is written) and open it."""
+    parse_protocol(protocol_yaml, source=source_name)
+    created = create_project(folder)
+    store_protocol(created, protocol_yaml, source_name)
+    created.close()
+    open_folder(folder)
+
+
+def bundled_protocols() -> dict[str, Path]:
+    return {path.name: path for path in sorted(PROTOCOLS_DIR.glob("*.yaml"))}
+
+
+def require_project() -> sqlite_utils.Database:
+    """The open project's connection, or a pointer to the Project page and a stop."""
+    if project_dir() is None:
+        st.info("No project is open. Create or open one on the **Project** page.")
+        st.page_link(str(PAGES_DIR / "project.py"), label="Go to Project", icon=":material/folder_open:")
+        st.stop()
+    return db()
+
+
+def require_reviewer() -> str:
+    """The reviewer's name, or a request to enter it in the sidebar and a stop."""
+    name = reviewer()
+    if not name:
+        st.warning("Enter your name in the sidebar first: it is recorded on every decision.")
+        st.stop()
+    return name

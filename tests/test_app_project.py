@@ -1,0 +1,82 @@
+"""AppTest: the router, sidebar and the Project and Import pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from review.errors import ReviewError
+from review.records import batches, import_uploads
+
+REPO = Path(__file__).resolve().parents[1]
+RIS = b"TY  - JOUR\nID  - R1\nTI  - Collaboration around families\nPY  - 2015\nER  - \n"
+
+
+def app(project_dir: Path | None = None, reviewer: str = "", page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    if project_dir is not None:
+        at.session_state["project_dir"] = str(project_dir)
+    at.session_state["reviewer"] = reviewer
+    if page:
+        at.switch_page(f"review/webapp/pages/{page}.py")
+    return at.run()
+
+
+def test_without_a_project_the_project_page_offers_open_and_create(tmp_path, monkeypatch):
+    monkeypatch.setattr("review.webapp.state.DEMO_DIR", tmp_path / "no-demo")
+    at = app()
+    assert not at.exception
+    assert "No project is open" in at.info[0].value
+    folder = tmp_path / "new-review"
+    at.text_input(key="new_folder").set_value(str(folder))
+    assert at.selectbox[0].value == "template.yaml"
+    next(b for b in at.button if b.label == "Create").click().run()
+    assert not at.exception
+    assert (folder / "review.db").is_file()
+    assert at.session_state["project_dir"] == str(folder)
+    assert at.subheader[0].value == "Short title of the review"
+
+
+def test_project_page_shows_protocol_and_import_counts(project):
+    project_dir, db = project
+    import_uploads(db, [("scopus.ris", RIS)], source="Scopus")
+    at = app(project_dir)
+    assert not at.exception
+    assert at.subheader[0].value == "Short title of the review"
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Records imported"] == "1"
+    stages = at.dataframe[0].value
+    assert list(stages["blind"]) == [True, False]
+    assert list(stages["reason required"]) == [False, True]
+
+
+def test_sidebar_opens_another_project_and_rejects_a_folder_without_one(project, tmp_path):
+    project_dir, _ = project
+    at = app()
+    at.text_input(key="project_picker").set_value(str(tmp_path / "nothing")).run()
+    assert "no project at" in at.sidebar.error[0].value
+    at.text_input(key="project_picker").set_value(str(project_dir)).run()
+    assert at.session_state["project_dir"] == str(project_dir)
+    assert at.title[0].value == "Project"
+
+
+def test_import_page_lists_batches(project):
+    project_dir, db = project
+    import_uploads(db, [("pubmed.nbib", b"PMID- 1\nTI  - A title\nDP  - 2020\n")], source="PubMed")
+    at = app(project_dir, page="import_page")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["source"]) == ["PubMed"]
+    assert list(table["file_name"]) == ["pubmed.nbib"]
+
+
+def test_import_uploads_names_the_uploaded_file_and_keeps_the_project_unchanged_on_error(project):
+    _, db = project
+    reports = import_uploads(db, [("scopus.ris", RIS)], source="Scopus")
+    assert (reports[0].file, reports[0].records) == ("scopus.ris", 1)
+    with pytest.raises(ReviewError) as error:
+        import_uploads(db, [("again.ris", RIS)])
+    assert str(error.value).startswith("again.ris was already imported")
+    assert [row["file_name"] for row in batches(db)] == ["scopus.ris"]

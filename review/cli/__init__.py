@@ -10,7 +10,6 @@ import importlib
 import pkgutil
 import sys
 
-import click
 import typer
 
 from review.cli.app import app, err_console
@@ -22,22 +21,19 @@ for _module in pkgutil.iter_modules(__path__):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run a command, turning user errors into one-line messages."""
+    """Entry point: run a command, turning user errors into one-line messages.
+
+    Usage errors are reported by the command framework itself (standalone
+    mode); a `ReviewError` becomes `Error: ...` on stderr and exit status 1.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [arg for arg in args if arg != "--debug"]  # accepted anywhere on the line
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=args, prog_name="review", standalone_mode=False)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("Aborted.")
-        sys.exit(1)
+        command.main(args=args, prog_name="review", standalone_mode=True)
     except ReviewError as error:
         if debug:
             raise
         err_console.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
-    sys.exit(result if isinstance(result, int) else 0)

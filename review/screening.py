@@ -289,3 +289,21 @@ def pending_for(db: sqlite_utils.Database, stage: str, reviewer: str, ordered_id
         if record_id in candidates and (state is None or (state.status == "waiting" and reviewer not in state.labels)):
             pending.append(record_id)
     return pending
+
+
+def screening_counts(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> dict[str, int]:
+    """Candidates at a stage and how many are decided, included, excluded, maybe, undecided or in conflict."""
+    protocol = protocol or current_protocol(db)
+    candidates = set(screening_candidates(db, stage, protocol))
+    states = [state for record_id, state in record_states(db, stage, protocol).items() if record_id in candidates]
+    finals = [state.label for state in states if state.status == "final"]
+    n_conflicts = sum(state.status == "conflict" for state in states)
+    return {
+        "candidates": len(candidates),
+        "decided": len(finals),
+        "included": finals.count("include"),
+        "excluded": finals.count("exclude"),
+        "maybe": finals.count("maybe"),
+        "conflicts": n_conflicts,
+        "undecided": len(candidates) - len(finals) - n_conflicts,
+    }

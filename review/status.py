@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from review.protocol import STAGES
+from review.screening import screening_counts
+
 
 def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> int:
     return db.execute(sql, params or []).fetchone()[0]
 
 
 def project_status(db: sqlite_utils.Database) -> dict:
-    """Imported, duplicate and unique record counts, and records per source."""
+    """Imported, duplicate and unique record counts, records per source, and screening per stage."""
     per_source = dict(
         db.execute("SELECT source, SUM(n_records) FROM batches GROUP BY source ORDER BY source").fetchall()
     )
@@ -21,4 +24,5 @@ def project_status(db: sqlite_utils.Database) -> dict:
         "records_unique": _count(db, "SELECT COUNT(*) FROM records WHERE duplicate_of IS NULL"),
         "uncertain_duplicate_pairs": _count(db, "SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'uncertain'"),
         "records_per_source": per_source,
+        **{f"screening_{stage}": screening_counts(db, stage) for stage in STAGES},
     }

@@ -1,0 +1,103 @@
+"""Full-text commands: attach, not-retrieved; reports and studies: link, studies."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, print_json
+from review.fulltext import attach_fulltexts, mark_not_retrieved
+from review.studies import included_studies, link_reports
+
+
+@app.command()
+def attach(
+    project_dir: ProjectDir,
+    source_dir: Annotated[Path, typer.Option("--dir", help="Folder of PDF or .txt full texts.", show_default=False)],
+    as_json: JsonFlag = False,
+) -> None:
+    """Attach full texts: match files to records, copy them into the project, extract their text.
+
+    A file matches a record by the DOI in its name (`10.1000_xyz.pdf`, '/' as
+    '_'), the record id (`123.pdf`, `record-123.pdf`), the source id, or the
+    title. Files are stored as `PROJECT/fulltexts/<record_id>.pdf`.
+
+    Example:
+
+        review attach my-review --dir ~/Downloads/fulltexts
+    """
+    report = attach_fulltexts(open_db(project_dir), project_dir, source_dir)
+    if as_json:
+        print_json(asdict(report))
+        return
+    console.print(f"Attached {len(report.matched)} file(s).")
+    for title, items in (("Files that matched no record", report.unmatched_files),
+                         ("Skipped", [f"{name} ({why})" for name, why in report.skipped]),
+                         ("Warnings", report.warnings)):
+        if items:
+            console.print(f"{title} ({len(items)}):", style="yellow")
+            for item in items:
+                console.print(f"  {item}", markup=False)
+    if report.records_without_file:
+        console.print(f"Records included at title/abstract still without a full text "
+                      f"({len(report.records_without_file)}): {', '.join(map(str, report.records_without_file))}",
+                      markup=False)
+
+
+@app.command("not-retrieved")
+def not_retrieved(
+    project_dir: ProjectDir,
+    record_id: Annotated[int, typer.Argument(help="The record's id.", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="Why the full text could not be obtained.",
+                                        show_default=False)],
+) -> None:
+    """Mark a report whose full text could not be obtained (PRISMA 'reports not retrieved').
+
+    Example:
+
+        review not-retrieved my-review 123 --reason "Not available from the library"
+    """
+    mark_not_retrieved(open_db(project_dir), record_id, reason)
+    console.print(f"Record {record_id} marked not retrieved.")
+
+
+@app.command()
+def link(
+    project_dir: ProjectDir,
+    record_ids: Annotated[list[int], typer.Argument(help="Record ids of the reports.", show_default=False)],
+    study: Annotated[str, typer.Option("--study", help="Name of the study the reports belong to.",
+                                       show_default=False)],
+) -> None:
+    """Link reports of one study, so PRISMA counts the study once.
+
+    Example:
+
+        review link my-review 12 57 --study "Hansen 2019 trial"
+    """
+    link_reports(open_db(project_dir), record_ids, study)
+    console.print(f"Linked {len(record_ids)} report(s) to study '{study}'.", markup=False)
+
+
+@app.command()
+def studies(project_dir: ProjectDir, as_json: JsonFlag = False) -> None:
+    """List the included studies and their included reports.
+
+    An included report not linked to a study is its own study, `record-<id>`.
+
+    Example:
+
+        review studies my-review --json
+    """
+    grouped = included_studies(open_db(project_dir))
+    if as_json:
+        print_json(grouped)
+        return
+    table = Table("study", "reports")
+    for name, reports in grouped.items():
+        table.add_row(name, ", ".join(map(str, reports)))
+    console.print(table)
+    console.print(f"{len(grouped)} studies, {sum(map(len, grouped.values()))} reports")

@@ -1,0 +1,265 @@
+"""Finding duplicate groups in a project, without changing it.
+
+Exact DOI and PMID matches come first, then fuzzy matches among blocked
+candidate pairs. Merge pairs join groups transitively (union-find), strongest
+first, except when the join would put two different DOIs or PMIDs, a pair a
+person kept apart, or two groups that earlier runs or screening already rely
+on into one group: such pairs go to a person as 'uncertain' instead. The kept
+record of each group is the most complete one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from review.dedupe.blocking import candidate_pairs
+from review.dedupe.matching import (
+    MERGE_TITLE_SIMILARITY,
+    UNCERTAIN_TITLE_SIMILARITY,
+    Comparison,
+    PreparedRecord,
+    compare,
+    compare_identified,
+    prepare,
+)
+
+MATCH_FIELDS = "record_id, title, abstract, authors, year, journal, volume, issue, pages, doi, pmid, url, duplicate_of"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DuplicatePair:
+    """Two records found to be one paper (or possibly one paper)."""
+
+    record_id: int
+    duplicate_of: int
+    method: str  # 'doi', 'pmid' or 'fuzzy'
+    score: float  # 1.0 for identifier matches, title similarity (0-1) for fuzzy ones
+    classification: str  # 'merge' or 'uncertain'
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DedupeResult:
+    """What a dedupe run would do: pairs found and where each record would point."""
+
+    pairs: list[DuplicatePair]
+    assignments: dict[int, int | None]  # record_id -> new duplicate_of, only for changes
+    n_records: int
+    n_duplicates: int  # records that would be duplicates afterwards (PRISMA 'duplicates')
+    seconds: float
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def merge_pairs(self) -> list[DuplicatePair]:
+        return [pair for pair in self.pairs if pair.classification == "merge"]
+
+    @property
+    def uncertain_pairs(self) -> list[DuplicatePair]:
+        return [pair for pair in self.pairs if pair.classification == "uncertain"]
+
+    @property
+    def n_newly_merged(self) -> int:
+        return sum(1 for target in self.assignments.values() if target is not None)
+
+
+class _Groups:
+    """Union-find over record indexes that keeps apart what must stay apart.
+
+    Two groups may not join when they hold different DOIs or PMIDs, when both
+    hold a protected record (the head of an earlier group, or a record already
+    screened), or when a person rejected a pair between them.
+    """
+
+    def __init__(self, records: list[PreparedRecord], protected: list[bool]):
+        self.parent = list(range(len(records)))
+        self.dois = [{record.doi} - {""} for record in records]
+        self.pmids = [{record.pmid} - {""} for record in records]
+        self.protected = list(protected)
+        self.apart: list[set[int]] = [set() for _ in records]
+
+    def find(self, index: int) -> int:
+        root = index
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[index] != root:
+            self.parent[index], index = root, self.parent[index]
+        return root
+
+    def keep_apart(self, first: int, second: int) -> None:
+        self.apart[self.find(first)].add(second)
+        self.apart[self.find(second)].add(first)
+
+    def can_join(self, first: int, second: int) -> bool:
+        a, b = self.find(first), self.find(second)
+        if a == b:
+            return True
+        if self.dois[a] and self.dois[b] and not self.dois[a] & self.dois[b]:
+            return False
+        if self.pmids[a] and self.pmids[b] and not self.pmids[a] & self.pmids[b]:
+            return False
+        if self.protected[a] and self.protected[b]:
+            return False
+        return not any(self.find(other) == b for other in self.apart[a])
+
+    def join(self, first: int, second: int) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            self.parent[b] = a
+            self.dois[a] |= self.dois[b]
+            self.pmids[a] |= self.pmids[b]
+            self.protected[a] = self.protected[a] or self.protected[b]
+            self.apart[a] |= self.apart[b]
+
+
+def _load(db: sqlite_utils.Database) -> list[dict]:
+    cursor = db.execute(f"SELECT {MATCH_FIELDS} FROM records ORDER BY record_id")
+    names = [column[0] for column in cursor.description]
+    rows = []
+    for values in cursor:
+        row = dict(zip(names, values))
+        row["authors"] = json.loads(row["authors"]) if row["authors"] else []
+        rows.append(row)
+    return rows
+
+
+def _existing_pairs(db: sqlite_utils.Database, status: str) -> list[tuple[int, int]]:
+    """Pairs of earlier (not undone) runs with this status."""
+    return [
+        (row[0], row[1])
+        for row in db.execute(
+            "SELECT p.record_id, p.duplicate_of FROM duplicate_pairs p JOIN dedupe_runs r USING (run_id) "
+            "WHERE r.undone_at IS NULL AND p.status = ?", [status]
+        )
+    ]
+
+
+def _identifier_pairs(records: list[PreparedRecord]) -> list[tuple[int, int, str]]:
+    pairs = []
+    for method in ("doi", "pmid"):
+        first_with: dict[str, int] = {}
+        for index, record in enumerate(records):
+            key = getattr(record, method)
+            if key:
+                if key in first_with:
+                    pairs.append((first_with[key], index, method))
+                else:
+                    first_with[key] = index
+    return pairs
+
+
+def _fuzzy_pairs(records: list[PreparedRecord], groups: _Groups, progress: Progress | None) -> list[tuple[int, int, Comparison]]:
+    candidates = sorted(candidate_pairs(records))
+    found = []
+    for done, (first, second) in enumerate(candidates, 1):
+        if progress and done % 20000 == 0:
+            progress("Comparing candidate pairs", done, len(candidates))
+        if groups.find(first) == groups.find(second):
+            continue
+        comparison = compare(records[first], records[second])
+        if comparison.classification:
+            found.append((first, second, comparison))
+    if progress:
+        progress("Comparing candidate pairs", len(candidates), len(candidates))
+    return found
+
+
+def _kept_record(members: list[int], records: list[PreparedRecord], rank: list[tuple]) -> int:
+    return max(members, key=lambda index: (rank[index], records[index].completeness, -records[index].record_id))
+
+
+def find_duplicates(db: sqlite_utils.Database, progress: Progress | None = None) -> DedupeResult:
+    """Find duplicate pairs and the groups they form; the project is not changed.
+
+    `progress(step, done, total)` is called during the long steps. Records
+    already merged stay merged and new records join their groups; pairs a
+    person kept apart stay apart, and pairs already listed are not listed again.
+    """
+    started = time.perf_counter()
+    rows = _load(db)
+    if progress:
+        progress("Normalising records", 0, len(rows))
+    records = [prepare(row) for row in rows]
+    index_of = {record.record_id: index for index, record in enumerate(records)}
+    screened = {row[0] for row in db.execute("SELECT DISTINCT record_id FROM decisions")}
+    heads = {row["duplicate_of"] for row in rows if row["duplicate_of"] is not None}
+    rank = [(record.record_id in heads, record.record_id in screened) for record in records]
+    groups = _Groups(records, [any(flags) for flags in rank])
+    for index, row in enumerate(rows):
+        if row["duplicate_of"] in index_of:
+            groups.join(index_of[row["duplicate_of"]], index)
+    for first_id, second_id in _existing_pairs(db, "rejected"):
+        if first_id in index_of and second_id in index_of:
+            groups.keep_apart(index_of[first_id], index_of[second_id])
+
+    found = [
+        (first, second, method, compare_identified(records[first], records[second], method))
+        for first, second, method in _identifier_pairs(records)
+    ]
+    fuzzy = [(first, second, "fuzzy", comparison) for first, second, comparison in _fuzzy_pairs(records, groups, progress)]
+    fuzzy.sort(key=lambda item: -item[3].title_similarity)
+    pairs: list[DuplicatePair] = []
+    uncertain = []
+    for first, second, method, comparison in found + fuzzy:
+        if groups.find(first) == groups.find(second):
+            continue
+        if comparison.classification == "merge" and groups.can_join(first, second):
+            groups.join(first, second)
+            pairs.append(_pair(records, first, second, method, comparison, "merge", []))
+        elif comparison.classification == "merge":
+            uncertain.append((first, second, method, comparison, ["would join records that must stay apart"]))
+        else:
+            uncertain.append((first, second, method, comparison, []))
+    pairs.extend(_uncertain_once(db, records, index_of, groups, uncertain))
+    return _result(rows, records, groups, rank, pairs, started)
+
+
+def _uncertain_once(db: sqlite_utils.Database, records: list[PreparedRecord], index_of: dict[int, int],
+                    groups: _Groups, uncertain: list) -> list[DuplicatePair]:
+    """One uncertain pair per two groups, leaving out groups a person was already asked about."""
+    asked = {
+        frozenset((groups.find(index_of[first]), groups.find(index_of[second])))
+        for status in ("uncertain", "rejected")
+        for first, second in _existing_pairs(db, status)
+        if first in index_of and second in index_of
+    }
+    pairs = []
+    for first, second, method, comparison, notes in uncertain:
+        key = frozenset((groups.find(first), groups.find(second)))
+        if len(key) == 2 and key not in asked:
+            asked.add(key)
+            pairs.append(_pair(records, first, second, method, comparison, "uncertain", notes))
+    return pairs
+
+
+def _pair(records: list[PreparedRecord], first: int, second: int, method: str, comparison: Comparison,
+          classification: str, notes: list[str]) -> DuplicatePair:
+    first_id, second_id = records[first].record_id, records[second].record_id
+    score = 1.0 if method != "fuzzy" else round(comparison.title_similarity / 100, 4)
+    evidence = comparison.evidence + comparison.conflicts + notes
+    return DuplicatePair(max(first_id, second_id), min(first_id, second_id), method, score, classification, evidence)
+
+
+def _result(rows: list[dict], records: list[PreparedRecord], groups: _Groups, rank: list[tuple],
+            pairs: list[DuplicatePair], started: float) -> DedupeResult:
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(records)):
+        members[groups.find(index)].append(index)
+    assignments: dict[int, int | None] = {}
+    n_duplicates = 0
+    for group in members.values():
+        kept = _kept_record(group, records, rank)
+        for index in group:
+            target = None if index == kept else records[kept].record_id
+            n_duplicates += target is not None
+            if rows[index]["duplicate_of"] != target:
+                assignments[records[index].record_id] = target
+    settings = {"merge_title_similarity": MERGE_TITLE_SIMILARITY,
+                "uncertain_title_similarity": UNCERTAIN_TITLE_SIMILARITY}
+    return DedupeResult(pairs, assignments, len(records), n_duplicates, time.perf_counter() - started, settings)

@@ -1,7 +1,10 @@
-"""Writing project tables to CSV and records to RIS.
+"""Writing project tables to CSV, Excel and JSON, and records to RIS.
 
-Later tables (decisions, codes, evidence maps) and formats (xlsx, json) plug in
-through `TABLES` and `FORMATS`.
+Each exportable table is a `TableSpec`: a builder returning (header, rows),
+the options it takes, and where RIS makes sense the records it covers.
+`export_table` is the single entry point for the CLI and the app; `EXPORT_TABLES`
+maps every table name to its export function. Cells a spreadsheet would run as
+formulas are neutralised in CSV and Excel alike.
 """
 
 from __future__ import annotations
@@ -9,19 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
+from review import tables
 from review.errors import ReviewError
 from review.importers.ris import dumps_fields, dumps_raw
-from review.records import iter_records
 
-RECORD_EXPORT_COLUMNS = (
-    "record_id", "source", "source_id", "title", "year", "doi", "duplicate_of",
-    "authors", "journal", "volume", "issue", "pages", "pmid", "keywords", "abstract", "batch_id",
-)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,21 +35,14 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
-def _flat(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
-    return value
+_flat = tables.flat
 
 
-def records_table(db: sqlite_utils.Database) -> tuple[list[str], list[list[object]]]:
-    """Every imported record, duplicates included, with the record it was merged into."""
-    rows = [
-        [_flat(record.get(column)) for column in RECORD_EXPORT_COLUMNS]
-        for record in iter_records(db)
-    ]
-    return list(RECORD_EXPORT_COLUMNS), rows
+def _write_text(text: str, path: Path | None) -> str:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return text
 
 
 def write_csv(header: list[str], rows: Iterable[list[object]], path: Path | None) -> str:
@@ -56,11 +52,7 @@ def write_csv(header: list[str], rows: Iterable[list[object]], path: Path | None
     writer.writerow(header)
     for row in rows:
         writer.writerow([neutralise_formula(_flat(cell)) for cell in row])
-    text = buffer.getvalue()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return text
+    return _write_text(buffer.getvalue(), path)
 
 
 def record_as_ris(record: dict) -> str:
@@ -71,40 +63,139 @@ def record_as_ris(record: dict) -> str:
 
 
 def write_ris(records: Iterable[dict], path: Path | None) -> str:
-    text = "\n".join(record_as_ris(record) for record in records)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return text
+    return _write_text("\n".join(record_as_ris(record) for record in records), path)
 
 
 def write_json(header: list[str], rows: Iterable[list[object]], path: Path | None) -> str:
-    text = json.dumps([dict(zip(header, row)) for row in rows], ensure_ascii=False, indent=2, default=str)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return text
+    return _write_text(json.dumps(_as_dicts(header, rows), ensure_ascii=False, indent=2, default=str), path)
 
 
-def export_records(db: sqlite_utils.Database, file_format: str, path: Path | None, unique_only: bool = False) -> str:
+def _as_dicts(header: list[str], rows: Iterable[list[object]]) -> list[dict]:
+    return [dict(zip(header, row)) for row in rows]
+
+
+def _excel_cell(value: object) -> object:
+    value = _flat(value)
+    if isinstance(value, str):
+        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def write_xlsx(sheets: list[tuple[str, list[str], list[list[object]]]], path: Path) -> str:
+    """One workbook, one sheet per (name, header, rows): header frozen, filters on.
+
+    Text cells are always stored as strings (never formulas); text that would
+    run as a formula is neutralised as in CSV.
+    """
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, header, rows in sheets:
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append([_excel_cell(cell) for cell in header])
+        for row in rows:
+            sheet.append([_excel_cell(cell) for cell in row])
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for index, column in enumerate(sheet.iter_cols(values_only=True), 1):
+            width = max((len(str(value)) for value in column if value is not None), default=8)
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60) + 2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return str(path)
+
+
+
+
+Builder = Callable[..., tuple[list[str], list[list[object]]]]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An exportable table: its builder, the options it accepts, and its records for RIS."""
+
+    build: Builder
+    options: tuple[str, ...] = ()
+    ris_records: Callable[..., Iterable[dict]] | None = None
+    ris_options: tuple[str, ...] = ()
+
+
+TABLE_SPECS: dict[str, TableSpec] = {
+    "included": TableSpec(tables.included_table, ("coder", "language"), tables.included_records),
+    "codes": TableSpec(tables.codes_table),
+    "evidence-map": TableSpec(tables.evidence_map_table, ("rows", "cols", "coder", "language")),
+    "decisions": TableSpec(tables.decisions_table),
+    "records": TableSpec(tables.records_table, ("unique_only",), tables.records_for_ris, ("unique_only",)),
+}
+TEXT_FORMATS = ("csv", "json")
+FORMATS = ("csv", "xlsx", "json", "ris")
+
+
+def _options_for(table: str, spec: TableSpec, options: dict[str, object]) -> dict[str, object]:
+    given = {name: value for name, value in options.items() if value not in (None, False)}
+    stray = sorted(set(given) - set(spec.options))
+    if stray:
+        raise ReviewError(f"option {', '.join(stray)} does not apply to table '{table}'")
+    return given
+
+
+def _need_path(path: Path | None, what: str) -> Path:
+    if path is None:
+        raise ReviewError(f"{what} cannot go to stdout; give a file with -o FILE.xlsx")
+    return path
+
+
+def export_spec(db: sqlite_utils.Database, table: str, file_format: str, path: Path | None, **options: object) -> str:
+    """Export one table from `TABLE_SPECS`; returns the text written (or the .xlsx path)."""
+    spec = TABLE_SPECS[table]
+    given = _options_for(table, spec, options)
     if file_format == "ris":
-        where = "duplicate_of IS NULL" if unique_only else "1 = 1"
-        return write_ris(iter_records(db, where), path)
-    header, rows = records_table(db)
-    if unique_only:
-        rows = [row for row in rows if row[header.index("duplicate_of")] == ""]
+        if spec.ris_records is None:
+            raise ReviewError(f"table '{table}' cannot be exported as ris (only: included, records)")
+        ris_options = {name: value for name, value in given.items() if name in spec.ris_options}
+        return write_ris(spec.ris_records(db, **ris_options), path)
+    if file_format not in FORMATS:
+        raise ReviewError(f"unknown format '{file_format}' (known: {', '.join(FORMATS)})")
+    header, rows = spec.build(db, **given)
     if file_format == "csv":
         return write_csv(header, rows, path)
     if file_format == "json":
         return write_json(header, rows, path)
-    raise ReviewError(f"records cannot be exported as '{file_format}' (use csv, json or ris)")
+    return write_xlsx([(table, header, rows)], _need_path(path, "an Excel workbook"))
 
 
-EXPORT_TABLES = {"records": export_records}
+def export_all(db: sqlite_utils.Database, file_format: str, path: Path | None, **options: object) -> str:
+    """Every table in one file: an Excel sheet each, or one JSON object keyed by table."""
+    if file_format not in ("xlsx", "json"):
+        raise ReviewError(f"--table all exports as xlsx or json, not '{file_format}'")
+    built = []
+    for table, spec in TABLE_SPECS.items():
+        given = {name: value for name, value in options.items() if name in spec.options}
+        built.append((table, *spec.build(db, **_options_for(table, spec, given))))
+    if file_format == "json":
+        data = {table: _as_dicts(header, rows) for table, header, rows in built}
+        return _write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), path)
+    return write_xlsx(built, _need_path(path, "an Excel workbook"))
+
+
+def _exporter(table: str) -> Callable[..., str]:
+    def export(db: sqlite_utils.Database, file_format: str, path: Path | None, **options: object) -> str:
+        return export_spec(db, table, file_format, path, **options)
+
+    return export
+
+
+EXPORT_TABLES: dict[str, Callable[..., str]] = {table: _exporter(table) for table in TABLE_SPECS}
+EXPORT_TABLES["all"] = export_all
 
 
 def export_table(db: sqlite_utils.Database, table: str, file_format: str, path: Path | None, **options: object) -> str:
     """Export one named table in one format; the single entry point for CLI and app."""
     if table not in EXPORT_TABLES:
         raise ReviewError(f"unknown table '{table}' (known: {', '.join(EXPORT_TABLES)})")
+    if file_format not in FORMATS:
+        raise ReviewError(f"unknown format '{file_format}' (known: {', '.join(FORMATS)})")
     return EXPORT_TABLES[table](db, file_format, path, **options)

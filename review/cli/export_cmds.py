@@ -8,29 +8,47 @@ from typing import Annotated
 import typer
 
 from review.cli.app import ProjectDir, app, console, open_db
-from review.exporters import export_table, EXPORT_TABLES
+from review.exporters import EXPORT_TABLES, FORMATS, export_table
 
 DEFAULT_EXPORT_DIR = Path("exports")
+
+
+def default_output(table: str, file_format: str) -> Path:
+    """Where an export lands without -o: exports/TABLE.FORMAT."""
+    return DEFAULT_EXPORT_DIR / f"{table}.{file_format}"
 
 
 @app.command()
 def export(
     project_dir: ProjectDir,
     table: Annotated[str, typer.Option(help=f"What to export: {', '.join(EXPORT_TABLES)}.")] = "records",
-    file_format: Annotated[str, typer.Option("--format", help="csv, xlsx, json or ris (what the table allows).")] = "csv",
+    file_format: Annotated[str, typer.Option("--format", help=f"{', '.join(FORMATS)} (what the table allows; ris: included, records).")] = "csv",
     output: Annotated[str | None, typer.Option("-o", "--output", help="File to write; '-' for stdout. Default: exports/TABLE.FORMAT")] = None,
     unique: Annotated[bool, typer.Option(help="Records only: leave out records merged as duplicates.")] = False,
+    rows: Annotated[str | None, typer.Option("--rows", help="Evidence map: dimension down the side (default roles).")] = None,
+    cols: Annotated[str | None, typer.Option("--cols", help="Evidence map: dimension across (default citizen-outcomes).")] = None,
+    coder: Annotated[str | None, typer.Option(help="Coded tables: this coder's values (default: latest by any coder).")] = None,
+    language: Annotated[str | None, typer.Option(help="Coded tables: label language, en or da (default en).")] = None,
 ) -> None:
     """Export a table (CSV, Excel, JSON) or records (RIS).
 
+    Tables: **included** (one row per included study, one column per codebook
+    dimension), **codes** (study, dimension, value, coder), **evidence-map**
+    (study counts for two dimensions), **decisions** (with reasons), **records**,
+    and **all** (every table; xlsx with a sheet each, or json).
+
     Example:
 
-        review export my-review --table records --format csv -o records.csv
+        review export my-review --table included --format xlsx
+        review export my-review --table all --format xlsx -o coded.xlsx
+        review export my-review --table evidence-map --rows framework --cols citizen-outcomes -o -
+        review export my-review --table included --format ris -o included.ris
         review export my-review --table records --format ris --unique -o deduplicated.ris
     """
     db = open_db(project_dir)
-    path = None if output == "-" else Path(output) if output else DEFAULT_EXPORT_DIR / f"{table}.{file_format}"
-    text = export_table(db, table, file_format, path, unique_only=unique)
+    path = None if output == "-" else Path(output) if output else default_output(table, file_format)
+    options = {"unique_only": unique, "rows": rows, "cols": cols, "coder": coder, "language": language}
+    text = export_table(db, table, file_format, path, **options)
     if path is None:
         typer.echo(text, nl=False)
     else:

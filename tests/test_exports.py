@@ -1,0 +1,178 @@
+"""Exports of the coded tables, decisions and records in CSV, Excel, JSON and RIS."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from review.coding import import_codes, set_code
+from review.errors import ReviewError
+from review.exporters import export_table, neutralise_formula
+from tests.test_coding import CODING, seed_project  # noqa: F401  (fixture)
+
+TABLES = ["included", "codes", "evidence-map", "decisions", "records"]
+
+
+@pytest.fixture
+def coded(seed_project):  # noqa: F811
+    project_dir, db, protocol = seed_project
+    import_codes(db, protocol, CODING / "codes.csv")
+    return project_dir, db, protocol
+
+
+def _csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_neutralise_formula(value):
+    assert neutralise_formula(value) == "'" + value
+    assert neutralise_formula("plain =1") == "plain =1"
+    assert neutralise_formula(-3) == -3
+
+
+def test_included_csv_is_the_wide_coded_table(coded, cli):
+    project_dir, _, protocol = coded
+    result = cli("export", project_dir, "--table", "included", "--format", "csv", "-o", "-", "--coder", "anna")
+    assert result.exit_code == 0, result.output
+    rows = _csv(result.output)
+    assert list(rows[0])[:4] == ["study", "record_ids", "title", "year"]
+    assert list(rows[0])[4:] == [d.key for d in protocol.codebook.dimensions]
+    assert [row["study"] for row in rows] == ["furesoe", "record-3"]
+    assert rows[0]["roles"] == "Cross-sector case worker with authority in several areas; Company consultant"
+    assert rows[0]["sample-size"] == "120"
+    assert rows[1]["title"].startswith("'=HYPERLINK(")  # formula injection neutralised
+
+
+def test_codes_csv_and_json(coded, cli):
+    project_dir, _, _ = coded
+    rows = _csv(cli("export", project_dir, "--table", "codes", "--format", "csv", "-o", "-").output)
+    assert list(rows[0])[:4] == ["study", "dimension", "value", "coder"]
+    assert {"study": "record-3", "dimension": "country", "value": "no", "coder": "bo"}.items() <= next(
+        row for row in rows if row["coder"] == "bo" and row["dimension"] == "country" and row["study"] == "record-3"
+    ).items()
+    data = json.loads(cli("export", project_dir, "--table", "codes", "--format", "json", "-o", "-").output)
+    assert len(data) == len(rows)
+
+
+def test_evidence_map_default_and_chosen_dimensions(coded, cli):
+    project_dir, _, _ = coded
+    rows = _csv(cli("export", project_dir, "--table", "evidence-map", "-o", "-", "--coder", "anna").output)
+    assert list(rows[0])[0] == "Roles \\ Outcomes for citizens"
+    pairs = {row["Roles \\ Outcomes for citizens"]: row for row in rows}
+    assert pairs["Company consultant"]["Employment and education"] == "1"
+    other = _csv(cli("export", project_dir, "--table", "evidence-map", "--rows", "country", "--cols", "roles",
+                     "-o", "-").output)
+    denmark = next(row for row in other if row["Country \\ Roles"] == "Denmark")
+    assert denmark["studies"] == "1"  # record-3 is 'no' by bo, the latest coder
+    error = cli("export", project_dir, "--table", "evidence-map", "--rows", "nope", "--cols", "roles", "-o", "-")
+    assert error.exit_code == 1 and "unknown codebook dimension 'nope'" in error.output
+
+
+def test_decisions_with_reason_labels(coded, cli):
+    project_dir, _, _ = coded
+    rows = _csv(cli("export", project_dir, "--table", "decisions", "-o", "-").output)
+    assert len(rows) == 9
+    excluded = next(row for row in rows if row["stage"] == "ft" and row["label"] == "exclude")
+    assert excluded["reason"] == "coordination-only"
+    assert excluded["reason_label"] == "Coordination only, not committed collaboration"
+    assert excluded["source_id"] == "koordinering"
+
+
+def test_records_keep_the_contract_columns(coded, cli):
+    project_dir, _, _ = coded
+    text = cli("export", project_dir, "--table", "records", "--format", "csv", "-o", "-").output
+    assert text.splitlines()[0].startswith("record_id,source,source_id,title,year,doi,duplicate_of")
+
+
+def test_included_as_ris(coded, cli):
+    project_dir, _, _ = coded
+    text = cli("export", project_dir, "--table", "included", "--format", "ris", "-o", "-").output
+    ids = [line.split("-", 1)[1].strip() for line in text.splitlines() if line.startswith("ID  -")]
+    assert ids == ["furesoe-a", "furesoe-b", "favrskov"]
+    assert "TI  - =HYPERLINK(" in text  # RIS is not a spreadsheet: titles stay verbatim
+
+
+def test_xlsx_all_sheets_frozen_filtered_and_safe(coded, cli, tmp_path):
+    project_dir, db, protocol = coded
+    set_code(db, protocol, "furesoe", "notes", "=cmd|' /C calc'!A0", "anna", note="@SUM(1+1)")
+    out = tmp_path / "coded.xlsx"
+    result = cli("export", project_dir, "--table", "all", "--format", "xlsx", "-o", out, "--coder", "anna")
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == TABLES
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == sheet.dimensions
+    included = workbook["included"]
+    header = [cell.value for cell in included[1]]
+    furesoe = dict(zip(header, [cell.value for cell in included[2]]))
+    assert furesoe["study"] == "furesoe"
+    assert furesoe["sample-size"] == 120
+    assert furesoe["country"] == "Denmark"
+    assert furesoe["notes"] == "'=cmd|' /C calc'!A0"
+    title = included.cell(row=3, column=header.index("title") + 1)
+    assert title.data_type == "s" and title.value.startswith("'=HYPERLINK(")
+    assert all(cell.data_type != "f" for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row)
+    notes = [row for row in workbook["codes"].iter_rows(values_only=True) if row[1] == "notes"]
+    assert notes[0][2] == "'=cmd|' /C calc'!A0" and notes[0][4] == "'@SUM(1+1)"
+    assert [row[0] for row in workbook["evidence-map"].iter_rows(min_row=2, max_row=3, values_only=True)] == [
+        "Family coordinator or one contact person", "Cross-sector case worker with authority in several areas"]
+    assert workbook["included"].column_dimensions["A"].width >= 10
+
+
+def test_single_table_xlsx_and_csv_injection(coded, tmp_path):
+    _, db, protocol = coded
+    set_code(db, protocol, "record-3", "notes", "+1-1", "anna")
+    path = tmp_path / "included.xlsx"
+    export_table(db, "included", "xlsx", path, coder="anna")
+    sheet = load_workbook(path)["included"]
+    assert sheet.freeze_panes == "A2"
+    column = [cell.value for cell in sheet[1]].index("notes")
+    assert sheet.cell(row=3, column=column + 1).value == "'+1-1"
+    rows = _csv(export_table(db, "included", "csv", None, coder="anna"))
+    assert rows[1]["notes"] == "'+1-1"
+
+
+def test_all_as_json(coded):
+    _, db, _ = coded
+    data = json.loads(export_table(db, "all", "json", None))
+    assert list(data) == TABLES
+    assert data["included"][0]["study"] == "furesoe"
+
+
+def test_default_output_is_exports_folder(coded, cli, tmp_path, monkeypatch):
+    project_dir, _, _ = coded
+    monkeypatch.chdir(tmp_path)
+    result = cli("export", project_dir, "--table", "included", "--format", "xlsx")
+    assert result.exit_code == 0
+    assert (tmp_path / "exports" / "included.xlsx").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--table", "codes", "--format", "ris"], "table 'codes' cannot be exported as ris"),
+        (["--table", "all", "--format", "csv"], "--table all exports as xlsx or json"),
+        (["--table", "included", "--format", "xlsx", "-o", "-"], "an Excel workbook cannot go to stdout"),
+        (["--table", "records", "--rows", "roles"], "option rows does not apply to table 'records'"),
+        (["--table", "included", "--format", "pdf"], "unknown format 'pdf'"),
+        (["--table", "studies"], "unknown table 'studies' (known: included, codes, evidence-map"),
+        (["--table", "evidence-map", "--rows", "notes", "--cols", "roles"], "evidence maps need choice dimensions"),
+    ],
+)
+def test_nonsense_combinations_are_clear_errors(coded, cli, args, message):
+    project_dir, _, _ = coded
+    result = cli("export", project_dir, *args)
+    assert result.exit_code == 1
+    assert f"Error: {message}" in result.output
+
+
+def test_export_table_rejects_unknown_table(coded):
+    _, db, _ = coded
+    with pytest.raises(ReviewError, match="unknown table"):
+        export_table(db, "nope", "csv", None)

@@ -117,19 +117,8 @@ def _check_study(studies: dict[str, list[int]], study: str) -> None:
         raise ReviewError(f"'{study}' is not an included study (included: {sample}{', ...' if len(studies) > 5 else ''})")
 
 
-def _check_coder(coder: str) -> str:
-    if not coder or not coder.strip():
-        raise ReviewError("a coder name is required")
-    return coder.strip()
-
-
 def set_code(
-    db: sqlite_utils.Database,
-    protocol: Protocol,
-    study: str,
-    dimension: str,
-    value: object,
-    coder: str,
+    db: sqlite_utils.Database, protocol: Protocol, study: str, dimension: str, value: object, coder: str,
     note: str | None = None,
 ) -> Code:
     """Record one coder's value for one study and dimension (replacing their earlier one)."""
@@ -137,15 +126,13 @@ def set_code(
 
 
 def set_codes(
-    db: sqlite_utils.Database,
-    protocol: Protocol,
-    study: str,
-    values: dict[str, object],
-    coder: str,
+    db: sqlite_utils.Database, protocol: Protocol, study: str, values: dict[str, object], coder: str,
     note: str | None = None,
 ) -> list[Code]:
     """Several dimensions for one study at once, all validated before anything is written."""
-    coder = _check_coder(coder)
+    coder = (coder or "").strip()
+    if not coder:
+        raise ReviewError("a coder name is required")
     _check_study(included_studies(db), study)
     stored = [(key, normalise_value(_dimension(protocol, key), value)) for key, value in values.items()]
     created = now()

@@ -144,7 +144,7 @@ def _options_for(table: str, spec: TableSpec, options: dict[str, object]) -> dic
 
 def _need_path(path: Path | None, what: str) -> Path:
     if path is None:
-        raise ReviewError(f"{what} cannot go to stdout; give a file with -o FILE.xlsx")
+        raise ReviewError(f"{what} cannot go to stdout; give a path with -o")
     return path
 
 
@@ -168,9 +168,12 @@ def export_spec(db: sqlite_utils.Database, table: str, file_format: str, path: P
 
 
 def export_all(db: sqlite_utils.Database, file_format: str, path: Path | None, **options: object) -> str:
-    """Every table in one file: an Excel sheet each, or one JSON object keyed by table."""
-    if file_format not in ("xlsx", "json"):
-        raise ReviewError(f"--table all exports as xlsx or json, not '{file_format}'")
+    """Every table: an Excel sheet each, one JSON object keyed by table, or a CSV file each.
+
+    For csv, `path` is a folder that receives TABLE.csv per table; the file names are returned.
+    """
+    if file_format not in ("xlsx", "json", "csv"):
+        raise ReviewError(f"--table all exports as xlsx, json or csv (a folder of files), not '{file_format}'")
     built = []
     for table, spec in TABLE_SPECS.items():
         given = {name: value for name, value in options.items() if name in spec.options}
@@ -178,6 +181,11 @@ def export_all(db: sqlite_utils.Database, file_format: str, path: Path | None, *
     if file_format == "json":
         data = {table: _as_dicts(header, rows) for table, header, rows in built}
         return _write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), path)
+    if file_format == "csv":
+        folder = _need_path(path, "a folder of CSV files")
+        for table, header, rows in built:
+            write_csv(header, rows, folder / f"{table}.csv")
+        return "\n".join(str(folder / f"{table}.csv") for table, *_ in built) + "\n"
     return write_xlsx(built, _need_path(path, "an Excel workbook"))
 
 

@@ -151,14 +151,26 @@ def test_default_output_is_exports_folder(coded, cli, tmp_path, monkeypatch):
     result = cli("export", project_dir, "--table", "included", "--format", "xlsx")
     assert result.exit_code == 0
     assert (tmp_path / "exports" / "included.xlsx").is_file()
+    result = cli("export", project_dir, "--table", "all", "--format", "csv")
+    assert "Wrote 5 files to exports" in result.output
+    assert sorted(p.name for p in (tmp_path / "exports").glob("*.csv")) == sorted(f"{t}.csv" for t in TABLES)
+    included = _csv((tmp_path / "exports" / "included.csv").read_text(encoding="utf-8"))
+    assert included[1]["title"].startswith("'=HYPERLINK(")
+
+
+@pytest.mark.parametrize("command", ["export", "code", "import-codes", "codes", "coding-agreement"])
+def test_commands_have_help_with_example(cli, command):
+    result = cli(command, "--help")
+    assert result.exit_code == 0 and "Example:" in result.output
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--table", "codes", "--format", "ris"], "table 'codes' cannot be exported as ris"),
-        (["--table", "all", "--format", "csv"], "--table all exports as xlsx or json"),
+        (["--table", "all", "--format", "ris"], "--table all exports as xlsx, json or csv"),
         (["--table", "included", "--format", "xlsx", "-o", "-"], "an Excel workbook cannot go to stdout"),
+        (["--table", "all", "--format", "csv", "-o", "-"], "a folder of CSV files cannot go to stdout"),
         (["--table", "records", "--rows", "roles"], "option rows does not apply to table 'records'"),
         (["--table", "included", "--format", "pdf"], "unknown format 'pdf'"),
         (["--table", "studies"], "unknown table 'studies' (known: included, codes, evidence-map"),

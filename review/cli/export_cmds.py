@@ -14,7 +14,9 @@ DEFAULT_EXPORT_DIR = Path("exports")
 
 
 def default_output(table: str, file_format: str) -> Path:
-    """Where an export lands without -o: exports/TABLE.FORMAT."""
+    """Where an export lands without -o: exports/TABLE.FORMAT (the folder itself for all tables as CSV)."""
+    if (table, file_format) == ("all", "csv"):
+        return DEFAULT_EXPORT_DIR
     return DEFAULT_EXPORT_DIR / f"{table}.{file_format}"
 
 
@@ -23,7 +25,7 @@ def export(
     project_dir: ProjectDir,
     table: Annotated[str, typer.Option(help=f"What to export: {', '.join(EXPORT_TABLES)}.")] = "records",
     file_format: Annotated[str, typer.Option("--format", help=f"{', '.join(FORMATS)} (what the table allows; ris: included, records).")] = "csv",
-    output: Annotated[str | None, typer.Option("-o", "--output", help="File to write; '-' for stdout. Default: exports/TABLE.FORMAT")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="File to write ('-' for stdout; a folder for --table all --format csv). Default: exports/TABLE.FORMAT")] = None,
     unique: Annotated[bool, typer.Option(help="Records only: leave out records merged as duplicates.")] = False,
     rows: Annotated[str | None, typer.Option("--rows", help="Evidence map: dimension down the side (default roles).")] = None,
     cols: Annotated[str | None, typer.Option("--cols", help="Evidence map: dimension across (default citizen-outcomes).")] = None,
@@ -35,12 +37,14 @@ def export(
     Tables: **included** (one row per included study, one column per codebook
     dimension), **codes** (study, dimension, value, coder), **evidence-map**
     (study counts for two dimensions), **decisions** (with reasons), **records**,
-    and **all** (every table; xlsx with a sheet each, or json).
+    and **all** (every table: xlsx with a sheet each, json, or csv as a folder
+    with one file per table).
 
     Example:
 
         review export my-review --table included --format xlsx
         review export my-review --table all --format xlsx -o coded.xlsx
+        review export my-review --table all --format csv -o my-review/exports
         review export my-review --table evidence-map --rows framework --cols citizen-outcomes -o -
         review export my-review --table included --format ris -o included.ris
         review export my-review --table records --format ris --unique -o deduplicated.ris
@@ -51,5 +55,7 @@ def export(
     text = export_table(db, table, file_format, path, **options)
     if path is None:
         typer.echo(text, nl=False)
+    elif path.is_dir():
+        console.print(f"Wrote {len(text.splitlines())} files to {path}")
     else:
         console.print(f"Wrote {path}")

@@ -1,0 +1,151 @@
+"""The demo: the seed review built end to end from the synthetic corpus, without a prompt.
+
+`build_demo` runs the real pipeline on `corpus/` (see corpus/README.md): a project
+with the seed protocol, one import batch per database export, deduplication,
+the two reviewers' title/abstract decisions and the full-text decisions, reports
+linked to studies, the coders' codes; then the PRISMA 2020 counts (from the
+database, checked to add up), the diagram and the coded tables in `exports/`.
+Every step is a library call; this module only strings them together.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from review.coding import import_codes
+from review.decisions_io import import_decisions
+from review.dedupe import apply_dedupe, find_duplicates
+from review.errors import ReviewError
+from review.exporters import export_table
+from review.prisma import checked_counts, render_prisma
+from review.project import current_protocol, init_project
+from review.records import import_files, iter_records
+from review.studies import link_reports
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+PROTOCOL = REPO / "protocols" / "helhedsorienteret-indsats.yaml"
+MARKER = ".review-demo"
+DEFAULT_OUT = Path("demo-project")
+STEPS = ("Creating the project", "Importing the database exports", "Removing duplicates",
+         "Importing screening decisions", "Linking reports to studies", "Importing codes",
+         "Counting the PRISMA flow", "Writing exports")
+# (table, format, file name) written to DIR/exports/ besides the PRISMA files.
+TABLE_EXPORTS = (("included", "csv", "included.csv"), ("codes", "csv", "codes.csv"),
+                 ("evidence-map", "csv", "evidence-map.csv"), ("all", "xlsx", "review.xlsx"))
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DemoResult:
+    """What the demo built: the project folder, PRISMA counts and the files written."""
+
+    project_dir: Path
+    counts: dict
+    exports: list[Path] = field(default_factory=list)
+    imported: dict[str, int] = field(default_factory=dict)
+    duplicates_merged: int = 0
+    uncertain_pairs: int = 0
+    seconds: float = 0.0
+
+
+def prepare_folder(out: Path, force: bool = False) -> None:
+    """Make `out` an empty demo folder; only an earlier demo may be replaced (with `force`)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        if not (out / MARKER).is_file():
+            raise ReviewError(f"{out} exists and is not an earlier demo; choose another folder with --out")
+        if not force:
+            raise ReviewError(f"{out} holds an earlier demo; use --force to replace it")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("Built by `review demo`; `review demo --force` replaces this folder.\n", encoding="utf-8")
+
+
+def _corpus_file(corpus: Path, name: str) -> Path:
+    path = corpus / name
+    if not path.is_file():
+        raise ReviewError(f"demo corpus file missing: {path} (run `python corpus/generate.py` in a source checkout)")
+    return path
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def link_studies_from_csv(db: sqlite_utils.Database, path: Path) -> dict[str, list[int]]:
+    """Link reports named by (source, source_id) in a CSV to the study in its `study` column."""
+    studies: dict[str, list[int]] = {}
+    for row in _csv_rows(path):
+        matches = [record["record_id"] for record in
+                   iter_records(db, "source = ? AND source_id = ?", [row["source"], row["source_id"]])]
+        if len(matches) != 1:
+            raise ReviewError(f"{path}: {len(matches)} records for {row['source']} {row['source_id']}, expected 1")
+        studies.setdefault(row["study"], []).extend(matches)
+    for study, record_ids in studies.items():
+        link_reports(db, record_ids, study)
+    return studies
+
+
+def build_demo(out: Path = DEFAULT_OUT, force: bool = False, corpus: Path = CORPUS, protocol: Path = PROTOCOL,
+               progress: Progress | None = None) -> DemoResult:
+    """Build the demo project in `out` and write its PRISMA diagram and coded tables to `out/exports/`."""
+    started = time.perf_counter()
+    step = progress or (lambda description, done, total: None)
+    out = Path(out)
+    step(STEPS[0], 0, len(STEPS))
+    databases = _csv_rows(_corpus_file(corpus, "databases.csv"))
+    prepare_folder(out, force)
+    db = init_project(out, protocol)
+    try:
+        result = DemoResult(out, {})
+        step(STEPS[1], 1, len(STEPS))
+        for row in databases:
+            [report] = import_files(db, [_corpus_file(corpus, row["file"])], source=row["source"])
+            result.imported[report.source] = report.records
+        step(STEPS[2], 2, len(STEPS))
+        found = find_duplicates(db)
+        apply_dedupe(db, found)
+        result.duplicates_merged, result.uncertain_pairs = found.n_newly_merged, len(found.uncertain_pairs)
+        step(STEPS[3], 3, len(STEPS))
+        import_decisions(db, _corpus_file(corpus, "decisions.csv"))
+        step(STEPS[4], 4, len(STEPS))
+        link_studies_from_csv(db, _corpus_file(corpus, "studies.csv"))
+        step(STEPS[5], 5, len(STEPS))
+        seed_protocol = current_protocol(db)
+        import_codes(db, seed_protocol, _corpus_file(corpus, "codes.csv"))
+        step(STEPS[6], 6, len(STEPS))
+        result.counts, _ = checked_counts(db, seed_protocol)
+        step(STEPS[7], 7, len(STEPS))
+        result.exports = write_exports(db, result.counts, out / "exports")
+        step("Done", len(STEPS), len(STEPS))
+    finally:
+        db.close()
+    result.seconds = round(time.perf_counter() - started, 2)
+    return result
+
+
+def write_exports(db: sqlite_utils.Database, counts: dict, folder: Path) -> list[Path]:
+    """The PRISMA diagram (SVG, PNG), its CSV and the coded tables, in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in ("svg", "png", "csv"):
+        path = folder / f"prisma.{fmt}"
+        content = render_prisma(counts, fmt)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+    for table, fmt, name in TABLE_EXPORTS:
+        export_table(db, table, fmt, folder / name)
+        written.append(folder / name)
+    return written

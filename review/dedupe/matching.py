@@ -45,7 +45,7 @@ class PreparedRecord:
     first_page: str
     doi: str
     pmid: str
-    numbers: frozenset[str]
+    numbers: tuple[str, ...]
     notices: frozenset[str]
     completeness: tuple[int, int, int]
 

@@ -21,6 +21,7 @@ NOTICE_WORDS = frozenset({
     "erratum", "errata", "corrigendum", "correction", "retraction", "retracted", "withdrawn",
     "comment", "commentary", "reply", "response", "letter", "editorial",
 })
+SURNAME_PARTICLES = frozenset({"le", "la", "de", "del", "della", "di", "da", "dos", "du", "van", "von", "der", "den", "ten", "ter"})
 JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "la", "und", "der"})
 SPECIAL_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "ł": "l", "đ": "d", "þ": "th", "œ": "oe"})
 
@@ -40,9 +41,9 @@ def normalise_title(title: str | None) -> str:
     return LEADING_ARTICLE.sub("", text)
 
 
-def title_numbers(title_key: str) -> frozenset[str]:
-    """Numbers and roman numerals in a normalised title ('part ii', '10 mg', '2-year')."""
-    return frozenset(token for token in title_key.split() if token.isdigit() or token in ROMAN_NUMERALS)
+def title_numbers(title_key: str) -> tuple[str, ...]:
+    """Numbers and roman numerals in a normalised title, repeats kept ('part ii', '10 mg', '2-year')."""
+    return tuple(sorted(token for token in title_key.split() if token.isdigit() or token in ROMAN_NUMERALS))
 
 
 def notice_words(title_key: str) -> frozenset[str]:
@@ -78,7 +79,10 @@ def author_key(name: str | None) -> tuple[str, str]:
         elif leading:
             given_tokens, surname = tokens[:leading], " ".join(tokens[leading:])
         else:
-            given_tokens, surname = tokens[:-1], tokens[-1] if tokens else ""
+            start = len(tokens) - 1
+            while start > 1 and tokens[start - 1].lower() in SURNAME_PARTICLES:
+                start -= 1
+            given_tokens, surname = tokens[:start], " ".join(tokens[start:])
     initials = "".join(_initials_of(token) for token in given_tokens)
     return NON_ALNUM.sub("", fold(surname)), NON_ALNUM.sub("", fold(initials))
 

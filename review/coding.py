@@ -8,9 +8,9 @@ text itself, or the number as written canonically; NULL clears the value.
 
 Reading rules, used by every table built here:
 - `coder` given: that coder's current values.
-- `coder` None: per study and dimension, the value set most recently by any
-  coder. Reconciling two coders is therefore just coding once more (for example
-  as coder `consensus`) after both have coded.
+- `coder` None: per study and dimension, the current value of the coder named
+  `consensus` when there is one (how two coders record their reconciliation),
+  otherwise the value set most recently by any coder.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from review.errors import ProtocolError, ReviewError
 from review.project import current_protocol
 from review.protocol import Dimension, Protocol
 from review.records import get_record
+from review.reviewers import cohen_kappa
 from review.store import now, transaction
 from review.studies import included_studies
 
+CONSENSUS_CODER = "consensus"
 CODES_LONG_HEADER = ["study", "dimension", "value", "coder", "note", "created_at"]
 IMPORT_COLUMNS = ("study", "dimension", "value", "coder")
 
@@ -114,7 +116,8 @@ def _dimension_types(db: sqlite_utils.Database) -> dict[str, str]:
 def _check_study(studies: dict[str, list[int]], study: str) -> None:
     if study not in studies:
         sample = ", ".join(sorted(studies)[:5]) or "none yet"
-        raise ReviewError(f"'{study}' is not an included study (included: {sample}{', ...' if len(studies) > 5 else ''})")
+        more = ", ..." if len(studies) > 5 else ""
+        raise ReviewError(f"'{study}' is not an included study (included: {sample}{more})")
 
 
 def set_code(
@@ -167,10 +170,13 @@ def current_codes(db: sqlite_utils.Database, study: str | None = None, coder: st
 
 def resolved_codes(db: sqlite_utils.Database, coder: str | None = None) -> dict[tuple[str, str], Code]:
     """One code per (study, dimension) under the module's reading rule."""
+    def rank(code: Code) -> tuple[bool, int]:
+        return code.coder == CONSENSUS_CODER, code.code_id
+
     chosen: dict[tuple[str, str], Code] = {}
     for code in current_codes(db, coder=coder):
         key = (code.study, code.dimension)
-        if key not in chosen or code.code_id > chosen[key].code_id:
+        if key not in chosen or rank(code) > rank(chosen[key]):
             chosen[key] = code
     return chosen
 
@@ -274,7 +280,9 @@ def read_codes_csv(protocol: Protocol, csv_path: Path | str) -> list[tuple[str, 
         reader = csv.DictReader(handle)
         missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ReviewError(f"{path}: missing column(s) {', '.join(missing)} (need study, dimension, value, coder[, note])")
+            raise ReviewError(
+                f"{path}: missing column(s) {', '.join(missing)} (need study, dimension, value, coder[, note])"
+            )
         lines = [(number, row) for number, row in enumerate(reader, 2)]
     merged: dict[tuple[str, str, str], dict] = {}
     errors: list[str] = []
@@ -300,7 +308,8 @@ def read_codes_csv(protocol: Protocol, csv_path: Path | str) -> list[tuple[str, 
         if dimension.type == "multiple":
             raw = [item for value in entry["values"] for item in _split(value)]
         elif len(set(entry["values"])) > 1:
-            errors.append(f"lines {', '.join(map(str, entry['lines']))}: different values for {study} / {key} / {coder}")
+            lines_text = ", ".join(map(str, entry["lines"]))
+            errors.append(f"lines {lines_text}: different values for {study} / {key} / {coder}")
             continue
         note = "; ".join(dict.fromkeys(entry["notes"])) or None
         result.append((study, key, coder, normalise_value(dimension, raw), note))
@@ -344,15 +353,12 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
 
 
 def _kappa(pairs: list[tuple[str, str]]) -> float | None:
-    """Cohen's kappa for two coders' single-choice values; None when chance agreement is total."""
-    n = len(pairs)
-    observed = sum(a == b for a, b in pairs) / n
-    first, second = defaultdict(int), defaultdict(int)
+    """Cohen's kappa for two coders' single-choice values (None when undefined)."""
+    labels = sorted({label for pair in pairs for label in pair})
+    table = {a: dict.fromkeys(labels, 0) for a in labels}
     for a, b in pairs:
-        first[a] += 1
-        second[b] += 1
-    expected = sum(first[k] * second[k] for k in first) / (n * n)
-    return None if expected == 1 else (observed - expected) / (1 - expected)
+        table[a][b] += 1
+    return cohen_kappa(table)[2]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -370,7 +376,8 @@ def _pick_coders(codes: list[Code], coders: tuple[str, ...] | None) -> tuple[str
         if missing:
             raise ReviewError(f"no codes by {', '.join(missing)} (coders: {', '.join(sorted(studies)) or 'none'})")
         return coders[0], coders[1]
-    ranked = sorted(studies, key=lambda name: (-len(studies[name]), name))
+    candidates = [name for name in studies if name != CONSENSUS_CODER]
+    ranked = sorted(candidates, key=lambda name: (-len(studies[name]), name))
     if len(ranked) < 2:
         raise ReviewError(f"agreement needs two coders; coded so far by: {', '.join(ranked) or 'nobody'}")
     return ranked[0], ranked[1]
@@ -381,7 +388,7 @@ def coding_agreement(
 ) -> list[dict]:
     """Per dimension, how far two coders agree on the studies both coded.
 
-    Coders default to the two who coded the most studies. `agreement` is the
+    Coders default to the two (other than `consensus`) who coded the most studies. `agreement` is the
     percentage of studies with identical values (sets for multiple choice,
     numeric equality for numbers); `kappa` is Cohen's kappa (single choice only;
     None when undefined), `jaccard` the mean Jaccard index (multiple choice only).

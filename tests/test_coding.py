@@ -104,10 +104,11 @@ def test_import_codes_and_tables(seed_project):
     assert dict(zip(header, keys[1]))["roles"] == "interdisciplinary-pairs; network-meeting-chair"
 
 
-def test_without_coder_the_latest_value_wins(seed_project):
+def test_without_coder_consensus_then_latest_value_wins(seed_project):
     _, db, protocol = seed_project
     import_codes(db, protocol, CODING / "codes.csv")
     set_code(db, protocol, "record-3", "country", "dk", "consensus")
+    set_code(db, protocol, "record-3", "country", "no", "bo")  # recoded after the consensus: ignored
     header, rows = coded_table(db, protocol)
     record3 = dict(zip(header, rows[1]))
     assert record3["country"] == "Denmark"
@@ -145,6 +146,9 @@ def test_codes_long_one_row_per_value(seed_project):
 def test_agreement_per_dimension(seed_project):
     _, db, protocol = seed_project
     import_codes(db, protocol, CODING / "codes.csv")
+    for study in ("furesoe", "record-3"):
+        for dimension in ("country", "roles", "citizen-outcomes"):
+            set_code(db, protocol, study, dimension, "dk" if dimension == "country" else "", "consensus")
     rows = {row["dimension"]: row for row in coding_agreement(db, protocol)}
     assert rows["country"]["coders"] == ["anna", "bo"]
     assert rows["country"]["studies"] == 2
@@ -212,3 +216,16 @@ def test_cli_import_codes(seed_project, cli):
     assert "Imported 11 codes for 2 studies by 2 coders" in result.output
     bad = cli("import-codes", project_dir, CODING / "codes-bad.csv")
     assert bad.exit_code == 1 and "line 3" in bad.output
+
+
+def test_import_codes_conflicting_single_values_and_missing_columns(seed_project, tmp_path):
+    _, db, protocol = seed_project
+    conflict = tmp_path / "conflict.csv"
+    conflict.write_text("study,dimension,value,coder\nfuresoe,country,dk,anna\nfuresoe,country,se,anna\n",
+                        encoding="utf-8")
+    with pytest.raises(ReviewError, match="lines 2, 3: different values for furesoe / country / anna"):
+        import_codes(db, protocol, conflict)
+    missing = tmp_path / "missing.csv"
+    missing.write_text("study,value\nfuresoe,dk\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match="missing column\\(s\\) dimension, coder"):
+        import_codes(db, protocol, missing)

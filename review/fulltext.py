@@ -185,10 +185,18 @@ def _check_record(db: sqlite_utils.Database, record_id: int) -> None:
 
 
 def mark_not_retrieved(db: sqlite_utils.Database, record_id: int, reason: str) -> None:
-    """Record that the full text of a report could not be obtained, and why."""
+    """Record that the full text of a report could not be obtained, and why.
+
+    A report already assessed at full text (it has a final decision there) was
+    retrieved; undo that decision first if it was made without the full text.
+    """
     _check_record(db, record_id)
     if not reason or not reason.strip():
         raise ReviewError("give a reason why the full text was not retrieved")
+    decided = final_labels(db, "ft").get(record_id)
+    if decided:
+        raise ReviewError(f"record {record_id} was assessed at full text ({decided}); undo that decision "
+                          "before marking it not retrieved")
     with transaction(db):
         db["fulltexts"].upsert({"record_id": record_id, "status": NOT_RETRIEVED, "file_name": None, "sha256": None,
                                 "text": None, "n_pages": None, "reason": reason.strip(), "updated_at": now()},

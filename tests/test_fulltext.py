@@ -10,9 +10,8 @@ from fpdf import FPDF
 
 from review.errors import ReviewError
 from review.fulltext import attach_fulltexts, fulltext_path, fulltext_text, mark_not_retrieved, not_retrieved
-from review.project import current_protocol
 from review.records import import_files
-from review.screening import record_decision
+from tests.test_prisma import decide
 
 RIS = """TY  - JOUR
 ID  - S1
@@ -45,27 +44,26 @@ def make_pdf(path, text: str) -> None:
     pdf.output(str(path))
 
 
-def include_at_ta(db, record_ids) -> None:
-    reviewers = current_protocol(db).stage("ta").reviewers
-    for record_id in record_ids:
-        for reviewer in range(reviewers):
-            record_decision(db, record_id, "ta", f"r{reviewer}", "include")
-
-
 @pytest.fixture
 def records(project, tmp_path):
     project_dir, db = project
     ris = tmp_path / "hits.ris"
     ris.write_text(RIS, encoding="utf-8")
     import_files(db, [ris], source="Test")
-    include_at_ta(db, [1, 2, 3, 4])
+    decide(db, [1, 2, 3, 4], "ta", "include")
     return project_dir, db
 
 
-def test_attach_matches_by_doi_id_source_id_and_title(records, tmp_path):
+@pytest.fixture
+def source(tmp_path):
+    """The folder full texts are attached from."""
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    return folder
+
+
+def test_attach_matches_by_doi_id_source_id_and_title(records, source):
     project_dir, db = records
-    source = tmp_path / "pdfs"
-    source.mkdir()
     make_pdf(source / "10.1000_abc.1.pdf", "Families with complex needs were interviewed.")
     make_pdf(source / "record-2.pdf", "Municipal social work text.")
     (source / "S3.txt").write_text("Plain text of the trial.", encoding="utf-8")
@@ -85,10 +83,8 @@ def test_attach_matches_by_doi_id_source_id_and_title(records, tmp_path):
     assert db.execute("SELECT n_pages FROM fulltexts WHERE record_id = 1").fetchone()[0] == 1
 
 
-def test_title_match_and_prefix_of_a_long_title(records, tmp_path):
+def test_title_match_and_prefix_of_a_long_title(records, source):
     project_dir, db = records
-    source = tmp_path / "pdfs"
-    source.mkdir()
     make_pdf(source / "Cross-sector collaboration in municipal social work.pdf", "x")
     make_pdf(source / "A randomised trial of case management.pdf", "y")
     report = attach_fulltexts(db, project_dir, source)
@@ -96,10 +92,8 @@ def test_title_match_and_prefix_of_a_long_title(records, tmp_path):
                                       (3, "A randomised trial of case management.pdf")]
 
 
-def test_file_names_never_become_paths(records, tmp_path):
+def test_file_names_never_become_paths(records, source, tmp_path):
     project_dir, db = records
-    source = tmp_path / "pdfs"
-    source.mkdir()
     make_pdf(source / "..%2f..%2fevil.pdf", "evil")
     make_pdf(source / "10.1000%2fabc.1.pdf", "encoded doi")
     before = set(tmp_path.rglob("*"))
@@ -113,12 +107,10 @@ def test_file_names_never_become_paths(records, tmp_path):
     assert [path.parent for path in tmp_path.rglob("*evil*")] == [source]
 
 
-def test_symlink_pointing_outside_the_folder_is_skipped(records, tmp_path):
+def test_symlink_pointing_outside_the_folder_is_skipped(records, source, tmp_path):
     project_dir, db = records
     outside = tmp_path / "secret.pdf"
     make_pdf(outside, "secret")
-    source = tmp_path / "pdfs"
-    source.mkdir()
     os.symlink(outside, source / "record-1.pdf")
     inside = source / "real.pdf"
     make_pdf(inside, "inside the folder")
@@ -131,10 +123,8 @@ def test_symlink_pointing_outside_the_folder_is_skipped(records, tmp_path):
     assert fulltext_path(db, project_dir, 1) is None
 
 
-def test_unreadable_pdf_is_attached_with_a_warning(records, tmp_path):
+def test_unreadable_pdf_is_attached_with_a_warning(records, source):
     project_dir, db = records
-    source = tmp_path / "pdfs"
-    source.mkdir()
     (source / "record-1.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     report = attach_fulltexts(db, project_dir, source)
     assert report.matched == [(1, "record-1.pdf")]
@@ -148,6 +138,9 @@ def test_not_retrieved_needs_a_reason_and_a_record(records):
         mark_not_retrieved(db, 1, "  ")
     with pytest.raises(ReviewError, match="no record"):
         mark_not_retrieved(db, 99, "gone")
+    decide(db, [3], "ft", "include")
+    with pytest.raises(ReviewError, match="was assessed at full text"):
+        mark_not_retrieved(db, 3, "gone")
     mark_not_retrieved(db, 2, "Not held by any library")
     assert not_retrieved(db) == {2: "Not held by any library"}
     assert fulltext_text(db, 2) is None
@@ -161,10 +154,8 @@ def test_stored_path_outside_the_project_is_refused(records):
         fulltext_path(db, project_dir, 1)
 
 
-def test_cli_attach_and_not_retrieved(records, tmp_path, cli):
+def test_cli_attach_and_not_retrieved(records, source, tmp_path, cli):
     project_dir, db = records
-    source = tmp_path / "pdfs"
-    source.mkdir()
     make_pdf(source / "record-1.pdf", "one")
     result = cli("attach", project_dir, "--dir", source, "--json")
     assert result.exit_code == 0, result.output

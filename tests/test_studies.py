@@ -7,18 +7,11 @@ import json
 import pytest
 
 from review.errors import ReviewError
-from review.project import current_protocol
 from review.records import import_files
-from review.screening import record_decision
 from review.studies import included_studies, link_reports, report_flow, study_of
+from tests.test_prisma import decide
 
 RIS = "".join(f"TY  - JOUR\nID  - {n}\nTI  - Report number {n}\nER  - \n\n" for n in range(1, 7))
-
-
-def decide(db, record_ids, stage, label, reason=None) -> None:
-    for record_id in record_ids:
-        for reviewer in range(current_protocol(db).stage(stage).reviewers):
-            record_decision(db, record_id, stage, f"r{reviewer}", label, reason)
 
 
 @pytest.fixture

@@ -22,10 +22,7 @@ from review.protocol import STAGES, Protocol
 from review.screening import (
     LABELS,
     append_event,
-    check_label,
-    check_reviewer,
-    check_stage,
-    reason_key,
+    check_decision,
     record_states,
     screening_candidates,
 )
@@ -52,11 +49,7 @@ def resolve_conflict(
     The record must be in conflict, or already resolved (a later resolution
     replaces the earlier one; both stay in the log).
     """
-    check_stage(stage)
-    check_label(label)
-    reviewer = check_reviewer(reviewer)
-    protocol = protocol or current_protocol(db)
-    key = reason_key(protocol.stage(stage), stage, label, reason)
+    reviewer, key, protocol = check_decision(db, stage, reviewer, label, reason, protocol)
     with transaction(db):
         state = record_states(db, stage, protocol, [record_id]).get(record_id)
         if state is None or not (state.status == "conflict" or state.resolved_by):

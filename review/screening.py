@@ -103,7 +103,12 @@ def replay(
         params.append(reviewer)
     stacks: dict[int, dict[str, list[Event]]] = {}
     for record_id, who, event_id, kind, label, reason in db.execute(sql + " ORDER BY event_id", params):
-        active = stacks.setdefault(record_id, {}).setdefault(who, [])
+        by_reviewer = stacks.get(record_id)
+        if by_reviewer is None:  # (not setdefault: this loop runs once per event on 100k-record logs)
+            by_reviewer = stacks[record_id] = {}
+        active = by_reviewer.get(who)
+        if active is None:
+            active = by_reviewer[who] = []
         if kind == "undo":
             if active:
                 active.pop()
@@ -213,6 +218,17 @@ def check_reviewer(reviewer: str) -> str:
     return reviewer
 
 
+def check_decision(
+    db: sqlite_utils.Database, stage: str, reviewer: str, label: str, reason: str | None, protocol: Protocol | None
+) -> tuple[str, str | None, Protocol]:
+    """Validate a decision's stage, reviewer, label and reason; returns (reviewer, reason key, protocol)."""
+    check_stage(stage)
+    check_label(label)
+    reviewer = check_reviewer(reviewer)
+    protocol = protocol or current_protocol(db)
+    return reviewer, reason_key(protocol.stage(stage), stage, label, reason), protocol
+
+
 def record_decision(
     db: sqlite_utils.Database, record_id: int, stage: str, reviewer: str, label: str,
     reason: str | None = None, note: str | None = None, score: float | None = None, rank: int | None = None,
@@ -224,11 +240,7 @@ def record_decision(
     come from the protocol's list for that stage (required where the protocol
     says so). Checked and written in one transaction.
     """
-    check_stage(stage)
-    check_label(label)
-    reviewer = check_reviewer(reviewer)
-    protocol = protocol or current_protocol(db)
-    key = reason_key(protocol.stage(stage), stage, label, reason)
+    reviewer, key, protocol = check_decision(db, stage, reviewer, label, reason, protocol)
     with transaction(db):
         _check_candidate(db, record_id, stage, protocol)
         return append_event(db, record_id, stage, reviewer, "screen", label, key, note, score, rank)

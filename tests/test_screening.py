@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from review.errors import ReviewError
-from review.project import current_protocol, store_protocol
+from review.project import current_protocol, init_project, store_protocol
 from review.records import import_files
+from review.reviewers import resolve_conflict
 from review.screening import (
     final_labels,
     final_reasons,
@@ -154,8 +157,6 @@ def test_blind_history_hides_other_reviewers_until_reconciled(screened, cli):
         assert history(db, 1, viewer=viewer) == events
     assert len(history(db, 1)) == 2  # the coordinator's view (no viewer) shows all
 
-    from review.reviewers import resolve_conflict
-
     resolve_conflict(db, 1, "ta", "carl", "include")
     events, _ = seen_by("anna")
     assert [event["reviewer"] for event in events] == ["anna", "bo", "carl"]
@@ -255,3 +256,27 @@ def test_every_command_has_help_with_an_example(cli, command):
     result = cli(command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.output and f"review {command}" in result.output
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(["anna", "bo", "carl"]), st.integers(1, 4),
+                                st.sampled_from(["include", "exclude", "maybe", "undo", "resolve"])), max_size=25),
+       last=st.tuples(st.sampled_from(["anna", "bo"]), st.integers(1, 4), st.sampled_from(["include", "exclude"])))
+def test_a_decision_then_undo_restores_the_state(tmp_path_factory, steps, last):
+    db = init_project(tmp_path_factory.mktemp("undo") / "project", Path(__file__).parents[1] / "protocols" / "template.yaml")
+    import_files(db, [RECORDS], source="Test")
+    for reviewer, record_id, action in steps:
+        if action == "undo":
+            undo_last(db, reviewer, "ta")
+        elif action == "resolve":
+            state = record_states(db, "ta", record_ids=[record_id]).get(record_id)
+            if state is not None and state.status == "conflict":
+                resolve_conflict(db, record_id, "ta", reviewer, "include")
+        else:
+            record_decision(db, record_id, "ta", reviewer, action)
+    before = record_states(db, "ta")
+    reviewer, record_id, label = last
+    record_decision(db, record_id, "ta", reviewer, label)
+    assert undo_last(db, reviewer, "ta") == record_id
+    assert record_states(db, "ta") == before
+    db.close()

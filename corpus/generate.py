@@ -245,7 +245,7 @@ class Generator:
 
         def make():
             chosen: dict = {}
-            return self.fill(self.rng.choice(titles[lang]), spec, chosen), chosen
+            return cap(self.fill(self.rng.choice(titles[lang]), spec, chosen)), chosen
 
         title, chosen = self.unique_title(make)
         abstract = " ".join(self.fill(sentence, spec, chosen) for sentence in sentences[lang])
@@ -445,7 +445,7 @@ def write_studies_and_codes(rng: random.Random, works: list[Work], out: Path) ->
 
 
 def second_opinion(rng: random.Random, coded: dict) -> dict:
-    """A second coder agrees on most dimensions and differs on one value of one or two."""
+    """A second coder agrees on most dimensions, differs on a value of one or two, now and then on the design."""
     values = {"framework": list(V.FRAMEWORK), "goals": list(V.GOALS), "roles": list(V.ROLES), "knowledge": list(V.KNOWLEDGE)}
     changed = dict(coded)
     for dim in rng.sample(sorted(values), rng.randint(0, 2)):
@@ -456,6 +456,8 @@ def second_opinion(rng: random.Random, coded: dict) -> dict:
         else:
             current.append(rng.choice(missing))
         changed[dim] = sorted(current, key=values[dim].index)
+    if rng.random() < 0.2:
+        changed["design"] = rng.choice([design for design in V.DESIGN if design != coded["design"]])
     return changed
 
 

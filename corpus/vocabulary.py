@@ -114,7 +114,7 @@ PROGRAMMES = {
     "sv": ["'Samordnad individuell plan (SIP)'", "samordningsförbundets insats 'Steget vidare'",
            "projektet 'Familjen först'", "'Gemensam väg framåt'", "'Barnens bästa i samverkan'", "'Vägen ut'"],
     "en": ["a one-plan model", "a family coordinator model", "an integrated employment and social services team",
-           "the 'Ohjaamo' one-stop guidance centres", "a joint case-management model",
+           "a one-stop guidance centre for young people", "a joint case-management model",
            "a whole-family approach", "a multi-agency youth team", "a co-located welfare team"],
 }
 
@@ -229,7 +229,7 @@ DESIGN_TITLES = {
 # Sentence frames; {programme}, {place}, {sectors}, {target} and the phrase slots are filled in.
 STUDY_TITLES = {
     "da": ["Tværfagligt samarbejde om {target} i {place}: {design}",
-           "Én plan for {target}? {design_cap} af {programme} i {place}",
+           "Én plan for {target}? {programme_cap} i {place}",
            "Når {sector_a} og {sector_b} arbejder sammen: {design}",
            "Helhedsorienteret indsats i {place} – {design}",
            "{role_cap} som omdrejningspunkt for {target}: {design}",
@@ -322,7 +322,7 @@ OFF_TOPIC = {
     "not-nordic": {
         "langs": ["en"],
         "titles": ["{approach} for {group} in {foreign}: {kind}",
-                   "Does {approach} work? {kind_cap} from {foreign}",
+                   "Can {approach} help {group}? {kind_cap} from {foreign}",
                    "{approach_cap} and outcomes for {group}: evidence from {foreign}",
                    "Implementing {approach} in {foreign}: {kind}"],
         "sentences": ["This study from {foreign} examines {approach} for {group}.",
@@ -470,7 +470,9 @@ OFF_TOPIC = {
                             "The limits of evidence-based policy in local government", "Austerity and the erosion of early help",
                             "In defence of specialist professions", "Measuring what matters in family support",
                             "New public management after thirty years", "Whose problem is a complex problem?",
-                            "Partnership fatigue in the public sector", "A research agenda for street-level bureaucracy"],
+                            "Partnership fatigue in the public sector", "A research agenda for street-level bureaucracy",
+                            "Data sharing is not a silver bullet", "The welfare state needs generalists again",
+                            "Stop piloting, start scaling", "Citizens are not cases"],
                   "claim_da": ["Fagsøjlerne svigter de udsatte familier", "Hovedloven skal gøre op med de mange planer",
                                "Socialrådgivere har brug for tid, ikke flere møder", "Frikommuneforsøg er ikke nok",
                                "Styringen af kommunerne kvæler fagligheden", "Lad borgeren eje sin egen plan"],

@@ -1,0 +1,183 @@
+"""Simulate every benchmark set over seeds 1-5, ours vs ASReview LAB's ELAS u4.
+
+Priors per (set, seed): one included and one excluded record drawn with
+`numpy.random.default_rng(seed)`; both tools get the same priors and every
+metric is computed by `review.simulate.order_metrics` from each tool's
+screening order (priors first), so the two columns are comparable.
+
+Embeddings are computed once per set and cached under bench/.cache/.
+Results are appended to a JSON-lines file, so an interrupted run resumes.
+ASReview runs when its `asreview` executable is found (--asreview or
+$ASREVIEW_BIN); it must live in its own virtualenv (a dev extra, never a
+runtime dependency).
+
+Example:
+    python bench/simulate_all.py --seeds 1-5 --asreview /tmp/venv-asreview/bin/asreview
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from review.ranking.embeddings import DEFAULT_MODEL, cache_key, encode
+from review.ranking.features import build_features
+from review.ranking.presets import DEFAULT_PRESET, get_preset
+from review.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
+from review.stopping import StopRule
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+METRICS = ("wss@95", "recall@10%", "screened_to_100%", "loss", "seconds")
+
+
+def cached_embeddings(name: str, data: LabelledSet, model: str) -> np.ndarray:
+    path = CACHE / f"{name}.{cache_key(model).replace('/', '_')}.npy"
+    if path.exists():
+        return np.load(path)
+    CACHE.mkdir(exist_ok=True)
+    vectors = encode(data.texts, model)
+    np.save(path, vectors)
+    return vectors
+
+
+def draw_priors(labels: np.ndarray, seed: int) -> list[int]:
+    rng = np.random.default_rng(seed)
+    return [int(rng.choice(np.flatnonzero(labels == 1))), int(rng.choice(np.flatnonzero(labels == 0)))]
+
+
+def run_ours(name: str, data: LabelledSet, priors: list[int], preset_name: str, model: str) -> np.ndarray:
+    preset = get_preset(preset_name)
+    embedding = cached_embeddings(name, data, model) if preset.uses_embeddings() else None
+    features = build_features(data.texts, embedding=embedding)
+    result = simulate(features, data.labels, preset, priors)
+    return result.labels
+
+
+def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed: int) -> np.ndarray:
+    """`asreview simulate --ai elas_u4` on the same records and priors; returns its labels in screening order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dataset = Path(tmp) / f"{name}.csv"
+        with dataset.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["title", "abstract", "label_included"])
+            for text, label in zip(data.texts, data.labels):
+                title, _, abstract = text.partition("\n")
+                writer.writerow([title, abstract, int(label)])
+        project = Path(tmp) / "sim.asreview"
+        command = [exe, "simulate", str(dataset), "--ai", "elas_u4", "--seed", str(seed),
+                   "--prior-idx", *map(str, priors), "-o", str(project)]
+        subprocess.run(command, check=True, capture_output=True, text=True)
+        with zipfile.ZipFile(project) as archive:
+            db_name = next(n for n in archive.namelist() if n.endswith("results.db"))
+            archive.extract(db_name, tmp)
+        conn = sqlite3.connect(Path(tmp) / db_name)
+        rows = conn.execute("SELECT record.dataset_row, results.label FROM results JOIN record "
+                            "ON record.record_id = results.record_id ORDER BY results.rowid").fetchall()
+        conn.close()
+    screened = [int(row) for row, _ in rows]
+    if screened[:len(priors)] != priors or any(data.labels[row] != label for row, label in rows):
+        raise RuntimeError(f"{name}: ASReview's results do not match the dataset rows and priors")
+    rest = [row for row in range(len(data.labels)) if row not in set(screened)]
+    return data.labels[screened + rest]
+
+
+def parse_seeds(text: str) -> list[int]:
+    if "-" in text:
+        low, high = map(int, text.split("-"))
+        return list(range(low, high + 1))
+    return [int(part) for part in text.split(",")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--benchmarks", type=Path, default=HERE.parent.parent / "shared" / "benchmarks")
+    parser.add_argument("--seeds", default="1-5")
+    parser.add_argument("--sets", default="", help="comma-separated set names (default: all)")
+    parser.add_argument("--preset", default=DEFAULT_PRESET)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--asreview", default=os.environ.get("ASREVIEW_BIN") or shutil.which("asreview"))
+    parser.add_argument("--asreview-seeds", default="", help="seeds for ASReview (default: --seeds)")
+    parser.add_argument("--tools", default="ours,asreview", help="which tools to run")
+    parser.add_argument("--stop-rules", default="hypergeometric,consecutive:50,consecutive:100,consecutive:200")
+    parser.add_argument("--results", type=Path, default=CACHE / "simulate_all.jsonl")
+    args = parser.parse_args()
+
+    sets = sorted(p.name for p in args.benchmarks.iterdir() if (p / "labels.csv").exists())
+    if args.sets:
+        sets = [s for s in sets if s in args.sets.split(",")]
+    seeds = parse_seeds(args.seeds)
+    as_seeds = parse_seeds(args.asreview_seeds) if args.asreview_seeds else seeds
+    if not args.asreview or not Path(args.asreview).exists():
+        print("ASReview not found (give --asreview or $ASREVIEW_BIN): running ours only", file=sys.stderr)
+        args.asreview = None
+    rules = [StopRule.parse(rule) for rule in args.stop_rules.split(",") if rule]
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if args.results.exists():
+        for line in args.results.read_text().splitlines():
+            row = json.loads(line)
+            done.add((row["tool"], row["set"], row["seed"]))
+    tool_ours = f"ours:{args.preset}"
+    for name in sets:
+        data = load_labelled(args.benchmarks / name / "records.ris", args.benchmarks / name / "labels.csv")
+        for seed in seeds:
+            priors = draw_priors(data.labels, seed)
+            jobs = []
+            if "ours" in args.tools:
+                jobs.append((tool_ours, lambda: run_ours(name, data, priors, args.preset, args.model)))
+            if args.asreview and "asreview" in args.tools and seed in as_seeds:
+                jobs.append(("asreview:elas_u4", lambda: run_asreview(args.asreview, name, data, priors, seed)))
+            for tool, job in jobs:
+                if (tool, name, seed) in done:
+                    continue
+                start = time.perf_counter()
+                labels_in_order = job()
+                row = {"tool": tool, "set": name, "seed": seed, "priors": priors,
+                       **order_metrics(labels_in_order), "seconds": round(time.perf_counter() - start, 2),
+                       "stops": [stop_summary(rule, labels_in_order, len(priors)) for rule in rules]}
+                with args.results.open("a") as handle:
+                    handle.write(json.dumps(row) + "\n")
+                print(f"{tool:22} {name:36} seed {seed}: WSS@95 {row['wss@95']:.3f} loss {row['loss']:.3f} "
+                      f"({row['seconds']}s)", flush=True)
+    print_table(args.results, sets)
+
+
+def print_table(results: Path, sets: list[str]) -> None:
+    """Per set and on average: mean over seeds of each metric, one column group per tool."""
+    rows = [json.loads(line) for line in results.read_text().splitlines()]
+    tools = sorted({row["tool"] for row in rows})
+    header = "| set | " + " | ".join(f"{tool} {metric}" for tool in tools for metric in METRICS) + " |"
+    print(header)
+    print("|" + "---|" * (1 + len(tools) * len(METRICS)))
+    means: dict[tuple[str, str], list[float]] = {}
+    for name in sets:
+        cells = []
+        for tool in tools:
+            picked = [row for row in rows if row["tool"] == tool and row["set"] == name]
+            for metric in METRICS:
+                value = float(np.mean([row[metric] for row in picked])) if picked else float("nan")
+                means.setdefault((tool, metric), []).append(value)
+                cells.append(f"{value:.3f}" if metric != "screened_to_100%" else f"{value:.0f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    cells = [f"{np.nanmean(means[(tool, metric)]):.3f}" for tool in tools for metric in METRICS]
+    print("| **mean** | " + " | ".join(cells) + " |")
+    for tool in tools:
+        n = len({(row["set"], row["seed"]) for row in rows if row["tool"] == tool})
+        print(f"{tool}: {n} runs")
+
+
+if __name__ == "__main__":
+    main()

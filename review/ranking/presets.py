@@ -1,0 +1,81 @@
+"""Named ranking presets: which features and classifiers, with which parameters.
+
+A preset is plain data (`Preset`), saved with every model run and read back
+with `Preset.from_dict`, in the spirit of ASReview's model configurations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from review.errors import ReviewError
+
+FEATURE_KINDS = ("tfidf", "embedding")
+
+
+@dataclass(frozen=True)
+class Component:
+    """One member of the ensemble: a feature kind and a classifier on it."""
+
+    features: str
+    classifier: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.features not in FEATURE_KINDS:
+            raise ReviewError(f"unknown feature kind '{self.features}' (valid: {', '.join(FEATURE_KINDS)})")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A ranking configuration.
+
+    Components are rank-averaged. Retraining follows a schedule: after every
+    decision until `retrain_every_until` labels, later when a new relevant
+    record arrives or after `retrain_growth` x (labels so far) new labels.
+    """
+
+    name: str
+    components: tuple[Component, ...]
+    tfidf: dict[str, Any] = field(default_factory=dict)
+    retrain_every_until: int = 100
+    retrain_growth: float = 0.05
+
+    def uses_embeddings(self) -> bool:
+        return any(component.features == "embedding" for component in self.components)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Preset:
+        fields = dict(data)
+        fields["components"] = tuple(Component(**component) for component in data["components"])
+        return cls(**fields)
+
+    def without_embeddings(self) -> Preset:
+        """The TF-IDF part alone (what ranks while embeddings are not ready)."""
+        kept = tuple(c for c in self.components if c.features != "embedding")
+        if not kept:
+            kept = (Component("tfidf", "svm"),)
+        return Preset(f"{self.name}-tfidf", kept, self.tfidf, self.retrain_every_until, self.retrain_growth)
+
+
+PRESETS: dict[str, Preset] = {
+    preset.name: preset
+    for preset in (
+        Preset("ensemble", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))),
+        Preset("tfidf-svm", (Component("tfidf", "svm", {"C": 0.1}),)),
+        Preset("tfidf-nb", (Component("tfidf", "nb", {"alpha": 0.1}),)),
+        Preset("embedding-logistic", (Component("embedding", "logistic", {"C": 1.0}),)),
+    )
+}
+DEFAULT_PRESET = "ensemble"
+
+
+def get_preset(name: str) -> Preset:
+    """A preset by name; an unknown name lists the valid ones."""
+    if name not in PRESETS:
+        raise ReviewError(f"unknown ranking preset '{name}' (valid: {', '.join(sorted(PRESETS))})")
+    return PRESETS[name]

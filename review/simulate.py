@@ -1,0 +1,153 @@
+"""Simulated screening: replay a labelled review through the ranking.
+
+The simulation labels the prior records first, then repeatedly screens the
+top-ranked record and reveals its label, exactly as a reviewer would with
+`review next`. Metrics (all computed from the order, priors included as the
+first records screened, so any tool's order can be scored the same way):
+
+- WSS@95 = (N - n95) / N - 0.05, with n95 the records screened when 95 % of
+  the inclusions have been found;
+- recall@10% = share of inclusions found after ceil(0.1 N) records;
+- normalised loss (ASReview insights): with c(i) the inclusions found after
+  i records, p(i) = min(i, R) the perfect and w(i) = max(0, i - (N - R)) the
+  worst curve, loss = sum(p - c) / sum(p - w): 0 is perfect, 1 the worst order.
+
+Once every inclusion has been found, the remaining records follow the last
+ranking without refitting: their labels are all irrelevant, so no metric and
+no stopping rule can depend on their order.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from review.errors import ReviewError
+from review.importers import read_file
+from review.ranking.active import Ranker
+from review.ranking.features import FeatureSet
+from review.ranking.presets import Preset
+from review.stopping import StopRule
+
+
+@dataclass
+class LabelledSet:
+    """Records of a benchmark (RIS ids, ranking texts) with their 0/1 labels."""
+
+    ris_ids: list[str]
+    texts: list[str]
+    labels: np.ndarray
+
+
+def load_labelled(records: Path | str, labels_csv: Path | str, label_column: str = "label_included") -> LabelledSet:
+    """Read RIS records and the labels CSV (`ris_id` matches the RIS `ID`)."""
+    from review.ranking.features import record_text
+
+    parsed = read_file(records).records
+    with open(labels_csv, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if "ris_id" not in (reader.fieldnames or []) or label_column not in (reader.fieldnames or []):
+            raise ReviewError(f"{labels_csv}: needs columns 'ris_id' and '{label_column}'")
+        by_id = {row["ris_id"].strip(): row[label_column].strip() for row in reader}
+    ris_ids, texts, labels = [], [], []
+    for number, record in enumerate(parsed, 1):
+        ris_id = (record.source_id or str(number)).strip()
+        if ris_id not in by_id:
+            raise ReviewError(f"{labels_csv}: no label for RIS record ID {ris_id}")
+        ris_ids.append(ris_id)
+        texts.append(record_text(record.title, record.abstract))
+        labels.append(1 if by_id[ris_id] in ("1", "1.0", "true", "True") else 0)
+    if not ris_ids:
+        raise ReviewError(f"{records}: no records")
+    return LabelledSet(ris_ids, texts, np.asarray(labels, dtype=np.int64))
+
+
+def wss(labels_in_order: np.ndarray, recall: float = 0.95) -> float:
+    n = len(labels_in_order)
+    return (n - screened_to_recall(labels_in_order, recall)) / n - (1 - recall)
+
+
+def screened_to_recall(labels_in_order: np.ndarray, recall: float) -> int:
+    """Records screened when `recall` of the inclusions have been found."""
+    found = np.cumsum(labels_in_order)
+    needed = math.ceil(recall * found[-1] - 1e-9)
+    return int(np.argmax(found >= needed)) + 1 if found[-1] else 0
+
+
+def recall_at(labels_in_order: np.ndarray, share: float = 0.1) -> float:
+    total = labels_in_order.sum()
+    return float(labels_in_order[: math.ceil(share * len(labels_in_order))].sum() / total) if total else 0.0
+
+
+def normalised_loss(labels_in_order: np.ndarray) -> float:
+    n, r = len(labels_in_order), int(labels_in_order.sum())
+    steps = np.arange(1, n + 1)
+    actual = np.cumsum(labels_in_order)
+    perfect = np.minimum(steps, r)
+    worst = np.maximum(0, steps - (n - r))
+    span = float((perfect - worst).sum())
+    return float((perfect - actual).sum() / span) if span else 0.0
+
+
+def order_metrics(labels_in_order: np.ndarray) -> dict:
+    """The simulation summary metrics of one screening order."""
+    return {
+        "records": int(len(labels_in_order)),
+        "inclusions": int(labels_in_order.sum()),
+        "wss@95": round(wss(labels_in_order), 4),
+        "recall@10%": round(recall_at(labels_in_order), 4),
+        "screened_to_95%": screened_to_recall(labels_in_order, 0.95),
+        "screened_to_100%": screened_to_recall(labels_in_order, 1.0),
+        "loss": round(normalised_loss(labels_in_order), 4),
+    }
+
+
+def stop_summary(rule: StopRule, labels_in_order: np.ndarray, n_priors: int) -> dict:
+    """Where `rule` stops on this order, the recall reached there, and the share screened."""
+    n, total = len(labels_in_order), int(labels_in_order.sum())
+    position = rule.stop_position(labels_in_order, n, start=n_priors) or n
+    recall = float(labels_in_order[:position].sum() / total) if total else 1.0
+    return {"stop_rule": str(rule), "stopped_at": position, "share_screened": round(position / n, 4),
+            "recall_at_stop": round(recall, 4), "reached_target": recall >= rule.target}
+
+
+@dataclass
+class SimulationResult:
+    order: list[int]  # row indices in the order screened
+    labels: np.ndarray  # labels in that order
+    n_priors: int
+    seconds: float
+    fits: int = 0
+    summary: dict = field(default_factory=dict)
+
+
+def simulate(features: FeatureSet, labels: np.ndarray, preset: Preset, prior_rows: list[int] | None = None,
+             on_step: Callable[[int], None] | None = None) -> SimulationResult:
+    """Screen every record in ranked order, revealing labels, and return the order."""
+    start = time.perf_counter()
+    ranker = Ranker(features, range(len(labels)), preset)
+    priors = list(prior_rows or [])
+    for row in priors:
+        ranker.update(row, int(labels[row]), refit=False)
+    if priors:
+        ranker.refit()
+    order = list(priors)
+    total, found = int(labels.sum()), int(labels[priors].sum()) if priors else 0
+    while len(order) < len(labels):
+        if found == total:
+            order.extend(record_id for record_id, _, _ in ranker.ranking())
+            break
+        row = ranker.next_ids(1)[0]
+        ranker.update(row, int(labels[row]))
+        found += int(labels[row])
+        order.append(row)
+        if on_step:
+            on_step(len(order))
+    labels_in_order = labels[order]
+    return SimulationResult(order, labels_in_order, len(priors), time.perf_counter() - start, ranker.n_fits)

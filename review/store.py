@@ -203,11 +203,29 @@ def _v4_dedupe_changes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5_rankings(db: sqlite_utils.Database) -> None:
+    """The scores and ranks of each ranking run (`model_runs.run_id`), so the latest is read back fast."""
+    db.executescript(
+        """
+        CREATE TABLE rankings (
+            run_id INTEGER NOT NULL REFERENCES model_runs(run_id),
+            stage TEXT NOT NULL CHECK (stage IN ('ta', 'ft')),
+            record_id INTEGER NOT NULL REFERENCES records(record_id),
+            score REAL NOT NULL,
+            rank INTEGER NOT NULL,
+            PRIMARY KEY (run_id, record_id)
+        );
+        CREATE INDEX IF NOT EXISTS idx_model_runs_stage ON model_runs(stage, run_id);
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_initial_schema,
     _v2_lookup_indexes,
     _v3_screening_claims,
     _v4_dedupe_changes,
+    _v5_rankings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

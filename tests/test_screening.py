@@ -280,3 +280,13 @@ def test_a_decision_then_undo_restores_the_state(tmp_path_factory, steps, last):
     assert undo_last(db, reviewer, "ta") == record_id
     assert record_states(db, "ta") == before
     db.close()
+
+
+def test_cli_decide_records_the_models_score_and_rank(screened, cli):
+    from review.ranking.results import save_ranking
+
+    project_dir, db = screened
+    assert cli("decide", project_dir, 1, "--stage", "ta", "--include", "--reviewer", "anna").exit_code == 0
+    save_ranking(db, "ta", [(2, 0.91, 1), (1, 0.35, 2)], {"model": "test"}, n_labelled=1, n_relevant=1, seconds=0.1)
+    assert cli("decide", project_dir, 2, "--stage", "ta", "--include", "--reviewer", "anna").exit_code == 0
+    assert [(event["score"], event["rank"]) for event in history(db, 1) + history(db, 2)] == [(None, None), (0.91, 1)]

@@ -24,14 +24,29 @@ def app(project_dir: Path | None = None, reviewer: str = "", page: str | None = 
     return at.run()
 
 
-def test_without_a_project_the_project_page_offers_open_and_create(tmp_path, monkeypatch):
-    monkeypatch.setattr("review.webapp.state.DEMO_DIR", tmp_path / "no-demo")
+def test_without_a_project_the_demo_is_built_and_opened(tmp_path, monkeypatch):
+    monkeypatch.setattr("review.webapp.state.DEMO_DIR", tmp_path / "demo")
+    monkeypatch.setattr("sys.argv", ["streamlit"])
     at = app()
     assert not at.exception
-    assert "No project is open" in at.info[0].value
+    assert at.session_state["project_dir"] == str(tmp_path / "demo")
+    assert (tmp_path / "demo" / "review.db").is_file()
+    assert {m.label: m.value for m in at.metric}["Unique records"] == "499"
+
+
+def test_command_line_project_wins_over_the_demo(project, monkeypatch):
+    project_dir, _ = project
+    monkeypatch.setattr("sys.argv", ["app.py", "--project", str(project_dir)])
+    at = app()
+    assert at.session_state["project_dir"] == str(project_dir)
+
+
+def test_a_new_project_is_created_from_a_bundled_protocol(project, tmp_path):
+    project_dir, _ = project
+    at = app(project_dir)
     folder = tmp_path / "new-review"
     at.text_input(key="new_folder").set_value(str(folder))
-    assert at.selectbox[0].value == "template.yaml"
+    assert at.selectbox(key="new_protocol").value == "template.yaml"
     next(b for b in at.button if b.label == "Create").click().run()
     assert not at.exception
     assert (folder / "review.db").is_file()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from pathlib import Path
 
 import sqlite_utils
 import streamlit as st
 
+from review.demo import build_demo
 from review.errors import ProjectError
 from review.project import current_protocol, store_protocol
 from review.protocol import Protocol, parse_protocol
@@ -28,9 +30,14 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 PAGES: list[tuple[str, str, str]] = [
     ("project.py", "Project", ":material/folder_open:"),
     ("import_page.py", "Import", ":material/upload_file:"),
+    ("conflicts.py", "Conflicts", ":material/call_split:"),
+    ("coding.py", "Coding", ":material/table_edit:"),
+    ("prisma.py", "PRISMA", ":material/account_tree:"),
+    ("insights.py", "Insights", ":material/monitoring:"),
+    ("export.py", "Export", ":material/download:"),
 ]
 
-DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": ""}
+DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": "", "stage": "ta", "revisit": None}
 
 
 def command_line_project(argv: list[str] | None = None) -> Path | None:
@@ -45,21 +52,27 @@ def is_project(folder: Path | str | None) -> bool:
     return folder is not None and (Path(folder) / DB_NAME).is_file()
 
 
-def starting_project() -> Path | None:
-    """The project a new session opens: the command line's, else the demo project if it exists."""
+def starting_project() -> Path:
+    """The project a new session opens: the command line's, else the demo (built on first start)."""
     given = command_line_project()
-    if given is not None:
-        return given
-    return DEMO_DIR if is_project(DEMO_DIR) else None
+    return given if given is not None else Path(_demo_project())
+
+
+@st.cache_resource(show_spinner="Building the demo project (first start only, a few seconds)…")
+def _demo_project() -> str:
+    """Build the demo into DEMO_DIR once per server if it is missing (concurrent sessions wait for it)."""
+    if not is_project(DEMO_DIR):
+        build_demo(DEMO_DIR)
+    return str(DEMO_DIR)
 
 
 def init() -> None:
     """Give every session-state key its starting value, once per browser session."""
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    st.session_state.setdefault("session_id", uuid.uuid4().hex)
     if st.session_state["project_dir"] is None:
-        start = starting_project()
-        st.session_state["project_dir"] = str(start) if start is not None else None
+        st.session_state["project_dir"] = str(starting_project())
 
 
 def project_dir() -> Path | None:
@@ -109,8 +122,8 @@ def bundled_protocols() -> dict[str, Path]:
 
 def require_project() -> sqlite_utils.Database:
     """The open project's connection, or a pointer to the Project page and a stop."""
-    if project_dir() is None:
-        st.info("No project is open. Create or open one on the **Project** page.")
+    if not is_project(project_dir()):
+        st.info(f"No project is open at `{project_dir()}`. Create or open one on the **Project** page.")
         st.page_link(str(PAGES_DIR / "project.py"), label="Go to Project", icon=":material/folder_open:")
         st.stop()
     return db()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from review.dedupe import apply_dedupe, duplicate_count, find_duplicates, resolve_pair, uncertain_pairs
 from review.errors import ReviewError
 from review.records import batches, import_uploads
 from review.webapp import state
@@ -38,3 +39,42 @@ if rows:
                   for row in rows], hide_index=True, width="stretch")
 else:
     st.caption("Nothing imported yet.")
+
+st.subheader("Duplicates")
+if st.button("Find and merge duplicates", key="find_duplicates",
+             help="Certain matches (same DOI/PMID, near-identical records) are merged, reversibly; "
+                  "uncertain pairs wait below for a person."):
+    result = find_duplicates(db)
+    run_id = apply_dedupe(db, result)
+    st.success(f"Run {run_id}: {duplicate_count(db)} records are now marked as duplicates.")
+
+reviewer = state.reviewer()
+
+
+def _resolve(pair_id: int, merge: bool) -> None:
+    try:
+        resolve_pair(db, pair_id, merge, reviewer)
+    except ReviewError as error:
+        st.session_state["dedupe_error"] = str(error)
+
+
+if error := st.session_state.pop("dedupe_error", None):
+    st.error(error)
+pairs = uncertain_pairs(db)
+st.caption(f"{len(pairs)} uncertain pairs: is it the same paper?")
+if pairs and not reviewer:
+    st.warning("Enter your name in the sidebar to decide pairs: it is recorded with each decision.")
+for pair in pairs:
+    with st.container(border=True, key=f"pair_{pair['pair_id']}"):
+        st.caption("Evidence: " + "; ".join(pair["evidence"]) + (f" (score {pair['score']:.2f})" if pair["score"] else ""))
+        sides = st.columns(2)
+        for column, record in zip(sides, (pair["record"], pair["other"])):
+            column.markdown(f"**{record['title'] or '(no title)'}**")
+            column.caption(" · ".join(str(part) for part in (
+                "; ".join(record["authors"] or []), record["year"], record["journal"], record["doi"], record["source"])
+                if part))
+        buttons = st.columns(2)
+        buttons[0].button("Same paper: merge", key=f"merge_{pair['pair_id']}", on_click=_resolve,
+                          args=(pair["pair_id"], True), disabled=not reviewer)
+        buttons[1].button("Different papers", key=f"keep_{pair['pair_id']}", on_click=_resolve,
+                          args=(pair["pair_id"], False), disabled=not reviewer)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from review.errors import ReviewError
+from review.insights import stage_progress
 from review.status import project_status
 from review.webapp import state
 
@@ -20,8 +21,8 @@ def _open_or_create() -> None:
     with creating, st.form("create_project"):
         folder = st.text_input("New project folder", placeholder="/path/to/new-review", key="new_folder")
         bundled = state.bundled_protocols()
-        choice = st.selectbox("Protocol", list(bundled), index=list(bundled).index("template.yaml")
-                              if "template.yaml" in bundled else 0)
+        choice = st.selectbox("Protocol", list(bundled), key="new_protocol",
+                              index=list(bundled).index("template.yaml") if "template.yaml" in bundled else 0)
         upload = st.file_uploader("…or upload your own protocol (YAML)", type=["yaml", "yml"])
         if st.form_submit_button("Create", type="primary"):
             text, name = ((upload.getvalue().decode("utf-8"), upload.name) if upload
@@ -64,16 +65,36 @@ def _imported() -> None:
                      hide_index=True)
 
 
+def _progress() -> None:
+    protocol = state.protocol()
+    rows, reviewers = [], {}
+    for key, name in (("ta", "Title/abstract"), ("ft", "Full text")):
+        progress = stage_progress(state.db(), key, protocol)
+        rows.append({"stage": name, "records": progress.candidates, "decided": progress.final,
+                     "included": progress.included, "excluded": progress.excluded, "maybe": progress.maybe,
+                     "conflicts": progress.conflicts, "waiting for a 2nd reviewer": progress.waiting,
+                     "remaining": progress.remaining})
+        for who, n in progress.by_reviewer.items():
+            reviewers.setdefault(who, {"reviewer": who, "Title/abstract": 0, "Full text": 0})[name] = n
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.markdown("**Who screened what** (records each reviewer has a current decision on)")
+    if reviewers:
+        st.dataframe(list(reviewers.values()), hide_index=True)
+    else:
+        st.caption("Nobody has screened yet.")
+
+
 st.title("Project")
-if state.project_dir() is None:
-    st.info("No project is open yet: open an existing project folder or create a new one.")
+if not state.is_project(state.project_dir()):
+    st.warning(f"No project at `{state.project_dir()}`: open an existing project folder or create a new one.")
     _open_or_create()
     st.stop()
-
 st.caption(f"Folder: `{state.project_dir()}`")
 _protocol_summary()
 st.divider()
 st.subheader("Records")
 _imported()
+st.subheader("Screening progress")
+_progress()
 with st.expander("Open or create another project"):
     _open_or_create()

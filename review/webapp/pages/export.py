@@ -1,0 +1,54 @@
+"""Export page: every table of the export issue as a download, in each format it supports."""
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from review.exporters import EXPORT_TABLES, TABLE_SPECS, export_table
+from review.store import open_project
+from review.webapp import state
+
+MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "json": "application/json", "ris": "application/x-research-info-systems"}
+DESCRIPTIONS = {
+    "included": "Included studies with their coded values (wide).",
+    "codes": "Every code per study, dimension and coder (long).",
+    "evidence-map": "Studies counted by two codebook dimensions.",
+    "decisions": "The full decision log, with reason labels.",
+    "records": "Every imported record, with what it was merged into.",
+    "all": "All tables in one file (an Excel sheet or a JSON key each).",
+}
+
+
+def formats_of(table: str) -> list[str]:
+    if table == "all":
+        return ["xlsx", "json"]
+    return [fmt for fmt in MIME if fmt != "ris" or TABLE_SPECS[table].ris_records is not None]
+
+
+def exporter(project: Path, table: str, fmt: str) -> Callable[[], bytes]:
+    """Builds the file when the button is clicked (on Streamlit's download thread, with its own connection)."""
+    def build() -> bytes:
+        connection = open_project(project)
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"{table}.{fmt}"
+                export_table(connection, table, fmt, path)
+                return path.read_bytes()
+        finally:
+            connection.close()
+
+    return build
+
+
+st.title("Export")
+state.require_project()
+st.caption("The same tables as `review export DIR --table NAME --format FORMAT`; each file is built when you click.")
+for table in EXPORT_TABLES:
+    st.markdown(f"**{table}** — {DESCRIPTIONS.get(table, '')}")
+    columns = st.columns(len(MIME))
+    for column, fmt in zip(columns, formats_of(table)):
+        column.download_button(fmt.upper(), exporter(state.project_dir(), table, fmt), file_name=f"{table}.{fmt}",
+                               mime=MIME[fmt], key=f"export_{table}_{fmt}", width="stretch", on_click="ignore")

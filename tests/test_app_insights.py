@@ -1,0 +1,57 @@
+"""Progress, recall-curve and speed data behind the Insights and Project pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.insights import labels_in_screening_order, recall_curve, screening_speed, stage_progress
+from review.project import current_protocol
+from review.records import import_files
+from review.screening import append_event, record_decision
+from review.store import transaction
+
+
+@pytest.fixture
+def records(project, data_dir):
+    project_dir, db = project
+    import_files(db, [data_dir / "screening" / "records.ris"], source="Test")
+    return db
+
+
+def test_recall_curve_counts_relevant_found_after_each_record():
+    assert recall_curve([1, 0, 1, 0]) == [(0, 0), (1, 1), (2, 1), (3, 2), (4, 2)]
+    assert recall_curve([]) == [(0, 0)]
+
+
+def test_labels_follow_first_screening_order_and_only_final_decisions(records):
+    db = records
+    protocol = current_protocol(db)
+    for record_id, label in ((5, "exclude"), (2, "include"), (7, "include")):
+        record_decision(db, record_id, "ta", "Anna", label)
+    record_decision(db, 5, "ta", "Ben", "exclude")
+    record_decision(db, 2, "ta", "Ben", "include")  # 7 waits for Ben: not final
+    assert labels_in_screening_order(db, "ta", protocol) == [0, 1]
+
+
+def test_stage_progress_counts_states_and_reviewers(records):
+    db = records
+    protocol = current_protocol(db)
+    record_decision(db, 1, "ta", "Anna", "include")
+    record_decision(db, 1, "ta", "Ben", "exclude")
+    record_decision(db, 2, "ta", "Anna", "maybe")
+    progress = stage_progress(db, "ta", protocol)
+    assert (progress.candidates, progress.final, progress.conflicts, progress.waiting) == (12, 0, 1, 1)
+    assert progress.by_reviewer == {"Anna": 2, "Ben": 1}
+    assert progress.remaining == 12
+
+
+def test_speed_leaves_pauses_out(records):
+    db = records
+    stamps = ["2026-01-01T10:00:00+00:00", "2026-01-01T10:00:20+00:00", "2026-01-01T10:00:50+00:00",
+              "2026-01-01T12:00:00+00:00"]
+    with transaction(db):
+        for record_id, stamp in enumerate(stamps, 1):
+            append_event(db, record_id, "ta", "Anna", "screen", "exclude", created_at=stamp)
+    [speed] = screening_speed(db, "ta")
+    assert (speed.reviewer, speed.decisions, speed.median_seconds) == ("Anna", 4, 25.0)
+    assert speed.per_hour == 144.0  # two records in 50 seconds of screening

@@ -168,7 +168,8 @@ def attach_fulltexts(db: sqlite_utils.Database, project_dir: Path | str, source_
         relative = f"{FULLTEXT_DIR}/{record_id}{path.suffix.lower()}"
         target = _inside(project_dir, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        if path.resolve() != target:  # re-attaching the project's own folder copies nothing
+            shutil.copyfile(path, target)
         rows.append({"record_id": record_id, "status": RETRIEVED, "file_name": relative, "sha256": _sha256(target),
                      "text": text, "n_pages": n_pages, "reason": None, "updated_at": now()})
         report.matched.append((record_id, shown))

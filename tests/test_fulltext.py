@@ -80,6 +80,9 @@ def test_attach_matches_by_doi_id_source_id_and_title(records, source):
     assert fulltext_text(db, 3) == "Plain text of the trial."
     assert fulltext_path(db, project_dir, 1) == (project_dir / "fulltexts" / "1.pdf").resolve()
     assert (project_dir / "fulltexts" / "3.txt").is_file()
+    again = attach_fulltexts(db, project_dir, project_dir / "fulltexts")
+    assert sorted(again.matched) == [(1, "1.pdf"), (2, "2.pdf"), (3, "3.txt")]
+    assert "complex needs" in fulltext_text(db, 1)
     assert db.execute("SELECT n_pages FROM fulltexts WHERE record_id = 1").fetchone()[0] == 1
 
 
@@ -168,9 +171,3 @@ def test_cli_attach_and_not_retrieved(records, source, tmp_path, cli):
     assert result.exit_code == 1
     assert "no such folder" in result.output
 
-
-@pytest.mark.parametrize("command", ["attach", "not-retrieved", "link", "studies", "prisma"])
-def test_help_has_an_example(cli, command):
-    result = cli(command, "--help")
-    assert result.exit_code == 0
-    assert "Example:" in result.output

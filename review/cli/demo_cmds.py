@@ -43,9 +43,14 @@ def demo(
 
         result = build_demo(out, force, progress=show)
     imported = ", ".join(f"{source} {n}" for source, n in result.imported.items())
-    console.print(f"Imported {sum(result.imported.values())} records ({imported}); "
-                  f"merged {result.duplicates_merged} duplicates; {result.uncertain_pairs} pairs left to check.")
+    _say(f"Imported {sum(result.imported.values())} records ({imported}); merged "
+         f"{result.duplicates_merged} duplicates; {result.uncertain_pairs} pairs left to check.")
     print_json(result.counts)
-    console.print(f"Project: {result.project_dir}  ({result.seconds} s)")
+    _say(f"Project: {result.project_dir}  ({result.seconds} s)")
     for path in result.exports:
-        console.print(f"  wrote {path}")
+        _say(f"  wrote {path}")
+
+
+def _say(line: str) -> None:
+    """A plain line (paths unwrapped, no markup)."""
+    console.print(line, soft_wrap=True, markup=False, highlight=False)

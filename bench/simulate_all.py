@@ -131,9 +131,10 @@ def main() -> None:
             row = json.loads(line)
             done.add((row["tool"], row["set"], row["seed"]))
     tool_ours = f"ours:{args.preset}"
-    for name in sets:
-        data = load_labelled(args.benchmarks / name / "records.ris", args.benchmarks / name / "labels.csv")
-        for seed in seeds:
+    datasets = {name: load_labelled(args.benchmarks / name / "records.ris", args.benchmarks / name / "labels.csv")
+                for name in sets}
+    for seed in seeds:  # seed-major, so a run cut short still covers every set
+        for name, data in datasets.items():
             priors = draw_priors(data.labels, seed)
             jobs = []
             if "ours" in args.tools:

@@ -128,9 +128,15 @@ class SimulationResult:
 
 
 def simulate(features: FeatureSet, labels: np.ndarray, preset: Preset, prior_rows: list[int] | None = None,
-             on_step: Callable[[int], None] | None = None) -> SimulationResult:
-    """Screen every record in ranked order, revealing labels, and return the order."""
+             seed: int = 0, on_step: Callable[[int], None] | None = None) -> SimulationResult:
+    """Screen every record in ranked order, revealing labels, and return the order.
+
+    Without a zero-shot query (`features.tfidf_query`), records are screened
+    in a random order drawn from `seed` until both classes have been seen.
+    """
     start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    random_order = iter(rng.permutation(len(labels)).tolist())
     ranker = Ranker(features, range(len(labels)), preset)
     priors = list(prior_rows or [])
     for row in priors:
@@ -143,7 +149,11 @@ def simulate(features: FeatureSet, labels: np.ndarray, preset: Preset, prior_row
         if found == total:
             order.extend(record_id for record_id, _, _ in ranker.ranking())
             break
-        row = ranker.next_ids(1)[0]
+        classes = {int(labels[r]) for r in order}
+        if features.tfidf_query is None and len(classes) < 2:
+            row = next(r for r in random_order if r not in set(order))
+        else:
+            row = ranker.next_ids(1)[0]
         ranker.update(row, int(labels[row]))
         found += int(labels[row])
         order.append(row)
@@ -151,3 +161,58 @@ def simulate(features: FeatureSet, labels: np.ndarray, preset: Preset, prior_row
             on_step(len(order))
     labels_in_order = labels[order]
     return SimulationResult(order, labels_in_order, len(priors), time.perf_counter() - start, ranker.n_fits)
+
+
+def resolve_ranking(model: str | None) -> tuple[Preset, str]:
+    """`--model`: a preset name (see `review.ranking.presets`), else a sentence-transformers name or path
+    used with the default preset."""
+    from review.ranking.embeddings import DEFAULT_MODEL
+    from review.ranking.presets import DEFAULT_PRESET, PRESETS, get_preset
+
+    if model in PRESETS:
+        return get_preset(model), DEFAULT_MODEL
+    return get_preset(DEFAULT_PRESET), model or DEFAULT_MODEL
+
+
+def run_simulation(
+    data: LabelledSet, prior_ids: list[str] | None = None, seed: int = 0, model: str | None = None,
+    stop_rule: StopRule | None = None, query: str | None = None,
+    on_embed: Callable[[int], None] | None = None, on_step: Callable[[int], None] | None = None,
+) -> tuple[list[tuple[int, str, int]], dict]:
+    """Simulate screening a labelled set; returns the order rows (position, ris_id, label) and the summary.
+
+    With `stop_rule`, the order ends where the rule stops; the summary's
+    metrics still describe the full replay, and `stop` says where it stopped,
+    the recall reached there and the share of records screened.
+    """
+    from review.ranking.embeddings import encode
+    from review.ranking.features import build_features
+
+    preset, embedding_model = resolve_ranking(model)
+    row_of = {ris_id: row for row, ris_id in enumerate(data.ris_ids)}
+    unknown = [ris_id for ris_id in prior_ids or [] if ris_id not in row_of]
+    if unknown:
+        raise ReviewError(f"--prior-ids not in the records: {', '.join(unknown)}")
+    vectors = query_vector = None
+    if preset.uses_embeddings():
+        vectors = encode(data.texts, embedding_model, on_batch=on_embed)
+        query_vector = encode([query], embedding_model)[0] if query else None
+    features = build_features(data.texts, embedding=vectors, query=query, embedding_query=query_vector)
+    result = simulate(features, data.labels, preset, [row_of[r] for r in prior_ids or []], seed, on_step)
+    summary = {**order_metrics(result.labels), "priors": len(result.order[:result.n_priors]),
+               "preset": preset.name, "embedding_model": embedding_model if preset.uses_embeddings() else None,
+               "seed": seed, "fits": result.fits, "seconds": round(result.seconds, 2)}
+    order = result.order
+    if stop_rule is not None:
+        summary["stop"] = stop_summary(stop_rule, result.labels, result.n_priors)
+        order = order[: summary["stop"]["stopped_at"]]
+    rows = [(position, data.ris_ids[row], int(data.labels[row])) for position, row in enumerate(order, 1)]
+    return rows, summary
+
+
+def write_order(path: Path | str, rows: list[tuple[int, str, int]]) -> None:
+    """ORDER.csv of DESIGN.md section 5: `position,ris_id,label`, one row per screened record."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["position", "ris_id", "label"])
+        writer.writerows(rows)

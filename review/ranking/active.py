@@ -128,6 +128,11 @@ class Ranker:
         if refit and due_for_retraining(self.preset, len(self._labels), self._since_fit, self._new_relevant):
             self.refit()
 
+    def skip(self, record_id: int) -> None:
+        """Leave a record out of `next_ids()` and `ranking()` without training on it (e.g. 'maybe')."""
+        with self._lock:
+            self._screened[self._row[record_id]] = True
+
     def refit(self) -> None:
         """Fit on the labels so far (in a thread if `background`; a refit already running is left to finish)."""
         if self.background:

@@ -1,0 +1,184 @@
+"""Ranking commands: rank, next, simulate, stopping."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from review.cli.app import JsonFlag, ProjectDir, app, console, open_db_protocol, print_json
+from review.errors import ReviewError
+from review.ranking.project import next_records, rank_project
+from review.records import get_record
+from review.simulate import load_labelled, run_simulation, write_order
+from review.stopping import StopRule, stopping_status
+
+Stage = Annotated[str, typer.Option("--stage", help="ta (title/abstract) or ft (full text).")]
+Preset = Annotated[str | None, typer.Option("--preset", help="Ranking preset: ensemble, tfidf-svm, tfidf-nb, "
+                                                             "embedding-logistic (default: from the protocol).")]
+Model = Annotated[str | None, typer.Option("--model", help="Sentence-transformers model name or path "
+                                                           "(default: the protocol's ranking.model).")]
+
+
+def _progress(disable: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console, transient=True, disable=disable)
+
+
+def _check_stage(stage: str) -> None:
+    if stage not in ("ta", "ft"):
+        raise ReviewError(f"unknown stage '{stage}' (valid: ta, ft)")
+
+
+@app.command()
+def rank(
+    project_dir: ProjectDir, stage: Stage = "ta", preset: Preset = None, model: Model = None,
+    top: Annotated[int, typer.Option(help="How many records to list.")] = 10,
+    tfidf_only: Annotated[bool, typer.Option("--tfidf-only", help="Do not compute embeddings now; rank by TF-IDF "
+                                                                 "(and by embeddings already cached).")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank the unscreened records, most likely relevant first, and store the ranking.
+
+    Embeddings are computed once (cached in the project by model and text) and
+    the classifier is trained on the final decisions so far; before any, the
+    records are ranked by similarity to the protocol's question and criteria.
+
+    Example:
+
+        review rank my-review --stage ta --top 20
+    """
+    _check_stage(stage)
+    db, protocol = open_db_protocol(project_dir)
+    with _progress(as_json) as progress:
+        task = progress.add_task("Embedding records", total=None)
+        result = rank_project(db, protocol, stage, preset, model, "cached" if tfidf_only else "compute",
+                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if as_json:
+        data = asdict(result)
+        data["ranking"] = [{"record_id": r, "score": round(s, 4), "rank": k} for r, s, k in result.ranking]
+        print_json(data)
+        return
+    console.print(f"Ranked {len(result.ranking)} unscreened of {result.n_candidates} records at stage {stage} "
+                  f"with {result.preset} ({result.n_labelled} labelled, {result.n_relevant} relevant; "
+                  f"{result.seconds:.1f}s, run {result.run_id}).")
+    table = Table("rank", "record_id", "score", "title")
+    for record_id, score, rank_ in result.ranking[:top]:
+        table.add_row(str(rank_), str(record_id), f"{score:.3f}", get_record(db, record_id)["title"] or "")
+    console.print(table)
+
+
+@app.command("next")
+def next_(
+    project_dir: ProjectDir, stage: Stage = "ta",
+    n: Annotated[int, typer.Option("-n", help="How many records.")] = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """The next record(s) to screen, with the model's score and rank.
+
+    While a stopping check's random sample is open (see `review stopping`),
+    the next records come from that sample.
+
+    Example:
+
+        review next my-review --stage ta
+    """
+    _check_stage(stage)
+    db, protocol = open_db_protocol(project_dir)
+    picked = next_records(db, protocol, stage, n)
+    rows = [{**asdict(item), "title": get_record(db, item.record_id)["title"]} for item in picked]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"Nothing left to screen at stage {stage}.")
+    for row in rows:
+        score = "-" if row["score"] is None else f"{row['score']:.3f}"
+        console.print(f"record {row['record_id']} (score {score}, rank {row['rank'] or '-'}, {row['phase']}): "
+                      f"{row['title']}", markup=False)
+
+
+@app.command()
+def simulate(
+    records: Annotated[Path, typer.Argument(help="RIS file of the records.", show_default=False)],
+    labels: Annotated[Path, typer.Option("--labels", help="CSV with ris_id and the label column.")],
+    order_out: Annotated[Path, typer.Option("--order-out", help="Where to write position,ris_id,label.")],
+    label_column: Annotated[str, typer.Option("--label-column")] = "label_included",
+    prior_ids: Annotated[str, typer.Option("--prior-ids", help="RIS IDs labelled before the first ranking, "
+                                                               "comma-separated.")] = "",
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the random start when no query or priors.")] = 0,
+    model: Annotated[str | None, typer.Option("--model", help="A ranking preset name, or a sentence-transformers "
+                                                              "model (name or path) for the default preset.")] = None,
+    stop_rule: Annotated[str | None, typer.Option("--stop-rule", help="hypergeometric or consecutive:N; the "
+                                                                      "order ends where it stops.")] = None,
+    target: Annotated[float, typer.Option(help="Recall target of the stop rule.")] = 0.95,
+    confidence: Annotated[float, typer.Option(help="Confidence of the hypergeometric stop rule.")] = 0.95,
+    query: Annotated[str | None, typer.Option("--query", help="Review question for a zero-shot start.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Replay a labelled review through the ranking and measure the work saved.
+
+    Screens every record (or until --stop-rule says stop) in ranked order,
+    writes the order and prints records, inclusions, WSS@95, recall@10%,
+    records screened to 95 % and 100 % recall, normalised loss and seconds.
+
+    Example:
+
+        review simulate records.ris --labels labels.csv --prior-ids 12,345 --order-out order.csv --json
+    """
+    rule = StopRule.parse(stop_rule, target, confidence) if stop_rule else None
+    data = load_labelled(records, labels, label_column)
+    priors = [part.strip() for part in prior_ids.split(",") if part.strip()]
+    with _progress(as_json) as progress:
+        embed = progress.add_task("Embedding records", total=len(data.ris_ids))
+        screen = progress.add_task("Screening", total=len(data.ris_ids))
+        rows, summary = run_simulation(data, priors, seed, model, rule, query,
+                                       on_embed=lambda n: progress.advance(embed, n),
+                                       on_step=lambda done: progress.update(screen, completed=done))
+    write_order(order_out, rows)
+    if as_json:
+        print_json(summary)
+        return
+    table = Table("metric", "value")
+    for key, value in summary.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@app.command()
+def stopping(
+    project_dir: ProjectDir, stage: Stage = "ta",
+    target: Annotated[float, typer.Option(help="Recall to reach.")] = 0.95,
+    confidence: Annotated[float, typer.Option(help="Confidence required.")] = 0.95,
+    check_only: Annotated[bool, typer.Option("--check-only", help="Do not open a random sample.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed for drawing the random sample.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Is it safe to stop screening? The hypergeometric test (Callaghan & Mueller-Hansen 2020).
+
+    Tests 'recall is below the target' on the decisions so far (in the order
+    screened) and on a random sample of the unscreened records. If it is not
+    yet safe, opens that random sample (unless --check-only), which
+    `review next` then serves, and says how many records of it to screen.
+
+    Example:
+
+        review stopping my-review --target 0.95 --confidence 0.95
+    """
+    _check_stage(stage)
+    db, protocol = open_db_protocol(project_dir)
+    status = stopping_status(db, stage, target, confidence, protocol, start_sample=not check_only, seed=seed)
+    if as_json:
+        print_json(asdict(status))
+        return
+    console.print(f"Stage {stage}: {status.screened} of {status.total} records screened, {status.found} relevant.")
+    bound = "-" if status.recall_lower_bound is None else f"{status.recall_lower_bound:.0%}"
+    console.print(f"Recall is at least {bound} with {confidence:.0%} confidence "
+                  f"(ranked test p = {status.p_ranked:.4f} for recall < {target:.0%}).")
+    if status.recall_estimate is not None:
+        console.print(f"Estimated recall from the random sample: {status.recall_estimate:.1%}.")
+    console.print(status.next_step, style="green" if status.safe else "yellow", markup=False)

@@ -1,0 +1,47 @@
+"""Ranking runs in the project database: log a run, store its scores, read the latest back."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from review.store import now, transaction
+
+
+def save_ranking(db: sqlite_utils.Database, stage: str, ranking: list[tuple[int, float, int]], config: dict,
+                 n_labelled: int, n_relevant: int, seconds: float) -> int:
+    """Log a model run and its (record id, score, rank) rows in one transaction; returns the run id."""
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO model_runs (stage, created_at, config, n_labelled, n_relevant, seconds) VALUES (?, ?, ?, ?, ?, ?)",
+            [stage, now(), json.dumps(config), n_labelled, n_relevant, round(seconds, 4)],
+        )
+        run_id = cursor.lastrowid
+        db.conn.executemany(
+            "INSERT INTO rankings (run_id, stage, record_id, score, rank) VALUES (?, ?, ?, ?, ?)",
+            [(run_id, stage, record_id, score, rank) for record_id, score, rank in ranking],
+        )
+    return run_id
+
+
+def latest_run(db: sqlite_utils.Database, stage: str) -> dict | None:
+    row = db.execute(
+        "SELECT run_id, created_at, config, n_labelled, n_relevant, seconds FROM model_runs "
+        "WHERE stage = ? AND run_id IN (SELECT run_id FROM rankings) ORDER BY run_id DESC LIMIT 1", [stage]
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("run_id", "created_at", "config", "n_labelled", "n_relevant", "seconds")
+    run = dict(zip(keys, row))
+    run["config"] = json.loads(run["config"] or "{}")
+    return run
+
+
+def latest_scores(db: sqlite_utils.Database, stage: str) -> dict[int, tuple[float, int]]:
+    """record_id -> (score, rank) from the stage's latest ranking run; empty before any run."""
+    run = latest_run(db, stage)
+    if run is None:
+        return {}
+    rows = db.execute("SELECT record_id, score, rank FROM rankings WHERE run_id = ?", [run["run_id"]])
+    return {record_id: (score, rank) for record_id, score, rank in rows}

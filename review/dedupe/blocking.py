@@ -16,7 +16,8 @@ all-against-all, so the number of pairs grows linearly with the records.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+
+import numpy as np
 
 from review.dedupe.matching import PreparedRecord
 
@@ -24,17 +25,23 @@ RARE_WORDS_PER_RECORD = 3
 MIN_WORD_LENGTH = 3
 MAX_BLOCK = 60
 NEIGHBOURHOOD_WINDOW = 8
+PAIR_CODE_BASE = 1 << 31  # a pair (i, j) is coded as i * base + j for fast de-duplication
 
 
 def _words(record: PreparedRecord) -> set[str]:
     return {word for word in record.title_key.split() if len(word) >= MIN_WORD_LENGTH and not word.isdigit()}
 
 
-def _window_pairs(indexes: list[int], keys: list[str], window: int) -> Iterator[tuple[int, int]]:
-    ordered = sorted(indexes, key=keys.__getitem__)
-    for position, first in enumerate(ordered):
-        for second in ordered[position + 1 : position + 1 + window]:
-            yield (first, second) if first < second else (second, first)
+def _window_pairs(indexes: np.ndarray, keys: list[str], window: int) -> np.ndarray:
+    """Codes of pairs of each record with its next `window` neighbours in key order."""
+    ordered = indexes[np.argsort(np.array([keys[index] for index in indexes], dtype=object), kind="stable")]
+    codes = [_codes(ordered[:-offset], ordered[offset:]) for offset in range(1, min(window, len(ordered) - 1) + 1)]
+    return np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
+
+
+def _codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    return low.astype(np.int64) * PAIR_CODE_BASE + high
 
 
 def rare_word_blocks(records: list[PreparedRecord]) -> dict[str, list[int]]:
@@ -49,19 +56,28 @@ def rare_word_blocks(records: list[PreparedRecord]) -> dict[str, list[int]]:
     return blocks
 
 
-def candidate_pairs(records: list[PreparedRecord]) -> set[tuple[int, int]]:
-    """Index pairs (i < j) of records worth comparing; only records with a title take part."""
-    titled = [index for index, record in enumerate(records) if record.title_key]
+def candidate_pairs(records: list[PreparedRecord]) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (first < second, as two arrays) of records worth comparing; only titled records take part."""
+    if len(records) >= PAIR_CODE_BASE:
+        raise ValueError(f"at most {PAIR_CODE_BASE - 1} records can be deduplicated at once")
+    titled = np.array([index for index, record in enumerate(records) if record.title_key], dtype=np.int64)
     keys = [record.title_key for record in records]
     reversed_keys = [" ".join(reversed(key.split())) for key in keys]
-    pairs: set[tuple[int, int]] = set()
-    pairs.update(_window_pairs(titled, keys, NEIGHBOURHOOD_WINDOW))
-    pairs.update(_window_pairs(titled, reversed_keys, NEIGHBOURHOOD_WINDOW))
+    codes = [_window_pairs(titled, keys, NEIGHBOURHOOD_WINDOW), _window_pairs(titled, reversed_keys, NEIGHBOURHOOD_WINDOW)]
     for block in rare_word_blocks(records).values():
-        if len(block) > MAX_BLOCK:
-            pairs.update(_window_pairs(block, keys, NEIGHBOURHOOD_WINDOW * 2))
-            continue
-        for position, first in enumerate(block):
-            for second in block[position + 1 :]:
-                pairs.add((first, second))
-    return pairs
+        members = np.array(block, dtype=np.int64)
+        if len(members) > MAX_BLOCK:
+            codes.append(_window_pairs(members, keys, NEIGHBOURHOOD_WINDOW * 2))
+        elif len(members) > 1:
+            first, second = np.triu_indices(len(members), 1)
+            codes.append(_codes(members[first], members[second]))
+    unique = _sorted_unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    return unique // PAIR_CODE_BASE, unique % PAIR_CODE_BASE
+
+
+def _sorted_unique(codes: np.ndarray) -> np.ndarray:
+    """`np.unique` by sorting in place (much faster than numpy 2's hash-based unique here)."""
+    codes.sort()
+    keep = np.ones(len(codes), dtype=bool)
+    keep[1:] = codes[1:] != codes[:-1]
+    return codes[keep]

@@ -16,7 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import sqlite_utils
+from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
 
 from review.dedupe.blocking import candidate_pairs
 from review.dedupe.matching import (
@@ -30,6 +33,7 @@ from review.dedupe.matching import (
 )
 
 MATCH_FIELDS = "record_id, title, abstract, authors, year, journal, volume, issue, pages, doi, pmid, url, duplicate_of"
+COMPARE_CHUNK = 200_000
 Progress = Callable[[str, int, int], None]
 
 
@@ -155,18 +159,26 @@ def _identifier_pairs(records: list[PreparedRecord]) -> list[tuple[int, int, str
 
 
 def _fuzzy_pairs(records: list[PreparedRecord], groups: _Groups, progress: Progress | None) -> list[tuple[int, int, Comparison]]:
-    candidates = sorted(candidate_pairs(records))
+    """Candidate pairs whose titles are close, compared in full; title similarity computed in bulk."""
+    first, second = candidate_pairs(records)
     found = []
-    for done, (first, second) in enumerate(candidates, 1):
-        if progress and done % 20000 == 0:
-            progress("Comparing candidate pairs", done, len(candidates))
-        if groups.find(first) == groups.find(second):
-            continue
-        comparison = compare(records[first], records[second])
-        if comparison.classification:
-            found.append((first, second, comparison))
+    for start in range(0, len(first), COMPARE_CHUNK):
+        if progress:
+            progress("Comparing candidate pairs", start, len(first))
+        chunk_first, chunk_second = first[start : start + COMPARE_CHUNK], second[start : start + COMPARE_CHUNK]
+        similarity = np.maximum(*(
+            cpdist([getattr(records[i], key) for i in chunk_first], [getattr(records[j], key) for j in chunk_second],
+                   scorer=fuzz.ratio, score_cutoff=UNCERTAIN_TITLE_SIMILARITY, workers=-1)
+            for key in ("title_key", "sorted_title")
+        ))
+        for position in np.flatnonzero(similarity >= UNCERTAIN_TITLE_SIMILARITY):
+            i, j = int(chunk_first[position]), int(chunk_second[position])
+            if groups.find(i) != groups.find(j):
+                comparison = compare(records[i], records[j], float(similarity[position]))
+                if comparison.classification:
+                    found.append((i, j, comparison))
     if progress:
-        progress("Comparing candidate pairs", len(candidates), len(candidates))
+        progress("Comparing candidate pairs", len(first), len(first))
     return found
 
 

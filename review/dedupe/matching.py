@@ -110,9 +110,10 @@ def _author_evidence(first: PreparedRecord, second: PreparedRecord) -> bool | No
     return shared / min(len(set(first.surnames)), len(set(second.surnames))) >= AUTHOR_OVERLAP
 
 
-def compare(first: PreparedRecord, second: PreparedRecord) -> Comparison:
-    """Compare two records that have no identifier in common."""
-    similarity = title_similarity(first, second, cutoff=UNCERTAIN_TITLE_SIMILARITY)
+def compare(first: PreparedRecord, second: PreparedRecord, similarity: float | None = None) -> Comparison:
+    """Compare two records that have no identifier in common (`similarity`: title similarity if known)."""
+    if similarity is None:
+        similarity = title_similarity(first, second, cutoff=UNCERTAIN_TITLE_SIMILARITY)
     if similarity < UNCERTAIN_TITLE_SIMILARITY:
         return Comparison(similarity, None)
     evidence = [f"title {similarity:.0f}"]

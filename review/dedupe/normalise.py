@@ -8,6 +8,7 @@ nothing changes the stored record.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -30,8 +31,15 @@ def fold(text: str | None) -> str:
     """Lower-case ASCII text without HTML entities, tags or diacritics."""
     if not text:
         return ""
-    text = HTML_TAG.sub(" ", html.unescape(html.unescape(str(text))))
-    text = unicodedata.normalize("NFKD", text.lower().translate(SPECIAL_LETTERS))
+    text = str(text)
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = HTML_TAG.sub(" ", text)
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text.translate(SPECIAL_LETTERS))
     return "".join(char for char in text if not unicodedata.combining(char))
 
 
@@ -56,6 +64,7 @@ def _looks_like_initials(token: str) -> bool:
     return len(letters) == 1 or (len(letters) <= 3 and letters.isalpha() and letters.isupper())
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def author_key(name: str | None) -> tuple[str, str]:
     """(surname, initials) of an author however the export wrote the name.
 

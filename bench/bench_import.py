@@ -1,0 +1,40 @@
+"""Import throughput: the large RIS file into a fresh project, timed, with peak memory.
+
+    python bench/make_large_ris.py      # once
+    python bench/bench_import.py [--ris bench/.cache/large.ris]
+
+Leaves the project in bench/.cache/imported-project for bench/bench_dedupe.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from pathlib import Path
+
+from _common import IMPORTED_PROJECT, LARGE_RIS, REPO, peak_rss_mb
+
+from review.project import init_project
+from review.records import import_files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ris", type=Path, default=LARGE_RIS)
+    parser.add_argument("--project", type=Path, default=IMPORTED_PROJECT)
+    args = parser.parse_args()
+    if not args.ris.is_file():
+        raise SystemExit(f"{args.ris} is missing; run bench/make_large_ris.py first")
+    shutil.rmtree(args.project, ignore_errors=True)
+    db = init_project(args.project, REPO / "protocols" / "template.yaml")
+    started = time.perf_counter()
+    reports = import_files(db, [args.ris], source="bench")
+    seconds = time.perf_counter() - started
+    records = sum(report.records for report in reports)
+    print(f"import: {records} records in {seconds:.1f} s = {records / seconds:,.0f} records/s; "
+          f"peak RSS {peak_rss_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

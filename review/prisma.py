@@ -99,6 +99,7 @@ def prisma_counts(db: sqlite_utils.Database, protocol: Protocol | None = None, l
         "database_specific_results": per_source,
         "register_results": protocol.other_sources.registers,
         "duplicates": db.execute("SELECT COUNT(*) FROM records WHERE duplicate_of IS NOT NULL").fetchone()[0],
+        # The tool removes records before screening only as duplicates; every other record is screened.
         "excluded_automatic": 0,
         "excluded_other": 0,
         "records_screened": len(flow.screened),
@@ -127,7 +128,8 @@ def check_counts(counts: dict) -> list[str]:
         problems.append(
             f"records identified ({identified}) minus duplicates and removals ({removed}) is {identified - removed}, "
             f"but {c['records_screened']} records were screened"
-            + (f" (the {c['register_results']} register records in the protocol are not in the project)"
+            + (f" (the protocol's {c['register_results']} register records count as identified but are not "
+               "records of the project)"
                if c.get("register_results") else "")
         )
     if c["records_screened"] != c["records_excluded"] + c["dbr_sought_reports"]:

@@ -10,8 +10,7 @@ from fpdf import FPDF
 
 from review.errors import ReviewError
 from review.fulltext import attach_fulltexts, fulltext_path, fulltext_text, mark_not_retrieved, not_retrieved
-from review.records import import_files
-from tests.test_prisma import decide
+from tests.test_prisma import decide, import_ris
 
 RIS = """TY  - JOUR
 ID  - S1
@@ -47,9 +46,7 @@ def make_pdf(path, text: str) -> None:
 @pytest.fixture
 def records(project, tmp_path):
     project_dir, db = project
-    ris = tmp_path / "hits.ris"
-    ris.write_text(RIS, encoding="utf-8")
-    import_files(db, [ris], source="Test")
+    import_ris(db, tmp_path / "hits.ris", RIS)
     decide(db, [1, 2, 3, 4], "ta", "include")
     return project_dir, db
 

@@ -29,6 +29,11 @@ def ris(ids) -> str:
     return "".join(f"TY  - JOUR\nID  - {n}\nTI  - Record {n}\nER  - \n\n" for n in ids)
 
 
+def import_ris(db, path, text: str, source: str = "Test") -> None:
+    path.write_text(text, encoding="utf-8")
+    import_files(db, [path], source=source)
+
+
 def decide(db, record_ids, stage, label, reason=None) -> None:
     """Every reviewer the protocol asks for gives the same label (tests of other modules use it too)."""
     for record_id in record_ids:
@@ -40,10 +45,8 @@ def decide(db, record_ids, stage, label, reason=None) -> None:
 def imported(project, tmp_path):
     """Eight records from two databases; record 8 is a duplicate of record 1."""
     project_dir, db = project
-    (tmp_path / "pubmed.ris").write_text(ris(range(1, 6)), encoding="utf-8")
-    (tmp_path / "embase.ris").write_text(ris(range(6, 9)), encoding="utf-8")
-    import_files(db, [tmp_path / "pubmed.ris"], source="PubMed")
-    import_files(db, [tmp_path / "embase.ris"], source="Embase")
+    import_ris(db, tmp_path / "pubmed.ris", ris(range(1, 6)), "PubMed")
+    import_ris(db, tmp_path / "embase.ris", ris(range(6, 9)), "Embase")
     with transaction(db):
         db.execute("UPDATE records SET duplicate_of = 1 WHERE record_id = 8")
     return project_dir, db

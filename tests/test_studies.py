@@ -7,20 +7,14 @@ import json
 import pytest
 
 from review.errors import ReviewError
-from review.records import import_files
 from review.studies import included_studies, link_reports, report_flow, study_of
-from tests.test_prisma import decide
-
-RIS = "".join(f"TY  - JOUR\nID  - {n}\nTI  - Report number {n}\nER  - \n\n" for n in range(1, 7))
-
+from tests.test_prisma import decide, import_ris, ris
 
 @pytest.fixture
 def screened(project, tmp_path):
     """Six records: 1-5 included at title/abstract, 1-4 included at full text, 5 excluded, 6 undecided."""
     project_dir, db = project
-    ris = tmp_path / "hits.ris"
-    ris.write_text(RIS, encoding="utf-8")
-    import_files(db, [ris], source="Test")
+    import_ris(db, tmp_path / "hits.ris", ris(range(1, 7)))
     decide(db, [1, 2, 3, 4, 5], "ta", "include")
     decide(db, [1, 2, 3, 4], "ft", "include")
     decide(db, [5], "ft", "exclude", "wrong-design")

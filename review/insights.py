@@ -47,15 +47,6 @@ def stage_progress(db: sqlite_utils.Database, stage: str, protocol: Protocol) ->
                          statuses["conflict"], statuses["waiting"], dict(sorted(reviewers.items())))
 
 
-def labels_in_screening_order(db: sqlite_utils.Database, stage: str, protocol: Protocol) -> list[int]:
-    """1 (included) or 0 for each record with a final decision, in the order records were first screened."""
-    finals = {record_id: state.label for record_id, state in record_states(db, stage, protocol).items()
-              if state.status == "final"}
-    first_seen = db.execute("SELECT record_id FROM decisions WHERE stage = ? AND kind = 'screen' "
-                            "GROUP BY record_id ORDER BY MIN(event_id)", [stage]).fetchall()
-    return [int(finals[record_id] == "include") for (record_id,) in first_seen if record_id in finals]
-
-
 def recall_curve(labels: list[int]) -> list[tuple[int, int]]:
     """(records screened, relevant records found) after each decision, starting at (0, 0)."""
     points, found = [(0, 0)], 0

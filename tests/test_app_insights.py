@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.insights import labels_in_screening_order, recall_curve, screening_speed, stage_progress
+from review.insights import recall_curve, screening_speed, stage_progress
 from review.project import current_protocol
 from review.records import import_files
 from review.screening import append_event, record_decision
@@ -21,16 +21,6 @@ def records(project, data_dir):
 def test_recall_curve_counts_relevant_found_after_each_record():
     assert recall_curve([1, 0, 1, 0]) == [(0, 0), (1, 1), (2, 1), (3, 2), (4, 2)]
     assert recall_curve([]) == [(0, 0)]
-
-
-def test_labels_follow_first_screening_order_and_only_final_decisions(records):
-    db = records
-    protocol = current_protocol(db)
-    for record_id, label in ((5, "exclude"), (2, "include"), (7, "include")):
-        record_decision(db, record_id, "ta", "Anna", label)
-    record_decision(db, 5, "ta", "Ben", "exclude")
-    record_decision(db, 2, "ta", "Ben", "include")  # 7 waits for Ben: not final
-    assert labels_in_screening_order(db, "ta", protocol) == [0, 1]
 
 
 def test_stage_progress_counts_states_and_reviewers(records):

@@ -18,7 +18,7 @@ def streamlit_command(project_dir: Path, port: int, address: str) -> list[str]:
     """The command line that serves `app.py` for `project_dir`."""
     return [sys.executable, "-m", "streamlit", "run", str(APP_FILE),
             "--server.port", str(port), "--server.address", address,
-            "--browser.gatherUsageStats", "false",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
             "--", "--project", str(project_dir.resolve())]
 
 

@@ -9,6 +9,7 @@ nothing. Keys are initialised once in `init()`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import uuid
 from pathlib import Path
@@ -20,7 +21,10 @@ from review.demo import build_demo
 from review.errors import ProjectError
 from review.project import current_protocol, store_protocol
 from review.protocol import Protocol, parse_protocol
+from review.ranking.active import Ranker
+from review.screening import screening_candidates
 from review.store import DB_NAME, create_project, open_project
+from review.workspace import ScreeningSession, build_ranker
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 PROTOCOLS_DIR = REPO_DIR / "protocols"
@@ -30,6 +34,7 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 PAGES: list[tuple[str, str, str]] = [
     ("project.py", "Project", ":material/folder_open:"),
     ("import_page.py", "Import", ":material/upload_file:"),
+    ("screening.py", "Screening", ":material/fact_check:"),
     ("conflicts.py", "Conflicts", ":material/call_split:"),
     ("coding.py", "Coding", ":material/table_edit:"),
     ("prisma.py", "PRISMA", ":material/account_tree:"),
@@ -136,3 +141,22 @@ def require_reviewer() -> str:
         st.warning("Enter your name in the sidebar first: it is recorded on every decision.")
         st.stop()
     return name
+
+
+@st.cache_resource(show_spinner="Ranking the records…", max_entries=8)
+def _shared_ranker(project: str, stage: str, candidates_digest: str) -> Ranker:
+    """One ranker per project, stage and candidate set, shared by every session of this server."""
+    connection = open_project(project)
+    try:
+        return build_ranker(connection, stage, current_protocol(connection))
+    finally:
+        connection.close()
+
+
+def screening_session(stage: str) -> ScreeningSession:
+    """This browser session's screening state at a stage (a fresh ranker when the candidates change)."""
+    connection, settings = db(), protocol()
+    candidates = screening_candidates(connection, stage, settings)
+    digest = hashlib.sha256(repr(candidates).encode()).hexdigest()
+    ranker = _shared_ranker(str(project_dir().resolve()), stage, digest)
+    return ScreeningSession(connection, stage, reviewer(), st.session_state["session_id"], ranker, settings)

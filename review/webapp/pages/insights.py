@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from review.insights import labels_in_screening_order, recall_curve, screening_speed
+from review.insights import recall_curve, screening_speed
 from review.reviewers import agreement
+from review.stopping import screened_in_order
 from review.webapp import state
 
 STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
@@ -15,13 +16,13 @@ stage = st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES
                              default="ta") or "ta"
 
 st.subheader("Recall curve")
-labels = labels_in_screening_order(db, stage, protocol)
+labels = [label for _, label in screened_in_order(db, stage, protocol)]
 if labels:
     points = recall_curve(labels)
     st.line_chart({"relevant found": [found for _, found in points]}, x_label="records screened",
                   y_label="relevant records found")
-    st.caption(f"{sum(labels)} relevant among the first {len(labels)} records screened. A curve that flattens "
-               "early means the ranking found the relevant records first.")
+    st.caption(f"{sum(labels)} relevant (included or maybe) among the first {len(labels)} records screened. "
+               "A curve that rises steeply and then flattens means the ranking found the relevant records first.")
 else:
     st.caption("No final decisions at this stage yet.")
 

@@ -1,0 +1,218 @@
+"""End to end in headless Chromium: screen five records with the keyboard, see PRISMA move, screenshot every page.
+
+The demo project is fully screened, so the test builds the demo's project as
+it stood after title/abstract screening: the same protocol, the six corpus
+exports, deduplication and only the title/abstract decisions of
+`corpus/decisions.csv`. Its 180 full-text candidates are then undecided; the
+full-text stage has one reviewer per record, so five keyboard inclusions
+move PRISMA's 'reports assessed' and 'studies included' by five each.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from review.decisions_io import import_decisions
+from review.dedupe import apply_dedupe, find_duplicates
+from review.demo import CORPUS, PROTOCOL
+from review.project import init_project
+from review.records import import_files
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "exports" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--window-size=1400,1000")
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:  # the `test` extra installs it
+    webdriver = None
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(webdriver is None, reason="selenium is not installed (pip install -e '.[test]')"),
+    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                       reason="chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"),
+]
+
+
+def after_title_abstract_screening(folder: Path, work: Path) -> Path:
+    """The demo project before full-text screening (see the module docstring)."""
+    db = init_project(folder, PROTOCOL)
+    with (CORPUS / "databases.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            import_files(db, [CORPUS / row["file"]], source=row["source"])
+    apply_dedupe(db, find_duplicates(db))
+    with (CORPUS / "decisions.csv").open(encoding="utf-8") as source, \
+            (work / "ta-decisions.csv").open("w", encoding="utf-8", newline="") as target:
+        reader = csv.DictReader(source)
+        writer = csv.DictWriter(target, reader.fieldnames)
+        writer.writeheader()
+        writer.writerows(row for row in reader if row["stage"] == "ta")
+    import_decisions(db, work / "ta-decisions.csv")
+    db.close()
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture
+def served(tmp_path):
+    project = after_title_abstract_screening(tmp_path / "project", tmp_path)
+    port = free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--", "--project", str(project)],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_serving(url, server)
+        yield url, project
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait(driver, seconds: float = 60) -> WebDriverWait:
+    return WebDriverWait(driver, seconds)
+
+
+def open_page(driver, title: str) -> None:
+    """Click the page in the sidebar menu and wait until its title is drawn and the script has finished."""
+    wait(driver).until(EC.element_to_be_clickable(
+        (By.XPATH, f"//a[@data-testid='stSidebarNavLink'][.//span[normalize-space()='{title}']]"))).click()
+    settle(driver)
+
+
+RUNNING = "[data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidgetRunningManIcon']"
+
+
+def settle(driver) -> None:
+    """Wait until a page title is drawn and the script run has finished."""
+    time.sleep(0.3)
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "h1"))
+    wait(driver).until(lambda d: not d.find_elements(By.CSS_SELECTOR, RUNNING))
+    time.sleep(0.3)
+
+
+def metric(driver, label: str) -> int:
+    container = wait(driver).until(EC.presence_of_element_located(
+        (By.XPATH, f"//div[@data-testid='stMetric'][.//*[normalize-space()='{label}']]")))
+    return int(container.find_element(By.CSS_SELECTOR, "[data-testid='stMetricValue']").text.replace(",", ""))
+
+
+def shown_record(driver) -> str:
+    caption = wait(driver).until(EC.presence_of_element_located(
+        (By.XPATH, "//*[contains(text(), 'model relevance')]")))
+    return caption.text.split("·")[0].strip()
+
+
+def press(driver, key: str, before: str) -> str:
+    """Press a key outside any text field and wait for another record to be shown."""
+    ActionChains(driver).send_keys(key).perform()
+    wait(driver).until(lambda d: shown_record(d) != before)
+    return shown_record(driver)
+
+
+def test_screen_five_records_with_the_keyboard_and_prisma_moves_by_five(served, browser):
+    url, project = served
+    driver = browser
+    driver.get(url)
+    settle(driver)
+    name = wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Your name']")))
+    name.send_keys("Tester\n")
+    settle(driver)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / "project.png"))
+
+    open_page(driver, "PRISMA")
+    before = {label: metric(driver, label) for label in ("Reports assessed", "Studies included", "Records excluded")}
+
+    open_page(driver, "Screening")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Full text']").click()
+    settle(driver)
+    driver.find_element(By.TAG_NAME, "h1").click()  # focus outside any field
+    record = shown_record(driver)
+    driver.save_screenshot(str(SCREENSHOTS / "screening.png"))
+    decided = []
+    for _ in range(5):
+        decided.append(record)
+        record = press(driver, "i", record)
+    undone = decided[-1]
+    ActionChains(driver).send_keys("u").perform()  # undo the fifth decision: that record comes back
+    wait(driver).until(lambda d: shown_record(d) == undone)
+    record = press(driver, "i", undone)
+
+    open_page(driver, "PRISMA")
+    after = {label: metric(driver, label) for label in before}
+    assert after["Reports assessed"] == before["Reports assessed"] + 5
+    assert after["Studies included"] == before["Studies included"] + 5
+    assert after["Records excluded"] == before["Records excluded"]
+    driver.save_screenshot(str(SCREENSHOTS / "prisma.png"))
+
+    from review.store import open_project
+
+    db = open_project(project)
+    rows = db.execute("SELECT reviewer, stage, kind, label FROM decisions WHERE reviewer = 'Tester' "
+                      "ORDER BY event_id").fetchall()
+    db.close()
+    assert rows == [("Tester", "ft", "screen", "include")] * 5 + [("Tester", "ft", "undo", None),
+                                                                  ("Tester", "ft", "screen", "include")]
+
+    for title in ("Import", "Conflicts", "Coding", "Insights", "Export"):
+        open_page(driver, title)
+        driver.save_screenshot(str(SCREENSHOTS / f"{title.lower()}.png"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
@@ -120,12 +121,16 @@ def dedupe(
             console.print(f"Undid dedupe run {undo}: {restored} records restored; {duplicate_count(db)} duplicates remain.")
         return
     result = _find_with_progress(db, as_json)
-    run_id = apply_dedupe(db, result) if apply else None
+    run_id = None
+    if apply:
+        with console.status("Merging duplicates", spinner="dots") if not as_json else nullcontext():
+            run_id = apply_dedupe(db, result)
     if as_json:
         print_json(_summary(result, run_id))
         return
-    console.print(_pairs_table(db, "Merge", result.merge_pairs))
-    console.print(_pairs_table(db, "Uncertain: for a person to decide", result.uncertain_pairs))
+    for title, pairs in (("Merge", result.merge_pairs), ("Uncertain: for a person to decide", result.uncertain_pairs)):
+        if pairs:
+            console.print(_pairs_table(db, title, pairs))
     verb = f"Applied as run {run_id}:" if run_id else "Dry run (use --apply to merge):"
     console.print(f"{verb} {result.n_records} records, {result.n_newly_merged} newly merged, "
                   f"{result.n_duplicates} duplicates in all, {len(result.uncertain_pairs)} uncertain pairs "

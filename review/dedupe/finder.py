@@ -195,9 +195,9 @@ def find_duplicates(db: sqlite_utils.Database, progress: Progress | None = None)
     """
     started = time.perf_counter()
     rows = _load(db)
-    if progress:
-        progress("Normalising records", 0, len(rows))
     records = [prepare(row) for row in rows]
+    if progress:
+        progress("Normalising records", len(rows), len(rows))
     index_of = {record.record_id: index for index, record in enumerate(records)}
     screened = {row[0] for row in db.execute("SELECT DISTINCT record_id FROM decisions")}
     heads = {row["duplicate_of"] for row in rows if row["duplicate_of"] is not None}

@@ -17,6 +17,7 @@ import sqlite_utils
 from review.dedupe.finder import DedupeResult, Progress, find_duplicates
 from review.dedupe.matching import compare, prepare
 from review.errors import ReviewError
+from review.records import get_record
 from review.store import now, transaction
 
 SIDE_FIELDS = ("record_id", "source", "source_id", "title", "year", "authors", "journal", "volume", "pages",
@@ -107,8 +108,6 @@ def _members(db: sqlite_utils.Database, head: int) -> list[int]:
 
 
 def _completeness(db: sqlite_utils.Database, record_id: int) -> tuple:
-    from review.records import get_record
-
     record = get_record(db, record_id)
     has_members = bool(_members(db, record_id))
     return (has_members, prepare(record).completeness, -record_id)
@@ -150,8 +149,6 @@ def duplicate_count(db: sqlite_utils.Database) -> int:
 
 
 def _side(db: sqlite_utils.Database, record_id: int) -> dict:
-    from review.records import get_record
-
     record = get_record(db, record_id)
     return {name: record.get(name) for name in SIDE_FIELDS}
 

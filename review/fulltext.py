@@ -222,3 +222,20 @@ def fulltext_path(db: sqlite_utils.Database, project_dir: Path | str, record_id:
     if not row or not row[0]:
         return None
     return _inside(Path(project_dir), row[0])
+
+
+def search_fulltexts(db: sqlite_utils.Database, query: str, context: int = 80) -> list[tuple[int, str]]:
+    """Records whose full text contains every word of `query` (any case), with a snippet around the first word."""
+    words = query.lower().split()
+    if not words:
+        raise ReviewError("give at least one word to search for")
+    hits = []
+    rows = db.execute("SELECT record_id, text FROM fulltexts WHERE status = ? AND text IS NOT NULL ORDER BY record_id",
+                      [RETRIEVED])
+    for record_id, text in rows:
+        folded = text.lower()  # lower() keeps offsets aligned with the text for the snippet
+        if all(word in folded for word in words):
+            at = folded.index(words[0])
+            snippet = " ".join(text[max(0, at - context):at + len(words[0]) + context].split())
+            hits.append((record_id, snippet))
+    return hits

@@ -9,7 +9,8 @@ import pytest
 from fpdf import FPDF
 
 from review.errors import ReviewError
-from review.fulltext import attach_fulltexts, fulltext_path, fulltext_text, mark_not_retrieved, not_retrieved
+from review.fulltext import (attach_fulltexts, fulltext_path, fulltext_text, mark_not_retrieved, not_retrieved,
+                             search_fulltexts)
 from tests.test_prisma import decide, import_ris
 
 RIS = """TY  - JOUR
@@ -168,3 +169,18 @@ def test_cli_attach_and_not_retrieved(records, source, tmp_path, cli):
     assert result.exit_code == 1
     assert "no such folder" in result.output
 
+
+
+def test_search_finds_records_with_every_word(records, source, cli):
+    project_dir, db = records
+    make_pdf(source / "record-1.pdf", "Families with COMPLEX needs met case managers.")
+    (source / "record-2.txt").write_text("Sektorsamarbejde om borgere med komplekse behov.", encoding="utf-8")
+    attach_fulltexts(db, project_dir, source)
+    assert [hit[0] for hit in search_fulltexts(db, "complex needs")] == [1]
+    assert search_fulltexts(db, "KOMPLEKSE borgere")[0][0] == 2
+    assert "komplekse behov" in search_fulltexts(db, "komplekse")[0][1]
+    assert search_fulltexts(db, "complex trial") == []
+    with pytest.raises(ReviewError, match="at least one word"):
+        search_fulltexts(db, "  ")
+    result = cli("search-fulltext", project_dir, "needs", "--json")
+    assert [hit["record_id"] for hit in json.loads(result.output)] == [1]

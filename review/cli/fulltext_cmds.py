@@ -1,4 +1,4 @@
-"""Full-text commands: attach, not-retrieved; reports and studies: link, studies."""
+"""Full-text commands: attach, not-retrieved, search-fulltext; reports and studies: link, studies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, print_json
-from review.fulltext import attach_fulltexts, mark_not_retrieved
+from review.fulltext import attach_fulltexts, mark_not_retrieved, search_fulltexts
 from review.studies import included_studies, link_reports
 
 
@@ -63,6 +63,27 @@ def not_retrieved(
     """
     mark_not_retrieved(open_db(project_dir), record_id, reason)
     console.print(f"Record {record_id} marked not retrieved.")
+
+
+@app.command("search-fulltext")
+def search_fulltext(
+    project_dir: ProjectDir,
+    query: Annotated[str, typer.Argument(help="Words that must all occur (any case).", show_default=False)],
+    as_json: JsonFlag = False,
+) -> None:
+    """Find records whose attached full text contains all the given words.
+
+    Example:
+
+        review search-fulltext my-review "case management"
+    """
+    hits = search_fulltexts(open_db(project_dir), query)
+    if as_json:
+        print_json([{"record_id": record_id, "snippet": snippet} for record_id, snippet in hits])
+        return
+    for record_id, snippet in hits:
+        console.print(f"{record_id}: ...{snippet}...", markup=False, highlight=False)
+    console.print(f"{len(hits)} record(s)")
 
 
 @app.command()

@@ -210,6 +210,26 @@ def test_rerun_after_new_import_joins_existing_groups(project, tmp_path: Path) -
     assert duplicate_count(db) == 0
 
 
+def test_undo_refuses_when_a_later_decision_changed_the_same_records(project, tmp_path: Path) -> None:
+    _, db = project
+    import_papers(db, tmp_path, [paper("a", abstract=None), paper("b", year=2002, journal=None, pages=None)], "first")
+    first_run = apply_dedupe(db)
+    (pair,) = uncertain_pairs(db)
+    import_papers(db, tmp_path, [paper("c", title=TITLE.upper(), abstract=None),
+                                 paper("d", title=TITLE.upper(), year=2002, journal=None, pages=None)], "second")
+    second_run = apply_dedupe(db)
+    ids = dict(db.execute("SELECT source_id, record_id FROM records").fetchall())
+    assert duplicate_of_by_source_id(db) == {"a": None, "b": None, "c": ids["a"], "d": ids["b"]}
+    resolve_pair(db, pair["pair_id"], merge=True, reviewer="anna")  # b is more complete: a's group moves to b
+    assert duplicate_of_by_source_id(db) == {"a": ids["b"], "b": None, "c": ids["b"], "d": ids["b"]}
+    with pytest.raises(ReviewError, match=rf"run\(s\) {first_run} changed the same records later"):
+        undo_dedupe(db, second_run)
+    undo_dedupe(db, first_run)
+    assert duplicate_of_by_source_id(db) == {"a": None, "b": None, "c": ids["a"], "d": ids["b"]}
+    undo_dedupe(db, second_run)
+    assert duplicate_count(db) == 0
+
+
 def test_screened_record_is_kept(project, tmp_path: Path) -> None:
     _, db = project
     import_papers(db, tmp_path, [paper("a", abstract=None, doi=None), paper("b", title=TITLE.upper(), doi="10.1000/x")])

@@ -116,7 +116,7 @@ def test_perturbed_copy_merges(fields: dict) -> None:
     ({"title": "Erratum: " + TITLE, "year": 2000, "pages": "1420"}, "notice"),
     ({"title": TITLE + " Part II"}, "numbers"),
     ({"journal": "British Journal of Clinical Pharmacology Supplement", "year": 1998, "pages": "S12"}, "journal"),
-    ({"authors": ["A Smith", "B Jones"], "year": 2004}, "authors"),
+    ({"authors": ["A Smith", "B Jones"]}, "authors"),
     ({"doi": "10.1000/other"}, "DOIs"),
 ])
 def test_look_alikes_are_not_merged(fields: dict, conflict: str) -> None:
@@ -128,6 +128,11 @@ def test_look_alikes_are_not_merged(fields: dict, conflict: str) -> None:
 def test_other_year_without_corroboration_is_uncertain() -> None:
     comparison = compare(prepare(record(1, journal=None, pages=None)), prepare(record(2, year=1998, journal=None, pages=None)))
     assert comparison.classification == "uncertain"
+
+
+def test_same_title_by_other_authors_years_apart_is_another_paper() -> None:
+    other = record(2, title="Heart failure.", authors=["A Smith"], year=2004)
+    assert compare(prepare(record(1, title="Heart failure.")), prepare(other)).classification is None
 
 
 def test_different_titles_are_different_papers() -> None:

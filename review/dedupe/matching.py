@@ -148,8 +148,17 @@ def compare(first: PreparedRecord, second: PreparedRecord, similarity: float | N
 
 
 def _classify(similarity: float, year_gap: int | None, authors: bool | None,
-              evidence: list[str], conflicts: list[str]) -> str:
-    """'merge' when the title is (nearly) the same and nothing else is left to doubt."""
+              evidence: list[str], conflicts: list[str]) -> str | None:
+    """'merge' when the title is (nearly) the same and nothing else is left to doubt.
+
+    Two independent contradictions among identifiers, authors and a year gap of
+    more than one make it another paper (a generic title such as 'Heart failure'
+    by other authors in another year), not a question for a person.
+    """
+    contradictions = (any(text.startswith("different PMIDs") or text.startswith("different DOIs") for text in conflicts)
+                      + (authors is False) + (year_gap is not None and year_gap > 1))
+    if contradictions >= 2:
+        return None
     same_venue = "same first page" in evidence or "same journal" in evidence
     if conflicts or similarity < CLOSE_TITLE_SIMILARITY:
         return "uncertain"

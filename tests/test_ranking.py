@@ -1,0 +1,130 @@
+"""The ranking core on small data: features, presets, classifiers, active learning, embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from review.errors import ReviewError
+from review.ranking.active import Ranker, due_for_retraining, rank_scores, zero_shot_scores
+from review.ranking.classifiers import CLASSIFIERS, fit_relevance, make_classifier
+from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
+from review.ranking.presets import PRESETS, Component, Preset, get_preset
+
+RELEVANT = [f"collaboration between social services and schools for families case{i}" for i in range(6)]
+IRRELEVANT = [f"protein folding kinetics in yeast cells experiment{i}" for i in range(14)]
+TEXTS = RELEVANT + IRRELEVANT
+TRUTH = np.array([1] * len(RELEVANT) + [0] * len(IRRELEVANT))
+
+
+def features(query: str | None = None):
+    return build_features(TEXTS, query=query)
+
+
+def test_record_text_uses_full_text_when_given():
+    assert record_text("T", "A") == "T\nA"
+    assert record_text("T", "A", "full text") == "T\nfull text"
+    assert record_text(None, None) == ""
+
+
+def test_tfidf_rows_are_normalised_and_cosine_finds_the_match():
+    matrix = TfidfFeatures().fit_transform(TEXTS)
+    assert np.allclose(np.sqrt(matrix.multiply(matrix).sum(axis=1)), 1.0)
+    similarity = cosine_to_query(matrix, matrix[3])
+    assert int(np.argmax(similarity)) == 3
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_round_trip_through_dict(name):
+    preset = get_preset(name)
+    assert Preset.from_dict(preset.to_dict()) == preset
+
+
+def test_unknown_names_list_the_valid_ones():
+    with pytest.raises(ReviewError, match="valid: .*tfidf-svm"):
+        get_preset("nope")
+    with pytest.raises(ReviewError, match="valid: logistic, nb, sgd, svm"):
+        make_classifier("forest")
+    with pytest.raises(ReviewError, match="valid: tfidf, embedding"):
+        Component("bm25", "svm")
+
+
+def test_without_embeddings_keeps_the_tfidf_part():
+    assert get_preset("ensemble").uses_embeddings()
+    assert not get_preset("ensemble").without_embeddings().uses_embeddings()
+    assert get_preset("embedding-logistic").without_embeddings().components[0].features == "tfidf"
+
+
+@pytest.mark.parametrize("name", sorted(CLASSIFIERS))
+def test_every_classifier_scores_relevant_records_higher(name):
+    matrix = features().tfidf
+    train = [0, 1, 6, 7, 8, 9]
+    scores = fit_relevance(name, {}, matrix[train], TRUTH[train], matrix)
+    assert scores[2:6].min() > scores[10:].max()
+
+
+def test_zero_shot_ranks_by_similarity_to_the_query():
+    scores = zero_shot_scores(features("families and social services collaboration"))
+    assert set(np.argsort(-scores)[:6]) == set(range(6))
+
+
+def test_rank_scores_falls_back_to_zero_shot_with_one_class():
+    feats = features("social services")
+    assert np.allclose(rank_scores(feats, get_preset("tfidf-svm"), [10], [0]), zero_shot_scores(feats))
+    trained = rank_scores(feats, get_preset("tfidf-svm"), [0, 10], [1, 0])
+    assert trained[1:6].min() > trained[11:].max()
+
+
+def test_rank_scores_averages_components_when_embeddings_exist():
+    rng = np.random.default_rng(0)
+    feats = features()
+    feats.embedding = np.vstack([rng.normal(1, 0.1, (6, 8)), rng.normal(-1, 0.1, (14, 8))]).astype(np.float32)
+    scores = rank_scores(feats, get_preset("ensemble"), [0, 1, 10, 11], [1, 1, 0, 0])
+    assert scores.shape == (20,) and 0 < scores.min() and scores.max() <= 1
+    assert scores[2:6].min() > scores[12:].max()
+
+
+def test_retraining_schedule_every_label_early_then_growing():
+    preset = get_preset("tfidf-svm")
+    assert due_for_retraining(preset, 10, 1, False)
+    assert not due_for_retraining(preset, 10, 0, False)
+    assert not due_for_retraining(preset, 1000, 10, False)
+    assert due_for_retraining(preset, 1000, 10, True)
+    assert due_for_retraining(preset, 1000, 50, False)
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_ranker_serves_unscreened_records_and_learns(background):
+    ids = [100 + i for i in range(len(TEXTS))]
+    ranker = Ranker(features(), ids, get_preset("tfidf-svm"), background=background)
+    ranker.update(100, 1)
+    ranker.update(110, 0)
+    ranker.wait()
+    picked = ranker.next_ids(5)
+    assert len(picked) == 5 and not {100, 110} & set(picked)
+    assert set(picked) <= {101, 102, 103, 104, 105}
+    ranker.skip(101)
+    assert 101 not in ranker.next_ids(20)
+    ranker.update(110, None)
+    assert 110 in [record_id for record_id, _, _ in ranker.ranking()]
+    assert ranker.labels() == {100: 1}
+    ranks = [rank for _, _, rank in ranker.ranking()]
+    assert ranks == list(range(1, len(ranks) + 1))
+
+
+def test_embeddings_load_bundled_model_and_are_cached(project):
+    from review.ranking.embeddings import cache_key, cached_embeddings, count_cached, resolve_model
+
+    _, db = project
+    assert resolve_model("sentence-transformers/all-MiniLM-L6-v2") == resolve_model("all-MiniLM-L6-v2")
+    assert resolve_model("my/other-model") == "my/other-model"
+    texts = ["family services collaboration", "yeast protein folding", "family services collaboration"]
+    vectors = cached_embeddings(db, texts)
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert np.allclose(vectors[0], vectors[2])
+    assert count_cached(db, texts) == 2
+    assert db.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", [cache_key("all-MiniLM-L6-v2")]).fetchone()[0] == 2
+    again = cached_embeddings(db, texts + ["new text"], on_batch=lambda n: None)
+    assert np.allclose(again[:3], vectors, atol=1e-6)
+    assert count_cached(db, texts + ["new text"]) == 3

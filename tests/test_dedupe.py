@@ -169,6 +169,20 @@ def test_groups_are_transitive_and_point_at_the_kept_record(project, tmp_path: P
     assert duplicate_count(db) == 3 == project_status(db)["duplicates_removed"]
 
 
+def test_copies_lacking_fields_do_not_chain_two_papers_together(project, tmp_path: Path) -> None:
+    _, db = project
+    common = {"title": "Cutaneous drug reaction case reports.", "authors": [], "abstract": None}
+    import_papers(db, tmp_path, [
+        paper("first", journal="Archives of Internal Medicine", pages="1066-1080", **common),
+        paper("second", journal="Journal of Hypertension", pages="1534-1542", **common),
+        paper("copy", journal=None, pages=None, **common),
+    ])
+    apply_dedupe(db)
+    targets = duplicate_of_by_source_id(db)
+    assert targets["first"] is None and targets["second"] is None and targets["copy"] is not None
+    assert len(uncertain_pairs(db)) == 1
+
+
 def test_labelled_set_never_points_at_a_duplicate(project, tmp_path: Path) -> None:
     _, db = project
     import_papers(db, tmp_path, labelled_set(read_papers(SAMPLE)[:120], seed=5, duplicate_share=0.8, mean_copies=2.5))

@@ -2,10 +2,11 @@
 
 Exact DOI and PMID matches come first, then fuzzy matches among blocked
 candidate pairs. Merge pairs join groups transitively (union-find), strongest
-first, except when the join would put two different DOIs or PMIDs, a pair a
-person kept apart, or two groups that earlier runs or screening already rely
-on into one group: such pairs go to a person as 'uncertain' instead. The kept
-record of each group is the most complete one.
+first, unless the two groups disagree (see `unionfind`): different DOIs or
+PMIDs, a pair a person kept apart, two groups that earlier runs or screening
+already rely on, or - for fuzzy joins - other pages, journals, years or first
+authors. Such pairs go to a person as 'uncertain' instead. The kept record of
+each group is the most complete one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from review.dedupe.matching import (
     compare_identified,
     prepare,
 )
+from review.dedupe.unionfind import DuplicateGroups
 
 MATCH_FIELDS = "record_id, title, abstract, authors, year, journal, volume, issue, pages, doi, pmid, url, duplicate_of"
 COMPARE_CHUNK = 200_000
@@ -73,55 +75,6 @@ class DedupeResult:
         return sum(1 for target in self.assignments.values() if target is not None)
 
 
-class _Groups:
-    """Union-find over record indexes that keeps apart what must stay apart.
-
-    Two groups may not join when they hold different DOIs or PMIDs, when both
-    hold a protected record (the head of an earlier group, or a record already
-    screened), or when a person rejected a pair between them.
-    """
-
-    def __init__(self, records: list[PreparedRecord], protected: list[bool]):
-        self.parent = list(range(len(records)))
-        self.dois = [{record.doi} - {""} for record in records]
-        self.pmids = [{record.pmid} - {""} for record in records]
-        self.protected = list(protected)
-        self.apart: list[set[int]] = [set() for _ in records]
-
-    def find(self, index: int) -> int:
-        root = index
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[index] != root:
-            self.parent[index], index = root, self.parent[index]
-        return root
-
-    def keep_apart(self, first: int, second: int) -> None:
-        self.apart[self.find(first)].add(second)
-        self.apart[self.find(second)].add(first)
-
-    def can_join(self, first: int, second: int) -> bool:
-        a, b = self.find(first), self.find(second)
-        if a == b:
-            return True
-        if self.dois[a] and self.dois[b] and not self.dois[a] & self.dois[b]:
-            return False
-        if self.pmids[a] and self.pmids[b] and not self.pmids[a] & self.pmids[b]:
-            return False
-        if self.protected[a] and self.protected[b]:
-            return False
-        return not any(self.find(other) == b for other in self.apart[a])
-
-    def join(self, first: int, second: int) -> None:
-        a, b = self.find(first), self.find(second)
-        if a != b:
-            self.parent[b] = a
-            self.dois[a] |= self.dois[b]
-            self.pmids[a] |= self.pmids[b]
-            self.protected[a] = self.protected[a] or self.protected[b]
-            self.apart[a] |= self.apart[b]
-
-
 def _load(db: sqlite_utils.Database) -> list[dict]:
     cursor = db.execute(f"SELECT {MATCH_FIELDS} FROM records ORDER BY record_id")
     names = [column[0] for column in cursor.description]
@@ -158,7 +111,7 @@ def _identifier_pairs(records: list[PreparedRecord]) -> list[tuple[int, int, str
     return pairs
 
 
-def _fuzzy_pairs(records: list[PreparedRecord], groups: _Groups, progress: Progress | None) -> list[tuple[int, int, Comparison]]:
+def _fuzzy_pairs(records: list[PreparedRecord], groups: DuplicateGroups, progress: Progress | None) -> list[tuple[int, int, Comparison]]:
     """Candidate pairs whose titles are close, compared in full; title similarity computed in bulk."""
     first, second = candidate_pairs(records)
     found = []
@@ -202,7 +155,7 @@ def find_duplicates(db: sqlite_utils.Database, progress: Progress | None = None)
     screened = {row[0] for row in db.execute("SELECT DISTINCT record_id FROM decisions")}
     heads = {row["duplicate_of"] for row in rows if row["duplicate_of"] is not None}
     rank = [(record.record_id in heads, record.record_id in screened) for record in records]
-    groups = _Groups(records, [any(flags) for flags in rank])
+    groups = DuplicateGroups(records, [any(flags) for flags in rank])
     for index, row in enumerate(rows):
         if row["duplicate_of"] in index_of:
             groups.join(index_of[row["duplicate_of"]], index)
@@ -215,13 +168,13 @@ def find_duplicates(db: sqlite_utils.Database, progress: Progress | None = None)
         for first, second, method in _identifier_pairs(records)
     ]
     fuzzy = [(first, second, "fuzzy", comparison) for first, second, comparison in _fuzzy_pairs(records, groups, progress)]
-    fuzzy.sort(key=lambda item: -item[3].title_similarity)
+    fuzzy.sort(key=lambda item: (-item[3].title_similarity, -len(item[3].evidence)))  # strongest first
     pairs: list[DuplicatePair] = []
     uncertain = []
     for first, second, method, comparison in found + fuzzy:
         if groups.find(first) == groups.find(second):
             continue
-        if comparison.classification == "merge" and groups.can_join(first, second):
+        if comparison.classification == "merge" and groups.can_join(first, second, strict=method == "fuzzy"):
             groups.join(first, second)
             pairs.append(_pair(records, first, second, method, comparison, "merge", []))
         elif comparison.classification == "merge":
@@ -233,7 +186,7 @@ def find_duplicates(db: sqlite_utils.Database, progress: Progress | None = None)
 
 
 def _uncertain_once(db: sqlite_utils.Database, records: list[PreparedRecord], index_of: dict[int, int],
-                    groups: _Groups, uncertain: list) -> list[DuplicatePair]:
+                    groups: DuplicateGroups, uncertain: list) -> list[DuplicatePair]:
     """One uncertain pair per two groups, leaving out groups a person was already asked about."""
     asked = {
         frozenset((groups.find(index_of[first]), groups.find(index_of[second])))
@@ -258,7 +211,7 @@ def _pair(records: list[PreparedRecord], first: int, second: int, method: str, c
     return DuplicatePair(max(first_id, second_id), min(first_id, second_id), method, score, classification, evidence)
 
 
-def _result(rows: list[dict], records: list[PreparedRecord], groups: _Groups, rank: list[tuple],
+def _result(rows: list[dict], records: list[PreparedRecord], groups: DuplicateGroups, rank: list[tuple],
             pairs: list[DuplicatePair], started: float) -> DedupeResult:
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(records)):

@@ -65,6 +65,7 @@ def snapshot(db) -> list[tuple]:
     ("THE EFFECT OF TEA", "effect of tea"),
     ("[Effect of tea in Ålborg]", "effect of tea in alborg"),
     ("An  effect -- of   tea", "effect of tea"),
+    ("Tea at P < 0.05 and Q > 1", "tea at p 0 05 and q 1"),
 ])
 def test_normalise_title(raw: str, expected: str) -> None:
     assert normalise_title(raw) == expected

@@ -111,7 +111,8 @@ def _identifier_pairs(records: list[PreparedRecord]) -> list[tuple[int, int, str
     return pairs
 
 
-def _fuzzy_pairs(records: list[PreparedRecord], groups: DuplicateGroups, progress: Progress | None) -> list[tuple[int, int, Comparison]]:
+def _fuzzy_pairs(records: list[PreparedRecord], groups: DuplicateGroups,
+                 progress: Progress | None) -> list[tuple[int, int, Comparison]]:
     """Candidate pairs whose titles are close, compared in full; title similarity computed in bulk."""
     first, second = candidate_pairs(records)
     found = []

@@ -148,9 +148,18 @@ def duplicate_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM records WHERE duplicate_of IS NOT NULL").fetchone()[0]
 
 
-def _side(db: sqlite_utils.Database, record_id: int) -> dict:
-    record = get_record(db, record_id)
-    return {name: record.get(name) for name in SIDE_FIELDS}
+def _sides(db: sqlite_utils.Database, record_ids: set[int]) -> dict[int, dict]:
+    """The side-by-side fields of many records, read in a few queries."""
+    ordered, sides = sorted(record_ids), {}
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        cursor = db.execute(f"SELECT {', '.join(SIDE_FIELDS)} FROM records WHERE record_id IN "
+                            f"({', '.join('?' * len(chunk))})", chunk)
+        for values in cursor:
+            side = dict(zip(SIDE_FIELDS, values))
+            side["authors"] = json.loads(side["authors"]) if side["authors"] else []
+            sides[side["record_id"]] = side
+    return sides
 
 
 def list_pairs(db: sqlite_utils.Database, status: str | None = None) -> list[dict]:
@@ -169,9 +178,10 @@ def list_pairs(db: sqlite_utils.Database, status: str | None = None) -> list[dic
         f"p.decided_at FROM duplicate_pairs p JOIN dedupe_runs r USING (run_id) WHERE {where} "
         "ORDER BY p.run_id DESC, p.pair_id", params,
     ).fetchall()
+    sides = _sides(db, {row[2] for row in rows} | {row[3] for row in rows})
     listed = []
     for pair_id, run_id, first, second, method, score, pair_status, decided_by, decided_at in rows:
-        record, other = _side(db, first), _side(db, second)
+        record, other = sides[first], sides[second]
         listed.append({
             "pair_id": pair_id, "run_id": run_id, "method": method, "score": score, "status": pair_status,
             "decided_by": decided_by, "decided_at": decided_at,

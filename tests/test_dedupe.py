@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from review.dedupe import (
     apply_dedupe,
@@ -69,6 +72,12 @@ def snapshot(db) -> list[tuple]:
 ])
 def test_normalise_title(raw: str, expected: str) -> None:
     assert normalise_title(raw) == expected
+
+
+@given(st.text(alphabet=st.characters(codec="latin-1", categories=["L", "N", "P", "Zs"]), max_size=80))
+def test_title_key_ignores_case_entities_and_tags(title: str) -> None:
+    key = normalise_title(title)
+    assert normalise_title(html.escape(title.upper())) == key == normalise_title(f"<i>{title.lower()}</i>")
 
 
 @pytest.mark.parametrize("name", [

@@ -23,8 +23,8 @@ def _svm(C: float = 0.1, **params: Any) -> ClassifierMixin:
     return LinearSVC(C=C, class_weight="balanced", **params)
 
 
-def _logistic(C: float = 1.0, max_iter: int = 1000, **params: Any) -> ClassifierMixin:
-    return LogisticRegression(C=C, class_weight="balanced", max_iter=max_iter, **params)
+def _logistic(C: float = 1.0, solver: str = "liblinear", **params: Any) -> ClassifierMixin:
+    return LogisticRegression(C=C, class_weight="balanced", solver=solver, **params)
 
 
 def _sgd(alpha: float = 1e-4, seed: int = 0, **params: Any) -> ClassifierMixin:
@@ -62,6 +62,7 @@ def fit_relevance(name: str, params: dict[str, Any], X, y: np.ndarray, X_all) ->
         model.fit(X, y, sample_weight=weights)
     else:
         model.fit(X, y)
-    if hasattr(model, "decision_function"):
-        return np.asarray(model.decision_function(X_all), dtype=np.float64).reshape(-1)
+    if hasattr(model, "coef_") and model.coef_.shape[0] == 1:  # linear: score in X's dtype, no float64 copy of X
+        return np.asarray(X_all @ model.coef_.ravel().astype(X_all.dtype), dtype=np.float64).reshape(-1) \
+            + float(np.ravel(model.intercept_)[0])
     return np.asarray(model.predict_log_proba(X_all)[:, 1] - model.predict_log_proba(X_all)[:, 0])

@@ -1,0 +1,97 @@
+"""Milliseconds per re-rank after one decision, at 2k, 20k and 100k records, features cached.
+
+Records are drawn (with replacement) from the benchmark titles and abstracts
+with their MiniLM embeddings cached by `bench/simulate_all.py` (sets without
+a cache are skipped); only the refit and scoring are timed. With 500 decisions (50 relevant) on
+record, one more decision is added and we time:
+
+- `refit`: the synchronous refit (train on the labelled rows, score every
+  record, sort): what the next ranking costs;
+- `next`: `Ranker.update()` + `next_ids(1)` with `background=True`, i.e. how
+  long the reviewer waits for the next record while the refit runs behind.
+
+Example:
+    python bench/rerank_speed.py --sizes 2000,20000,100000 --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from review.importers import read_file
+from review.ranking.active import Ranker
+from review.ranking.embeddings import DEFAULT_MODEL, cache_key
+from review.ranking.features import build_features, record_text
+from review.ranking.presets import get_preset
+
+HERE = Path(__file__).resolve().parent
+
+
+def corpus(benchmarks: Path) -> tuple[list[str], np.ndarray]:
+    texts, vectors = [], []
+    for path in sorted(benchmarks.glob("*/records.ris")):
+        cached = HERE / ".cache" / f"{path.parent.name}.{cache_key(DEFAULT_MODEL)}.npy"
+        if cached.exists():
+            texts += [record_text(r.title, r.abstract) for r in read_file(path).records]
+            vectors.append(np.load(cached))
+    if not texts:
+        raise SystemExit("no cached embeddings: run bench/simulate_all.py first")
+    return texts, np.vstack(vectors)
+
+
+def measure(texts: list[str], vectors: np.ndarray, n: int, preset_name: str, repeats: int, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    picked = rng.integers(0, len(texts), n)
+    start = time.perf_counter()
+    features = build_features([texts[i] for i in picked], embedding=vectors[picked],
+                              query="randomised trial of drug efficacy")
+    build = time.perf_counter() - start
+    preset = get_preset(preset_name)
+    labelled = rng.choice(n, 500 + repeats, replace=False)
+    ranker = Ranker(features, range(n), preset)
+    for i, row in enumerate(labelled[:500]):
+        ranker.update(int(row), int(i % 10 == 0), refit=False)
+    ranker.refit()
+    refits, waits = [], []
+    for row in labelled[500:]:
+        ranker.update(int(row), 0, refit=False)
+        start = time.perf_counter()
+        ranker.refit()
+        ranker.next_ids(1)
+        refits.append(time.perf_counter() - start)
+    ranker.background = True
+    for row in rng.choice(np.setdiff1d(np.arange(n), labelled), repeats, replace=False):
+        start = time.perf_counter()
+        ranker.update(int(row), 1)
+        ranker.next_ids(1)
+        waits.append(time.perf_counter() - start)
+        ranker.wait()
+    return {"records": n, "preset": preset_name, "features_s": round(build, 1),
+            "refit_ms": round(1000 * statistics.median(refits), 1),
+            "next_ms": round(1000 * statistics.median(waits), 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--benchmarks", type=Path, default=HERE.parent.parent / "shared" / "benchmarks")
+    parser.add_argument("--sizes", default="2000,20000,100000")
+    parser.add_argument("--presets", default="ensemble,tfidf-svm")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    texts, vectors = corpus(args.benchmarks)
+    print("| records | preset | features built (s) | refit after one decision (ms, median) | next record (ms) |")
+    print("|---:|---|---:|---:|---:|")
+    for n in map(int, args.sizes.split(",")):
+        for preset in args.presets.split(","):
+            row = measure(texts, vectors, n, preset, args.repeats)
+            print(f"| {row['records']} | {row['preset']} | {row['features_s']} | {row['refit_ms']} | {row['next_ms']} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from review.protocol import Protocol
 from review.screening import record_states, screening_candidates
 
 BREAK_SECONDS = 600  # a longer gap between two decisions is a pause, not screening time
+BULK_SECONDS = 1  # a shorter gap is a bulk import of decisions, not screening
 
 
 @dataclass
@@ -60,7 +61,7 @@ def recall_curve(labels: list[int]) -> list[tuple[int, int]]:
 class ReviewerSpeed:
     reviewer: str
     decisions: int
-    median_seconds: float | None  # median time between consecutive decisions, pauses left out
+    median_seconds: float | None  # median time between consecutive decisions, pauses and bulk imports left out
     per_hour: float | None  # decisions per hour of screening time
 
 
@@ -74,7 +75,7 @@ def screening_speed(db: sqlite_utils.Database, stage: str) -> list[ReviewerSpeed
     speeds = []
     for reviewer, stamps in sorted(times.items()):
         gaps = [(later - earlier).total_seconds() for earlier, later in zip(stamps, stamps[1:])]
-        working = [gap for gap in gaps if 0 < gap <= BREAK_SECONDS]
+        working = [gap for gap in gaps if BULK_SECONDS <= gap <= BREAK_SECONDS]
         per_hour = round(3600 * len(working) / sum(working), 1) if working else None
         speeds.append(ReviewerSpeed(reviewer, len(stamps), round(median(working), 1) if working else None, per_hour))
     return speeds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,17 @@ def test_without_a_reviewer_name_nothing_can_be_decided(screening_project):
     at = screening_page(project_dir, "")
     assert "Enter your name" in at.warning[0].value
     assert not [button for button in at.button if button.key == "decide_include"]
+
+
+def test_stopping_advice_is_computed_in_the_background_and_then_shown(screening_project):
+    project_dir, _ = screening_project
+    at = screening_page(project_dir, "Anna")
+    for _ in range(50):
+        if any(metric.label == "Estimated recall" for metric in at.metric):
+            break
+        time.sleep(0.1)
+        at.run()
+    assert next(metric.value for metric in at.metric if metric.label == "Estimated recall") == "not yet known"
+    assert "Not yet safe to stop" in at.info[-1].value
+    at.button(key="decide_exclude").click().run()  # the log grew: the last answer stays on screen meanwhile
+    assert any(metric.label == "Estimated recall" for metric in at.metric)

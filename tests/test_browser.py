@@ -26,6 +26,7 @@ from review.dedupe import apply_dedupe, find_duplicates
 from review.demo import CORPUS, PROTOCOL
 from review.project import init_project
 from review.records import import_files
+from review.store import open_project
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "exports" / "screenshots"
@@ -98,7 +99,7 @@ def served(tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--", "--project", str(project)],
+         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer", "--", "--project", str(project)],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -114,17 +115,25 @@ def served(tmp_path):
 
 
 @pytest.fixture
-def browser(tmp_path):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+def browsers(tmp_path):
+    """Start headless Chromium sessions, each with a fresh profile; all are closed afterwards."""
+    drivers = []
+
+    def start():
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in CHROMIUM_FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={tmp_path / f'chromium-profile-{len(drivers)}'}")
+        drivers.append(webdriver.Chrome(options=options,
+                                        service=webdriver.ChromeService(executable_path=CHROMEDRIVER)))
+        return drivers[-1]
+
     try:
-        yield driver
+        yield start
     finally:
-        driver.quit()
+        for driver in drivers:
+            driver.quit()
 
 
 def wait(driver, seconds: float = 60) -> WebDriverWait:
@@ -138,14 +147,14 @@ def open_page(driver, title: str) -> None:
     settle(driver)
 
 
-RUNNING = "[data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidgetRunningManIcon']"
+RUNNING = "//*[@data-testid='stStatusWidgetRunningIcon' or @data-testid='stStatusWidgetRunningManIcon'] | //button[normalize-space()='Stop']"
 
 
 def settle(driver) -> None:
     """Wait until a page title is drawn and the script run has finished."""
     time.sleep(0.3)
     wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "h1"))
-    wait(driver).until(lambda d: not d.find_elements(By.CSS_SELECTOR, RUNNING))
+    wait(driver).until(lambda d: not d.find_elements(By.XPATH, RUNNING))
     time.sleep(0.3)
 
 
@@ -168,25 +177,43 @@ def press(driver, key: str, before: str) -> str:
     return shown_record(driver)
 
 
-def test_screen_five_records_with_the_keyboard_and_prisma_moves_by_five(served, browser):
-    url, project = served
-    driver = browser
+def sign_in(driver, url: str, reviewer: str) -> None:
     driver.get(url)
     settle(driver)
     name = wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Your name']")))
-    name.send_keys("Tester\n")
+    name.send_keys(f"{reviewer}\n")
     settle(driver)
+
+
+def full_text_screening(driver) -> str:
+    """Open the Screening page at the full-text stage; returns the caption naming the record shown."""
+    open_page(driver, "Screening")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Full text']").click()
+    settle(driver)
+    driver.find_element(By.TAG_NAME, "h1").click()  # focus outside any field
+    return shown_record(driver)
+
+
+def decisions_of(project: Path) -> list[tuple]:
+    db = open_project(project)
+    try:
+        return db.execute("SELECT reviewer, stage, kind, label, record_id FROM decisions WHERE reviewer LIKE 'Tester%' "
+                          "ORDER BY event_id").fetchall()
+    finally:
+        db.close()
+
+
+def test_screen_five_records_with_the_keyboard_and_prisma_moves_by_five(served, browsers):
+    url, project = served
+    driver = browsers()
+    sign_in(driver, url, "Tester")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / "project.png"))
 
     open_page(driver, "PRISMA")
     before = {label: metric(driver, label) for label in ("Reports assessed", "Studies included", "Records excluded")}
 
-    open_page(driver, "Screening")
-    driver.find_element(By.XPATH, "//button[normalize-space()='Full text']").click()
-    settle(driver)
-    driver.find_element(By.TAG_NAME, "h1").click()  # focus outside any field
-    record = shown_record(driver)
+    record = full_text_screening(driver)
     driver.save_screenshot(str(SCREENSHOTS / "screening.png"))
     decided = []
     for _ in range(5):
@@ -204,15 +231,28 @@ def test_screen_five_records_with_the_keyboard_and_prisma_moves_by_five(served, 
     assert after["Records excluded"] == before["Records excluded"]
     driver.save_screenshot(str(SCREENSHOTS / "prisma.png"))
 
-    from review.store import open_project
-
-    db = open_project(project)
-    rows = db.execute("SELECT reviewer, stage, kind, label FROM decisions WHERE reviewer = 'Tester' "
-                      "ORDER BY event_id").fetchall()
-    db.close()
+    rows = [row[:4] for row in decisions_of(project)]
     assert rows == [("Tester", "ft", "screen", "include")] * 5 + [("Tester", "ft", "undo", None),
                                                                   ("Tester", "ft", "screen", "include")]
 
     for title in ("Import", "Conflicts", "Coding", "Insights", "Export"):
         open_page(driver, title)
+        if title == "Insights":  # the recall curve is drawn after the script has finished
+            wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid='stVegaLiteChart'] svg.marks"))
+            time.sleep(1)
         driver.save_screenshot(str(SCREENSHOTS / f"{title.lower()}.png"))
+
+
+def test_two_sessions_at_once_never_get_the_same_record_and_lose_no_decision(served, browsers):
+    url, project = served
+    first, second = browsers(), browsers()
+    sign_in(first, url, "Tester A")
+    sign_in(second, url, "Tester B")
+    shown = {"A": [full_text_screening(first)], "B": [full_text_screening(second)]}
+    for _ in range(3):
+        for driver, who in ((first, "A"), (second, "B")):
+            assert shown["A"][-1] != shown["B"][-1]  # single screening: never the same record at once
+            shown[who].append(press(driver, "i", shown[who][-1]))
+    rows = decisions_of(project)
+    assert len(rows) == 6 and len({row[4] for row in rows}) == 6
+    assert {row[0] for row in rows} == {"Tester A", "Tester B"}

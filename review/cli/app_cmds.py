@@ -19,6 +19,7 @@ def streamlit_command(project_dir: Path, port: int, address: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(APP_FILE),
             "--server.port", str(port), "--server.address", address,
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            "--client.toolbarMode", "viewer",
             "--", "--project", str(project_dir.resolve())]
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+import threading
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -23,6 +26,7 @@ from review.project import current_protocol, store_protocol
 from review.protocol import Protocol, parse_protocol
 from review.ranking.active import Ranker
 from review.screening import screening_candidates
+from review.stopping import StoppingStatus, stopping_status
 from review.store import DB_NAME, create_project, open_project
 from review.workspace import ScreeningSession, build_ranker
 
@@ -42,7 +46,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("export.py", "Export", ":material/download:"),
 ]
 
-DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": "", "stage": "ta", "revisit": None}
+DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": "", "revisit": None}
+STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
 
 
 def command_line_project(argv: list[str] | None = None) -> Path | None:
@@ -134,6 +139,12 @@ def require_project() -> sqlite_utils.Database:
     return db()
 
 
+def stage_picker(key: str) -> str:
+    """A switch between the two screening stages, remembered per page under `key`."""
+    st.session_state.setdefault(key, "ta")
+    return st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES.get, key=key) or "ta"
+
+
 def require_reviewer() -> str:
     """The reviewer's name, or a request to enter it in the sidebar and a stop."""
     name = reviewer()
@@ -160,3 +171,48 @@ def screening_session(stage: str) -> ScreeningSession:
     digest = hashlib.sha256(repr(candidates).encode()).hexdigest()
     ranker = _shared_ranker(str(project_dir().resolve()), stage, digest)
     return ScreeningSession(connection, stage, reviewer(), st.session_state["session_id"], ranker, settings)
+
+
+@dataclass
+class _AdviceJob:
+    version: int
+    future: Future
+    done: tuple[int, StoppingStatus] | None = None
+
+
+@st.cache_resource
+def _advice_jobs() -> tuple[ThreadPoolExecutor, dict[tuple[str, str], _AdviceJob], threading.Lock]:
+    """One background worker per server for the stopping rule, and its latest job per project and stage."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="stopping-rule"), {}, threading.Lock()
+
+
+def _compute_advice(project: str, stage: str) -> StoppingStatus:
+    connection = open_project(project)
+    try:
+        return stopping_status(connection, stage, start_sample=False)
+    finally:
+        connection.close()
+
+
+def stopping_advice(stage: str) -> tuple[StoppingStatus | None, bool]:
+    """The stopping rule's latest advice at a stage and whether it reflects every decision so far.
+
+    The test takes about a second at 20k records, so it runs in a background
+    thread, started again whenever the decision log has grown; the page shows
+    the last finished answer meanwhile and never waits for it.
+    """
+    project = str(project_dir().resolve())
+    version = db().execute("SELECT COALESCE(MAX(event_id), 0) FROM decisions").fetchone()[0]
+    worker, jobs, lock = _advice_jobs()
+    with lock:
+        job = jobs.get((project, stage))
+        if job is not None and job.future.done() and job.future.exception() is None:
+            job.done = (job.version, job.future.result())
+        if job is None or (job.version != version and job.future.done()):
+            previous = job.done if job is not None else None
+            job = jobs[(project, stage)] = _AdviceJob(version, worker.submit(_compute_advice, project, stage), previous)
+        if job.future.done() and job.future.exception() is None:
+            job.done = (job.version, job.future.result())
+        if job.done is None:
+            return None, False
+        return job.done[1], job.done[0] == version

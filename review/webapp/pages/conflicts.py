@@ -8,17 +8,15 @@ from review.reviewers import conflicts, resolve_conflict
 from review.screening import LABELS
 from review.webapp import state
 
-STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
 
 st.title("Conflicts")
 db = state.require_project()
 reviewer = state.require_reviewer()
 protocol = state.protocol()
-stage = st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES.get, key="conflict_stage",
-                             default="ta") or "ta"
+stage = state.stage_picker("conflict_stage")
 settings = protocol.stage(stage)
 if settings.reviewers < 2:
-    st.info(f"The {STAGE_NAMES[stage].lower()} stage has one reviewer per record, so there are no conflicts.")
+    st.info(f"The {state.STAGE_NAMES[stage].lower()} stage has one reviewer per record, so there are no conflicts.")
     st.stop()
 
 

@@ -1,5 +1,6 @@
 """Insights page: recall curve (relevant found against records screened), screening speed, agreement."""
 
+import pandas as pd
 import streamlit as st
 
 from review.insights import recall_curve, screening_speed
@@ -7,20 +8,17 @@ from review.reviewers import agreement
 from review.stopping import screened_in_order
 from review.webapp import state
 
-STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
 
 st.title("Insights")
 db = state.require_project()
 protocol = state.protocol()
-stage = st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES.get, key="insights_stage",
-                             default="ta") or "ta"
+stage = state.stage_picker("insights_stage")
 
 st.subheader("Recall curve")
 labels = [label for _, label in screened_in_order(db, stage, protocol)]
 if labels:
-    points = recall_curve(labels)
-    st.line_chart({"relevant found": [found for _, found in points]}, x_label="records screened",
-                  y_label="relevant records found")
+    curve = pd.DataFrame(recall_curve(labels), columns=["records screened", "relevant found"])
+    st.line_chart(curve, x="records screened", y="relevant found")
     st.caption(f"{sum(labels)} relevant (included or maybe) among the first {len(labels)} records screened. "
                "A curve that rises steeply and then flattens means the ranking found the relevant records first.")
 else:
@@ -31,7 +29,8 @@ speeds = screening_speed(db, stage)
 if speeds:
     st.dataframe([{"reviewer": s.reviewer, "decisions": s.decisions, "median seconds per record": s.median_seconds,
                    "records per hour": s.per_hour} for s in speeds], hide_index=True)
-    st.caption("Gaps of more than 10 minutes between two decisions count as pauses.")
+    st.caption("Gaps of more than 10 minutes between two decisions count as pauses; gaps under a second are "
+               "decisions imported in bulk, so imported decision logs show no speed.")
 else:
     st.caption("Nobody has screened at this stage yet.")
 

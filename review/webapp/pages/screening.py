@@ -9,9 +9,7 @@ from review.records import get_record
 from review.screening import history
 from review.webapp import state
 from review.insights import stage_progress
-from review.stopping import stopping_status
 
-STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
 BUTTONS = {"include": ("decide_include", "Include", "I"), "exclude": ("decide_exclude", "Exclude", "E"),
            "maybe": ("decide_maybe", "Maybe", "M")}
 # Streamlit has no key bindings: a listener on the page clicks the keyed button (class st-key-<key>);
@@ -34,9 +32,7 @@ st.title("Screening")
 db = state.require_project()
 reviewer = state.require_reviewer()
 protocol = state.protocol()
-stage = st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES.get, key="stage")
-if stage is None:
-    st.session_state["stage"] = stage = "ta"
+stage = state.stage_picker("stage")
 settings = protocol.stage(stage)
 session = state.screening_session(stage)
 
@@ -59,43 +55,7 @@ def _undo() -> None:
     st.session_state.update(revisit=record_id, screen_flash=f"Undid your last decision (record {record_id})")
 
 
-record_id = session.current(first=st.session_state.get("revisit"))
-st.session_state["shown_record"] = record_id
-progress = stage_progress(db, stage, protocol)
-record_column, panel = st.columns([2, 1], gap="large")
-
-with panel:
-    if flash := st.session_state.pop("screen_flash", None):
-        st.success(flash)
-    if error := st.session_state.pop("screen_error", None):
-        st.error(error)
-    for label, (key, text, shortcut) in BUTTONS.items():
-        st.button(f"{text} ({shortcut})", key=key, on_click=_decide, args=(label,), disabled=record_id is None,
-                  type="primary" if label == "include" else "secondary", width="stretch")
-    reasons = {reason.key: reason.label.en for reason in settings.exclusion_reasons}
-    st.selectbox("Exclusion reason" + (" (required)" if settings.reason_required else ""), list(reasons),
-                 format_func=reasons.get, index=None, key="reason", placeholder="Choose a reason to exclude")
-    st.text_input("Note", key="note", placeholder="Optional, saved with the decision")
-    st.button("Undo last (U)", key="undo_last", on_click=_undo, width="stretch")
-    st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo (not while typing in a field).")
-    st.divider()
-    st.progress(progress.final / progress.candidates if progress.candidates else 0.0,
-                text=f"{progress.final} of {progress.candidates} records decided at this stage")
-    metrics = st.columns(3)
-    metrics[0].metric("Included", progress.included)
-    metrics[1].metric("Conflicts", progress.conflicts)
-    metrics[2].metric("Waiting", progress.waiting, help="Decided by one reviewer, waiting for the second")
-    advice = stopping_status(db, stage, protocol=protocol, start_sample=False)
-    recall = (f"{advice.recall_estimate:.0%}" if advice.recall_estimate is not None
-              else f"≥ {advice.recall_lower_bound:.0%}" if advice.recall_lower_bound else "not yet known")
-    st.metric("Estimated recall", recall, help="From the random sample when one is drawn, else the highest recall "
-              "the ranked hypergeometric test supports at 95 % confidence.")
-    (st.success if advice.safe else st.info)(advice.next_step)
-
-with record_column:
-    if record_id is None:
-        st.success(f"Nothing left for you to screen at the {STAGE_NAMES[stage].lower()} stage.")
-        st.stop()
+def _show_record(record_id: int) -> None:
     record = get_record(db, record_id)
     score, rank = session.score_rank(record_id)
     terms = (protocol.highlight.include, protocol.highlight.exclude)
@@ -104,7 +64,7 @@ with record_column:
     st.caption(" · ".join(str(part) for part in (
         "; ".join(authors[:8]) + (" et al." if len(authors) > 8 else ""), record["year"], record["journal"]) if part))
     if score is not None:
-        st.caption(f"Record {record_id} · model relevance {score:.2f} · rank {rank} of {progress.candidates}")
+        st.caption(f"Record {record_id} · model relevance {score:.2f} · rank {rank} of {len(session.ranker.ids)}")
     if stage == "ft":
         path = fulltext_path(db, state.project_dir(), record_id)
         text = highlight(fulltext_text(db, record_id) or record["abstract"] or "(no full text and no abstract)", *terms)
@@ -125,4 +85,51 @@ with record_column:
             st.dataframe([{key: event[key] for key in ("stage", "reviewer", "kind", "label", "reason", "note", "created_at")}
                           for event in visible], hide_index=True)
 
+
+def _show_progress() -> None:
+    progress = stage_progress(db, stage, protocol)
+    st.progress(progress.final / progress.candidates if progress.candidates else 0.0,
+                text=f"{progress.final} of {progress.candidates} records decided at this stage")
+    metrics = st.columns(3)
+    metrics[0].metric("Included", progress.included)
+    metrics[1].metric("Conflicts", progress.conflicts)
+    metrics[2].metric("Waiting", progress.waiting, help="Decided by one reviewer, waiting for the second")
+    advice, current = state.stopping_advice(stage)
+    if advice is None:
+        st.caption("The stopping rule is being evaluated in the background…")
+        return
+    recall = (f"{advice.recall_estimate:.0%}" if advice.recall_estimate is not None
+              else f"≥ {advice.recall_lower_bound:.0%}" if advice.recall_lower_bound else "not yet known")
+    st.metric("Estimated recall", recall, help="From the random sample when one is drawn, else the highest recall "
+              "the ranked hypergeometric test supports at 95 % confidence.")
+    (st.success if advice.safe else st.info)(advice.next_step)
+    if not current:
+        st.caption(f"As of {advice.screened} decided records; updating in the background.")
+
+
+record_id = session.current(first=st.session_state.get("revisit"))
+st.session_state["shown_record"] = record_id
+record_column, panel = st.columns([2, 1], gap="large")
+with panel:
+    if flash := st.session_state.pop("screen_flash", None):
+        st.success(flash)
+    if error := st.session_state.pop("screen_error", None):
+        st.error(error)
+    for label, (key, text, shortcut) in BUTTONS.items():
+        st.button(f"{text} ({shortcut})", key=key, on_click=_decide, args=(label,), disabled=record_id is None,
+                  type="primary" if label == "include" else "secondary", width="stretch")
+    reasons = {reason.key: reason.label.en for reason in settings.exclusion_reasons}
+    st.selectbox("Exclusion reason" + (" (required)" if settings.reason_required else ""), list(reasons),
+                 format_func=reasons.get, index=None, key="reason", placeholder="Choose a reason to exclude")
+    st.text_input("Note", key="note", placeholder="Optional, saved with the decision")
+    st.button("Undo last (U)", key="undo_last", on_click=_undo, width="stretch")
+    st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo (not while typing in a field).")
+    st.divider()
 st.html(KEYBOARD, unsafe_allow_javascript=True)
+with record_column:  # the record is drawn before the slower progress and stopping figures
+    if record_id is None:
+        st.success(f"Nothing left for you to screen at the {state.STAGE_NAMES[stage].lower()} stage.")
+    else:
+        _show_record(record_id)
+with panel:
+    _show_progress()

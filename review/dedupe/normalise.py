@@ -108,14 +108,14 @@ def _initials_of(token: str) -> str:
 
 def author_surnames(authors: list[str] | None, limit: int = 10) -> tuple[str, ...]:
     """Surname keys of the first `limit` authors, 'et al.' and blanks left out."""
-    keys = []
-    for name in (authors or [])[:limit]:
-        if NON_ALNUM.sub("", fold(name)) in ("etal", "anonymous"):
-            continue
-        surname, _ = author_key(name)
-        if surname:
-            keys.append(surname)
-    return tuple(keys)
+    return tuple(surname for surname in map(_surname, (authors or [])[:limit]) if surname)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _surname(name: str) -> str:
+    if NON_ALNUM.sub("", fold(name)) in ("etal", "anonymous"):
+        return ""
+    return author_key(name)[0]
 
 
 def journal_tokens(journal: str | None) -> tuple[str, ...]:
@@ -133,6 +133,7 @@ def _abbreviates(short: str, full: str) -> bool:
     return all(char in letters for char in short)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def journals_compatible(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
     """Whether two journal names can be the same journal, allowing abbreviations.
 

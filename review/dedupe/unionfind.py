@@ -17,7 +17,7 @@ from review.dedupe.normalise import journals_compatible
 MAX_YEAR_SPAN = 2  # online-first and print years one either side of the true year
 
 
-@dataclass
+@dataclass(slots=True)
 class _Profile:
     dois: set[str] = field(default_factory=set)
     pmids: set[str] = field(default_factory=set)
@@ -30,9 +30,10 @@ class _Profile:
 
     @classmethod
     def of(cls, record: PreparedRecord, protected: bool) -> _Profile:
-        return cls({record.doi} - {""}, {record.pmid} - {""}, {record.first_page} - {""},
-                   {record.journal} - {()}, set(record.surnames[:1]),
-                   (record.year, record.year) if record.year else None, protected)
+        return cls({record.doi} if record.doi else set(), {record.pmid} if record.pmid else set(),
+                   {record.first_page} if record.first_page else set(),
+                   {record.journal} if record.journal else set(), set(record.surnames[:1]),
+                   (record.year, record.year) if record.year else None, protected, set())
 
     def absorb(self, other: _Profile) -> None:
         for name in ("dois", "pmids", "pages", "journals", "first_authors", "apart"):

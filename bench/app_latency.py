@@ -12,16 +12,26 @@ measured after every tenth decision.
 Records are the demo corpus's six exports imported again and again (no
 deduplication run), so every record is a screening candidate with real text.
 
-    python bench/app_latency.py [--sizes 2000 20000] [--decisions 100]
+`--browser` measures the same thing as a reviewer sees it: the Streamlit
+server and headless Chromium (as in tests/test_browser.py), the I key pressed
+on the Screening page, and the time from the keydown to the next record's
+caption on screen, timed inside the page.
+
+    python bench/app_latency.py [--sizes 2000 20000] [--decisions 100] [--browser]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the browser helpers live with the end-to-end test
 
 from review.demo import CORPUS, PROTOCOL
 from review.insights import stage_progress
@@ -92,11 +102,82 @@ def bench(n_records: int, n_decisions: int) -> dict:
             "last_refit_s": round(ranker.fit_seconds, 2)}
 
 
+# Sets window.__timing to the milliseconds from the next keydown to a new record caption on screen.
+TIME_NEXT_RECORD = """
+window.__timing = null;
+const caption = () => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+    .map(element => element.innerText).find(text => text.includes('model relevance'));
+const before = caption();
+document.addEventListener('keydown', () => {
+  const start = performance.now();
+  const poll = () => {
+    const now = caption();
+    if (now && now !== before) { window.__timing = performance.now() - start; } else { requestAnimationFrame(poll); }
+  };
+  requestAnimationFrame(poll);
+}, {capture: true, once: true});
+"""
+
+
+def bench_browser(n_records: int, n_decisions: int) -> dict:
+    """Key press to next record on screen, through the real server and browser."""
+    from selenium import webdriver
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    from tests.test_browser import (CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, free_port, open_page, settle, sign_in,
+                                    wait_until_serving)
+
+    with tempfile.TemporaryDirectory() as folder:
+        make_project(Path(folder) / "project", n_records).close()
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+                                   "--server.headless", "true", "--server.port", str(port),
+                                   "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+                                   "--browser.gatherUsageStats", "false", "--", "--project", f"{folder}/project"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={folder}/chromium"):
+            options.add_argument(flag)
+        driver = None
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_serving(url, server)
+            driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+            sign_in(driver, url, "bench")
+            open_page(driver, "Screening")
+            driver.find_element(By.TAG_NAME, "h1").click()
+            timings = []
+            for _ in range(n_decisions):
+                settle(driver)
+                driver.execute_script(TIME_NEXT_RECORD)
+                ActionChains(driver).send_keys("e").perform()
+                deadline = time.monotonic() + 30
+                while driver.execute_script("return window.__timing;") is None and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                timings.append(driver.execute_script("return window.__timing;") / 1000)
+        finally:
+            if driver is not None:
+                driver.quit()
+            server.terminate()
+            server.wait(timeout=20)
+    ms = lambda share: round(1000 * percentile(timings, share), 1)  # noqa: E731
+    return {"records": n_records, "decisions": n_decisions, "median_ms": ms(0.5), "p95_ms": ms(0.95)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--decisions", type=int, default=100)
+    parser.add_argument("--browser", action="store_true", help="time key press to next record in headless Chromium")
     args = parser.parse_args()
+    if args.browser:
+        print("median / p95 in ms from pressing E on the Screening page to the next record on screen")
+        for size in args.sizes:
+            r = bench_browser(size, args.decisions)
+            print(f"{r['records']:>6} records: {r['median_ms']} / {r['p95_ms']}", flush=True)
+        return
     print("median / p95 in ms from a decision to: the next record id | that record drawn | the whole page run")
     for size in args.sizes:
         r = bench(size, args.decisions)

@@ -19,7 +19,8 @@ from review.ranking.active import Ranker
 from review.ranking.features import build_features
 from review.ranking.project import LABEL_VALUE, choose_preset, stage_texts, training_labels
 from review.screening import record_decision, record_states, screening_candidates, undo_last
-from review.stopping import sample_queue
+from review.stopping import StoppingStatus, sample_queue, stopping_status
+from review.store import open_project
 
 
 class ScreeningSession:
@@ -95,3 +96,12 @@ def build_ranker(db: sqlite_utils.Database, stage: str, protocol: Protocol, back
         ranker.update(record_id, label, refit=False)
     ranker.refit()
     return ranker
+
+
+def project_stopping_status(project_dir: str, stage: str) -> StoppingStatus:
+    """The stopping rule's read-only status for a project folder (for a worker process: takes a path)."""
+    db = open_project(project_dir)
+    try:
+        return stopping_status(db, stage, start_sample=False)
+    finally:
+        db.close()

@@ -120,7 +120,7 @@ def test_without_a_reviewer_name_nothing_can_be_decided(screening_project):
 def test_stopping_advice_is_computed_in_the_background_and_then_shown(screening_project):
     project_dir, _ = screening_project
     at = screening_page(project_dir, "Anna")
-    for _ in range(50):
+    for _ in range(300):  # the first answer comes from a fresh worker process
         if any(metric.label == "Estimated recall" for metric in at.metric):
             break
         time.sleep(0.1)

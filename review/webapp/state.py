@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
 import sys
 import threading
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,9 @@ from review.project import current_protocol, store_protocol
 from review.protocol import Protocol, parse_protocol
 from review.ranking.active import Ranker
 from review.screening import screening_candidates
-from review.stopping import StoppingStatus, stopping_status
+from review.stopping import StoppingStatus
 from review.store import DB_NAME, create_project, open_project
-from review.workspace import ScreeningSession, build_ranker
+from review.workspace import ScreeningSession, build_ranker, project_stopping_status
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 PROTOCOLS_DIR = REPO_DIR / "protocols"
@@ -181,24 +182,18 @@ class _AdviceJob:
 
 
 @st.cache_resource
-def _advice_jobs() -> tuple[ThreadPoolExecutor, dict[tuple[str, str], _AdviceJob], threading.Lock]:
-    """One background worker per server for the stopping rule, and its latest job per project and stage."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="stopping-rule"), {}, threading.Lock()
-
-
-def _compute_advice(project: str, stage: str) -> StoppingStatus:
-    connection = open_project(project)
-    try:
-        return stopping_status(connection, stage, start_sample=False)
-    finally:
-        connection.close()
+def _advice_jobs() -> tuple[ProcessPoolExecutor, dict[tuple[str, str], _AdviceJob], threading.Lock]:
+    """One worker process per server for the stopping rule (so it never holds the pages' GIL),
+    and the latest job per project and stage."""
+    worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return worker, {}, threading.Lock()
 
 
 def stopping_advice(stage: str) -> tuple[StoppingStatus | None, bool]:
     """The stopping rule's latest advice at a stage and whether it reflects every decision so far.
 
-    The test takes about a second at 20k records, so it runs in a background
-    thread, started again whenever the decision log has grown; the page shows
+    The test takes about a second at 20k records, so it runs in a worker
+    process, started again whenever the decision log has grown; the page shows
     the last finished answer meanwhile and never waits for it.
     """
     project = str(project_dir().resolve())
@@ -210,7 +205,7 @@ def stopping_advice(stage: str) -> tuple[StoppingStatus | None, bool]:
             job.done = (job.version, job.future.result())
         if job is None or (job.version != version and job.future.done()):
             previous = job.done if job is not None else None
-            job = jobs[(project, stage)] = _AdviceJob(version, worker.submit(_compute_advice, project, stage), previous)
+            job = jobs[(project, stage)] = _AdviceJob(version, worker.submit(project_stopping_status, project, stage), previous)
         if job.future.done() and job.future.exception() is None:
             job.done = (job.version, job.future.result())
         if job.done is None:

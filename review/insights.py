@@ -48,6 +48,17 @@ def stage_progress(db: sqlite_utils.Database, stage: str, protocol: Protocol) ->
                          statuses["conflict"], statuses["waiting"], dict(sorted(reviewers.items())))
 
 
+def blind_stages_open(db: sqlite_utils.Database, protocol: Protocol) -> list[str]:
+    """Blind stages where some record is decided by one reviewer but not yet final (labels must stay hidden)."""
+    open_stages = []
+    for stage in ("ta", "ft"):
+        if protocol.stage(stage).blind:
+            progress = stage_progress(db, stage, protocol)
+            if progress.waiting or progress.conflicts:
+                open_stages.append(stage)
+    return open_stages
+
+
 def recall_curve(labels: list[int]) -> list[tuple[int, int]]:
     """(records screened, relevant records found) after each decision, starting at (0, 0)."""
     points, found = [(0, 0)], 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.insights import recall_curve, screening_speed, stage_progress
+from review.insights import blind_stages_open, recall_curve, screening_speed, stage_progress
 from review.project import current_protocol
 from review.records import import_files
 from review.screening import append_event, record_decision
@@ -45,3 +45,13 @@ def test_speed_leaves_pauses_and_bulk_imports_out(records):
     [speed] = screening_speed(db, "ta")
     assert (speed.reviewer, speed.decisions, speed.median_seconds) == ("Anna", 5, 25.0)
     assert speed.per_hour == 144.0  # two records in 50 seconds of screening
+
+
+def test_a_blind_stage_is_open_while_a_record_waits_or_conflicts(records):
+    db = records
+    protocol = current_protocol(db)
+    assert blind_stages_open(db, protocol) == []
+    record_decision(db, 1, "ta", "Anna", "include")
+    assert blind_stages_open(db, protocol) == ["ta"]
+    record_decision(db, 1, "ta", "Ben", "include")
+    assert blind_stages_open(db, protocol) == []

@@ -90,6 +90,17 @@ def test_export_page_offers_every_table(screened):
     keys = {button.key for button in at.get("download_button")}
     assert {"export_records_ris", "export_decisions_csv", "export_included_xlsx", "export_all_json"} <= keys
     assert "export_decisions_ris" not in keys
+    assert not any(button.proto.disabled for button in at.get("download_button"))
+
+
+def test_export_page_keeps_the_decision_log_while_a_blind_stage_is_open(screened):
+    project_dir, db = screened
+    record_decision(db, 7, "ta", "Anna", "exclude")  # waits for Ben in the blind title/abstract stage
+    at = page(project_dir, "export", reviewer="Ben")
+    disabled = {button.key for button in at.get("download_button") if button.proto.disabled}
+    assert disabled == {"export_decisions_csv", "export_decisions_xlsx", "export_decisions_json",
+                        "export_all_xlsx", "export_all_json"}
+    assert "second reviewer" in at.info[0].value
 
 
 def test_uncertain_duplicate_pair_is_confirmed_side_by_side(project):

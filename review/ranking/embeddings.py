@@ -48,7 +48,9 @@ def load_model(name: str, max_length: int = DEFAULT_MAX_LENGTH, quantize: bool =
     """Load (once per process) a sentence-transformers model on the CPU."""
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # our own progress bar reports the work
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     model = SentenceTransformer(resolve_model(name), device="cpu")
     model.max_seq_length = max_length

@@ -39,7 +39,7 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 try:
     from selenium import webdriver
     from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
@@ -138,7 +138,8 @@ def browsers(tmp_path):
 
 
 def wait(driver, seconds: float = 60) -> WebDriverWait:
-    return WebDriverWait(driver, seconds)
+    """A wait that retries when Streamlit redraws an element while it is being read."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def open_page(driver, title: str) -> None:
@@ -169,15 +170,15 @@ def settle(driver) -> None:
 
 
 def metric(driver, label: str) -> int:
-    container = wait(driver).until(EC.presence_of_element_located(
-        (By.XPATH, f"//div[@data-testid='stMetric'][.//*[normalize-space()='{label}']]")))
-    return int(container.find_element(By.CSS_SELECTOR, "[data-testid='stMetricValue']").text.replace(",", ""))
+    value = wait(driver).until(lambda d: d.find_element(
+        By.XPATH, f"//div[@data-testid='stMetric'][.//*[normalize-space()='{label}']]"
+                  "//*[@data-testid='stMetricValue']").text)
+    return int(value.replace(",", ""))
 
 
 def shown_record(driver) -> str:
-    caption = wait(driver).until(EC.presence_of_element_located(
-        (By.XPATH, "//*[contains(text(), 'model relevance')]")))
-    return caption.text.split("·")[0].strip()
+    caption = wait(driver).until(lambda d: d.find_element(By.XPATH, "//*[contains(text(), 'model relevance')]").text)
+    return caption.split("·")[0].strip()
 
 
 def press(driver, key: str, before: str) -> str:

@@ -146,6 +146,13 @@ def stage_picker(key: str) -> str:
     return st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES.get, key=key) or "ta"
 
 
+def reviewer_at_stage(title: str, stage_key: str) -> tuple[sqlite_utils.Database, str, Protocol, str]:
+    """The start of a page where a named reviewer works at one stage: title, checks, stage switch."""
+    st.title(title)
+    connection, name = require_project(), require_reviewer()
+    return connection, name, protocol(), stage_picker(stage_key)
+
+
 def require_reviewer() -> str:
     """The reviewer's name, or a request to enter it in the sidebar and a stop."""
     name = reviewer()

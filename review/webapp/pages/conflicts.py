@@ -9,11 +9,7 @@ from review.screening import LABELS
 from review.webapp import state
 
 
-st.title("Conflicts")
-db = state.require_project()
-reviewer = state.require_reviewer()
-protocol = state.protocol()
-stage = state.stage_picker("conflict_stage")
+db, reviewer, protocol, stage = state.reviewer_at_stage("Conflicts", "conflict_stage")
 settings = protocol.stage(stage)
 if settings.reviewers < 2:
     st.info(f"The {state.STAGE_NAMES[stage].lower()} stage has one reviewer per record, so there are no conflicts.")

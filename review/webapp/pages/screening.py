@@ -28,11 +28,7 @@ doc.__reviewKeys = (event) => {
 doc.addEventListener("keydown", doc.__reviewKeys);
 </script>"""
 
-st.title("Screening")
-db = state.require_project()
-reviewer = state.require_reviewer()
-protocol = state.protocol()
-stage = state.stage_picker("stage")
+db, reviewer, protocol, stage = state.reviewer_at_stage("Screening", "stage")
 settings = protocol.stage(stage)
 session = state.screening_session(stage)
 

@@ -7,7 +7,7 @@ import pytest
 
 from review.errors import ReviewError
 from review.ranking.active import Ranker, due_for_retraining, rank_scores, zero_shot_scores
-from review.ranking.classifiers import CLASSIFIERS, fit_relevance, make_classifier
+from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevance, make_classifier
 from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
 from review.ranking.presets import PRESETS, Component, Preset, get_preset
 
@@ -61,6 +61,14 @@ def test_every_classifier_scores_relevant_records_higher(name):
     train = [0, 1, 6, 7, 8, 9]
     scores = fit_relevance(name, {}, matrix[train], TRUTH[train], matrix)
     assert scores[2:6].min() > scores[10:].max()
+
+
+@pytest.mark.parametrize("ratio", [1.0, 9.8])
+def test_balance_weights_give_the_relevant_class_ratio_times_the_weight(ratio):
+    y = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    weights = balance_weights(y, ratio)
+    assert weights.mean() == pytest.approx(1.0)
+    assert weights[y == 1].sum() / weights[y == 0].sum() == pytest.approx(ratio)
 
 
 def test_zero_shot_ranks_by_similarity_to_the_query():

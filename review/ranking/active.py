@@ -65,7 +65,8 @@ def rank_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int], l
         matrix = features.matrix(component.features)
         if matrix is None:
             continue
-        columns.append(fit_relevance(component.classifier, component.params, matrix[labelled_idx], y, matrix))
+        columns.append(fit_relevance(component.classifier, component.params, matrix[labelled_idx], y, matrix,
+                                     preset.balance_ratio))
     if not columns:
         return zero_shot_scores(features, labelled_idx[y == 1])
     return _rank_average(columns)

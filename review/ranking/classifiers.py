@@ -1,8 +1,8 @@
-"""Named scikit-learn classifiers for active learning, all class-balanced.
+"""Named scikit-learn classifiers for active learning, trained with class-balancing sample weights.
 
-Each entry builds a fresh estimator from keyword parameters; `relevance()`
-turns any of them into one relevance score per record (larger = more likely
-relevant), so the ranking code does not care which kind it holds.
+Each entry builds a fresh estimator from keyword parameters; `fit_relevance()`
+fits any of them and turns it into one relevance score per record (larger =
+more likely relevant), so the ranking code does not care which kind it holds.
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from review.errors import ReviewError
 
 
 def _svm(C: float = 0.1, **params: Any) -> ClassifierMixin:
-    return LinearSVC(C=C, class_weight="balanced", **params)
+    return LinearSVC(C=C, **params)
 
 
 def _logistic(C: float = 1.0, solver: str = "liblinear", **params: Any) -> ClassifierMixin:
-    return LogisticRegression(C=C, class_weight="balanced", solver=solver, **params)
+    return LogisticRegression(C=C, solver=solver, **params)
 
 
 def _sgd(alpha: float = 1e-4, seed: int = 0, **params: Any) -> ClassifierMixin:
-    return SGDClassifier(loss="log_loss", alpha=alpha, class_weight="balanced", random_state=seed, **params)
+    return SGDClassifier(loss="log_loss", alpha=alpha, random_state=seed, **params)
 
 
 def _naive_bayes(alpha: float = 0.1, **params: Any) -> ClassifierMixin:
@@ -50,19 +50,23 @@ def make_classifier(name: str, **params: Any) -> ClassifierMixin:
     return CLASSIFIERS[name](**params)
 
 
-def fit_relevance(name: str, params: dict[str, Any], X, y: np.ndarray, X_all) -> np.ndarray:
-    """Fit on labelled rows (`y` in {0, 1}) and score every row of `X_all`.
+def balance_weights(y: np.ndarray, ratio: float = 1.0) -> np.ndarray:
+    """Sample weights giving the relevant class `ratio` times the total weight of the irrelevant one.
 
-    `ComplementNB` has no class weights, so its training rows are re-weighted
-    to balance the classes instead.
+    `ratio=1` is plain class balancing; larger values favour recall (ASReview's
+    ELAS u4 uses 9.8). Weights are scaled to average 1, so `C` keeps its meaning.
     """
+    n_pos, n_neg = max(1, int(y.sum())), max(1, int((1 - y).sum()))
+    weights = np.where(y == 1, 1.0, n_pos / (ratio * n_neg))
+    return weights * (len(y) / weights.sum())
+
+
+def fit_relevance(name: str, params: dict[str, Any], X, y: np.ndarray, X_all, ratio: float = 1.0) -> np.ndarray:
+    """Fit on labelled rows (`y` in {0, 1}, weighted by `balance_weights`) and score every row of `X_all`."""
     model = make_classifier(name, **params)
-    if name == "nb":
-        weights = np.where(y == 1, len(y) / (2.0 * max(1, y.sum())), len(y) / (2.0 * max(1, (1 - y).sum())))
-        model.fit(X, y, sample_weight=weights)
-    else:
-        model.fit(X, y)
+    model.fit(X, y, sample_weight=balance_weights(y, ratio))
     if hasattr(model, "coef_") and model.coef_.shape[0] == 1:  # linear: score in X's dtype, no float64 copy of X
         return np.asarray(X_all @ model.coef_.ravel().astype(X_all.dtype), dtype=np.float64).reshape(-1) \
             + float(np.ravel(model.intercept_)[0])
-    return np.asarray(model.predict_log_proba(X_all)[:, 1] - model.predict_log_proba(X_all)[:, 0])
+    log_proba = model.predict_log_proba(X_all)
+    return np.asarray(log_proba[:, 1] - log_proba[:, 0])

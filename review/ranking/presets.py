@@ -34,13 +34,15 @@ class Preset:
     Components are rank-averaged. Retraining follows a schedule: after every
     decision until `retrain_every_until` labels, later when a new relevant
     record arrives or after `retrain_growth` x (labels so far) new labels.
+    `balance_ratio` is the relevant class's share of the training weight
+    relative to the irrelevant class (1 = balanced; see `balance_weights`).
     """
 
     name: str
     components: tuple[Component, ...]
-    tfidf: dict[str, Any] = field(default_factory=dict)
     retrain_every_until: int = 100
     retrain_growth: float = 0.05
+    balance_ratio: float = 1.0
 
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)
@@ -59,16 +61,20 @@ class Preset:
         kept = tuple(c for c in self.components if c.features != "embedding")
         if not kept:
             kept = (Component("tfidf", "svm"),)
-        return Preset(f"{self.name}-tfidf", kept, self.tfidf, self.retrain_every_until, self.retrain_growth)
+        return Preset(f"{self.name}-tfidf", kept, self.retrain_every_until, self.retrain_growth, self.balance_ratio)
 
+
+RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)
 
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
-        Preset("ensemble", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))),
-        Preset("tfidf-svm", (Component("tfidf", "svm", {"C": 0.1}),)),
+        Preset("ensemble", (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
+               balance_ratio=RECALL_RATIO),
+        Preset("ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))),
+        Preset("tfidf-svm", (Component("tfidf", "svm", {"C": 0.11}),), balance_ratio=RECALL_RATIO),
         Preset("tfidf-nb", (Component("tfidf", "nb", {"alpha": 0.1}),)),
-        Preset("embedding-logistic", (Component("embedding", "logistic", {"C": 1.0}),)),
+        Preset("embedding-logistic", (Component("embedding", "logistic", {"C": 1.0}),), balance_ratio=RECALL_RATIO),
     )
 }
 DEFAULT_PRESET = "ensemble"

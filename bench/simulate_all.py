@@ -9,7 +9,14 @@ Embeddings are computed once per set and cached under bench/.cache/.
 Results are appended to a JSON-lines file, so an interrupted run resumes.
 ASReview runs when its `asreview` executable is found (--asreview or
 $ASREVIEW_BIN); it must live in its own virtualenv (a dev extra, never a
-runtime dependency).
+runtime dependency). It is called as `asreview simulate DATA.csv --ai elas_u4
+--seed S --prior-idx I E -o P.asreview` (flags of ASReview 2.x/3.x; measured
+with 3.0.8), which stops after the last relevant record; the rest of its order
+is irrelevant records, so no metric depends on it. Its order is read from the
+project's `results` table joined to `record.dataset_row`.
+
+`seconds` is wall time per run: ours with embeddings already cached, ASReview's
+including its process start and feature extraction.
 
 Example:
     python bench/simulate_all.py --seeds 1-5 --asreview /tmp/venv-asreview/bin/asreview

@@ -23,7 +23,7 @@ import csv
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +124,6 @@ class SimulationResult:
     n_priors: int
     seconds: float
     fits: int = 0
-    summary: dict = field(default_factory=dict)
 
 
 def simulate(features: FeatureSet, labels: np.ndarray, preset: Preset, prior_rows: list[int] | None = None,

@@ -176,9 +176,11 @@ def stopping(
         print_json(asdict(status))
         return
     console.print(f"Stage {stage}: {status.screened} of {status.total} records screened, {status.found} relevant.")
-    bound = "-" if status.recall_lower_bound is None else f"{status.recall_lower_bound:.0%}"
-    console.print(f"Recall is at least {bound} with {confidence:.0%} confidence "
-                  f"(ranked test p = {status.p_ranked:.4f} for recall < {target:.0%}).")
+    if status.recall_lower_bound is None:
+        claim = f"No lower bound on recall can be given yet at {confidence:.0%} confidence"
+    else:
+        claim = f"Recall is at least {status.recall_lower_bound:.0%} with {confidence:.0%} confidence"
+    console.print(f"{claim} (ranked test p = {status.p_ranked:.4f} for recall < {target:.0%}).")
     if status.recall_estimate is not None:
         console.print(f"Estimated recall from the random sample: {status.recall_estimate:.1%}.")
     console.print(status.next_step, style="green" if status.safe else "yellow", markup=False)

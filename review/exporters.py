@@ -35,9 +35,6 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
-_flat = tables.flat
-
-
 def _write_text(text: str, path: Path | None) -> str:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +48,7 @@ def write_csv(header: list[str], rows: Iterable[list[object]], path: Path | None
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([neutralise_formula(_flat(cell)) for cell in row])
+        writer.writerow([neutralise_formula(tables.flat(cell)) for cell in row])
     return _write_text(buffer.getvalue(), path)
 
 
@@ -75,7 +72,7 @@ def _as_dicts(header: list[str], rows: Iterable[list[object]]) -> list[dict]:
 
 
 def _excel_cell(value: object) -> object:
-    value = _flat(value)
+    value = tables.flat(value)
     if isinstance(value, str):
         return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value

@@ -18,10 +18,12 @@ from collections import Counter
 
 import sqlite_utils
 
+from review.dedupe import duplicate_count
 from review.errors import ReviewError
 from review.prisma_diagram import diagram_layout, render_png, render_svg
 from review.project import current_protocol
 from review.protocol import Protocol
+from review.records import records_per_source
 from review.studies import group_into_studies, report_flow
 
 FORMATS = ("json", "csv", "svg", "png")
@@ -91,14 +93,14 @@ def prisma_counts(db: sqlite_utils.Database, protocol: Protocol | None = None, l
     """
     protocol = protocol or current_protocol(db)
     flow = report_flow(db, protocol)
-    per_source = dict(db.execute("SELECT source, COUNT(*) FROM records GROUP BY source ORDER BY source").fetchall())
+    per_source = records_per_source(db)
     reasons = Counter(_reason_label(protocol, key, language) for key in flow.excluded.values())
     new_studies = len(group_into_studies(db, flow.included))
     return {
         "database_results": sum(per_source.values()),
         "database_specific_results": per_source,
         "register_results": protocol.other_sources.registers,
-        "duplicates": db.execute("SELECT COUNT(*) FROM records WHERE duplicate_of IS NOT NULL").fetchone()[0],
+        "duplicates": duplicate_count(db),
         # The tool removes records before screening only as duplicates; every other record is screened.
         "excluded_automatic": 0,
         "excluded_other": 0,

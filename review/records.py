@@ -159,6 +159,12 @@ def unique_records(db: sqlite_utils.Database) -> Iterator[dict]:
     return iter_records(db, "duplicate_of IS NULL")
 
 
+def records_per_source(db: sqlite_utils.Database) -> dict[str, int]:
+    """Imported records per source database (PRISMA's records identified per database)."""
+    rows = db.execute("SELECT source, COUNT(*) FROM records GROUP BY source ORDER BY source").fetchall()
+    return dict(rows)
+
+
 def batches(db: sqlite_utils.Database) -> list[dict]:
     return [dict(row) for row in db["batches"].rows_where(order_by="batch_id")]
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from review.dedupe import duplicate_count
 from review.protocol import STAGES
+from review.records import records_per_source
 from review.screening import screening_counts
 
 
@@ -14,15 +16,12 @@ def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> i
 
 def project_status(db: sqlite_utils.Database) -> dict:
     """Imported, duplicate and unique record counts, records per source, and screening per stage."""
-    per_source = dict(
-        db.execute("SELECT source, SUM(n_records) FROM batches GROUP BY source ORDER BY source").fetchall()
-    )
     return {
         "batches": _count(db, "SELECT COUNT(*) FROM batches"),
         "records_imported": _count(db, "SELECT COUNT(*) FROM records"),
-        "duplicates_removed": _count(db, "SELECT COUNT(*) FROM records WHERE duplicate_of IS NOT NULL"),
+        "duplicates_removed": duplicate_count(db),
         "records_unique": _count(db, "SELECT COUNT(*) FROM records WHERE duplicate_of IS NULL"),
         "uncertain_duplicate_pairs": _count(db, "SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'uncertain'"),
-        "records_per_source": per_source,
+        "records_per_source": records_per_source(db),
         **{f"screening_{stage}": screening_counts(db, stage) for stage in STAGES},
     }

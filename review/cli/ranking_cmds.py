@@ -22,6 +22,8 @@ Preset = Annotated[str | None, typer.Option("--preset", help="Ranking preset: en
                                                              "embedding-logistic (default: from the protocol).")]
 Model = Annotated[str | None, typer.Option("--model", help="Sentence-transformers model name or path "
                                                            "(default: the protocol's ranking.model).")]
+Backend = Annotated[str, typer.Option("--backend", help="Embedding runtime: torch, or onnx (ONNX Runtime, "
+                                                        "extra review-screening[onnx]; the same vectors).")]
 
 
 def _progress(disable: bool) -> Progress:
@@ -37,6 +39,7 @@ def _check_stage(stage: str) -> None:
 @app.command()
 def rank(
     project_dir: ProjectDir, stage: Stage = "ta", preset: Preset = None, model: Model = None,
+    backend: Backend = "torch",
     top: Annotated[int, typer.Option(help="How many records to list.")] = 10,
     tfidf_only: Annotated[bool, typer.Option("--tfidf-only", help="Do not compute embeddings now; rank by TF-IDF "
                                                                  "(and by embeddings already cached).")] = False,
@@ -57,7 +60,8 @@ def rank(
     with _progress(as_json) as progress:
         task = progress.add_task("Embedding records", total=None)
         result = rank_project(db, protocol, stage, preset, model, "cached" if tfidf_only else "compute",
-                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+                              on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                              backend=backend)
     if as_json:
         data = asdict(result)
         data["ranking"] = [{"record_id": r, "score": round(s, 4), "rank": k} for r, s, k in result.ranking]

@@ -74,6 +74,7 @@ def choose_preset(protocol: Protocol, preset: str | None = None) -> Preset:
 def rank_project(
     db: sqlite_utils.Database, protocol: Protocol, stage: str, preset: str | None = None, model: str | None = None,
     embeddings: EmbeddingMode = "compute", on_progress: Callable[[int, int], None] | None = None,
+    backend: str = "torch",
 ) -> ProjectRanking:
     """Rank the stage's unscreened candidates by the decisions so far, store and return the ranking."""
     start = time.perf_counter()
@@ -83,7 +84,7 @@ def rank_project(
     texts = stage_texts(db, stage, ids)
     vectors = query_vector = None
     if chosen.uses_embeddings() and ids and embeddings != "off":
-        ready = embeddings == "compute" or count_cached(db, texts, model) == len(set(texts))
+        ready = embeddings == "compute" or count_cached(db, texts, model, backend=backend) == len(set(texts))
         if ready:
             done = [0]
 
@@ -92,8 +93,8 @@ def rank_project(
                 if on_progress:
                     on_progress(done[0], len(texts))
 
-            vectors = cached_embeddings(db, texts, model, on_batch=advance)
-            query_vector = encode([protocol.zero_shot_query()], model)[0]
+            vectors = cached_embeddings(db, texts, model, on_batch=advance, backend=backend)
+            query_vector = encode([protocol.zero_shot_query()], model, backend=backend)[0]
     if vectors is None:
         chosen = chosen.without_embeddings() if chosen.uses_embeddings() else chosen
     features = build_features(texts or [""], embedding=vectors, query=protocol.zero_shot_query(),

@@ -86,7 +86,7 @@ def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed
         project = Path(tmp) / "sim.asreview"
         command = [exe, "simulate", str(dataset), "--ai", "elas_u4", "--seed", str(seed),
                    "--prior-idx", *map(str, priors), "-o", str(project)]
-        subprocess.run(command, check=True, capture_output=True, text=True)
+        subprocess.run(command, check=True, capture_output=True, text=True, cwd=tmp)  # its caches stay out of the repo
         with zipfile.ZipFile(project) as archive:
             db_name = next(n for n in archive.namelist() if n.endswith("results.db"))
             archive.extract(db_name, tmp)

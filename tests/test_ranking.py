@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from review.errors import ReviewError
-from review.ranking.active import Ranker, due_for_retraining, rank_scores, zero_shot_scores
+from review.ranking.active import Ranker, credit, due_for_retraining, earned_weights, rank_scores, zero_shot_scores
 from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevance, make_classifier
 from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
 from review.ranking.presets import PRESETS, Component, Preset, get_preset
@@ -136,3 +136,69 @@ def test_embeddings_load_bundled_model_and_are_cached(project):
     again = cached_embeddings(db, texts + ["new text"], on_batch=lambda n: None)
     assert np.allclose(again[:3], vectors, atol=1e-6)
     assert count_cached(db, texts + ["new text"]) == 3
+
+
+def test_earned_weights_start_with_the_base_and_grow_with_credits():
+    assert earned_weights(2, []).tolist() == [1.0, 0.0]
+    assert earned_weights(2, [(1.0,), (1.0,), (0.0,)]).tolist() == [0.5, 0.5]
+    assert earned_weights(1, []).tolist() == [1.0]
+
+
+def test_credit_compares_each_component_with_the_base_among_unscreened_records():
+    base = np.array([0.9, 0.5, 0.1, 0.3])
+    higher, equal, lower = np.array([0.1, 0.9, 0.5, 0.3]), base.copy(), np.array([0.9, 0.0, 0.5, 0.3])
+    unscreened = np.array([True, True, True, False])
+    assert credit([base, higher, equal, lower], unscreened, 1) == (1.0, 0.5, 0.0)
+    assert credit([base, None], unscreened, 1) == (0.0,)
+
+
+def embedding_features(helpful: bool) -> object:
+    """TF-IDF of TEXTS plus 2-d embeddings that separate the classes, or (not helpful) carry no information."""
+    feats = features()
+    vectors = np.where(TRUTH[:, None] == 1, [1.0, 0.0], [0.0, 1.0]) if helpful else np.zeros((len(TEXTS), 2))
+    feats.embedding = vectors.astype(np.float32)
+    return feats
+
+
+def screen_all(ranker: Ranker) -> None:
+    while ranker.next_ids(1):
+        record_id = ranker.next_ids(1)[0]
+        ranker.update(record_id, int(TRUTH[record_id]))
+
+
+def test_earned_fusion_gives_no_weight_to_a_component_that_never_helps():
+    ensemble = Ranker(embedding_features(helpful=False), range(len(TEXTS)), get_preset("ensemble"))
+    tfidf_only = Ranker(features(), range(len(TEXTS)), get_preset("tfidf-svm"))
+    for ranker in (ensemble, tfidf_only):
+        ranker.update(0, 1)
+        ranker.update(10, 0)
+    for _ in range(8):
+        record_id = tfidf_only.next_ids(1)[0]
+        assert ensemble.next_ids(1)[0] == record_id
+        for ranker in (ensemble, tfidf_only):
+            ranker.update(record_id, int(TRUTH[record_id]))
+    credits = ensemble.credits()
+    assert len(credits) >= 3 and all(value == (0.0,) for value in credits.values())
+
+
+def test_earned_fusion_credits_a_component_that_ranks_relevant_records_higher():
+    ranker = Ranker(embedding_features(helpful=True), range(len(TEXTS)), get_preset("ensemble"))
+    ranker.update(0, 1)
+    ranker.update(10, 0)
+    screen_all(ranker)
+    credits = ranker.credits()
+    assert set(credits) == set(range(1, 6)) and all(value[0] >= 0.5 for value in credits.values())
+
+
+def test_ranker_credits_are_seeded_by_record_id_and_dropped_when_a_label_changes():
+    ids = [100 + row for row in range(len(TEXTS))]
+    ranker = Ranker(embedding_features(helpful=True), ids, get_preset("ensemble"), credits={101: [1.0], 999: [1.0]})
+    assert ranker.credits() == {101: (1.0,)} and ranker.has_credit(101)
+    ranker.update(101, 0)
+    assert ranker.credits() == {}
+
+
+def test_rank_average_presets_ignore_credits():
+    feats = embedding_features(helpful=True)
+    preset = get_preset("ensemble-average")
+    assert np.allclose(rank_scores(feats, preset, [0, 10], [1, 0], [(1.0,)]), rank_scores(feats, preset, [0, 10], [1, 0]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from review.ranking import latest_scores
@@ -97,3 +98,34 @@ def test_cli_rank_and_next(cli, ranked_project):
 def test_help_has_an_example(cli, command):
     result = cli(command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def fake_vectors(texts, *args, **kwargs):
+    """Deterministic 8-d unit vectors per text, standing in for the sentence-transformer."""
+    rows = [np.random.default_rng(sum(map(ord, text))).normal(size=8) for text in texts]
+    return np.asarray([row / np.linalg.norm(row) for row in rows], dtype=np.float32)
+
+
+def test_earned_fusion_credits_are_replayed_once_and_saved_with_the_run(ranked_project, monkeypatch):
+    import review.ranking.active as active
+    import review.ranking.project as project
+
+    _, db, protocol = ranked_project
+    monkeypatch.setattr(project, "cached_embeddings", lambda db, texts, *args, **kwargs: fake_vectors(texts))
+    monkeypatch.setattr(project, "encode", fake_vectors)
+    fits, fit = [], active.component_scores
+    monkeypatch.setattr(active, "component_scores", lambda *args: fits.append(1) or fit(*args))
+    relevant = [row[0] for row in db.execute(
+        "SELECT record_id FROM records WHERE source_id IN ('28', '199', '282') ORDER BY record_id")]
+    decide(db, relevant[0], "include")
+    decide(db, 1, "exclude")
+    decide(db, 2, "exclude")
+    decide(db, relevant[1], "include")
+    decide(db, relevant[2], "include")
+    first = rank_project(db, protocol, "ta", preset="ensemble")
+    credits = json.loads(db.execute("SELECT config FROM model_runs ORDER BY run_id DESC").fetchone()[0])["credits"]
+    assert first.preset == "ensemble" and set(map(int, credits)) == set(relevant[1:])
+    assert len(fits) == 3  # one replayed fit per credited record, then the ranking itself
+    fits.clear()
+    second = rank_project(db, protocol, "ta", preset="ensemble")
+    assert len(fits) == 1 and second.ranking == first.ranking

@@ -49,27 +49,74 @@ def zero_shot_scores(features: FeatureSet, positives: np.ndarray | None = None) 
     return _rank_average(columns)
 
 
-def rank_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int], labels: Sequence[int]) -> np.ndarray:
+def component_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int],
+                     labels: Sequence[int]) -> list[np.ndarray | None]:
+    """Each preset component fitted on the labelled rows and scoring every row (None where its features are missing)."""
+    labelled_idx = np.asarray(labelled, dtype=np.int64)
+    y = np.asarray(labels, dtype=np.int64)
+    columns: list[np.ndarray | None] = []
+    for component in preset.components:
+        matrix = features.matrix(component.features)
+        columns.append(None if matrix is None else fit_relevance(
+            component.classifier, component.params, matrix[labelled_idx], y, matrix, preset.balance_ratio))
+    return columns
+
+
+def earned_weights(n_components: int, credits: Sequence[Sequence[float]]) -> np.ndarray:
+    """Weights of the `earned` fusion: each non-base component's credits / (records credited + 1), the base the rest."""
+    if not len(credits):
+        earned = np.zeros(n_components - 1)
+    else:
+        earned = np.asarray(credits, dtype=np.float64).sum(axis=0) / (len(credits) + 1)
+    return np.concatenate([[1.0 - earned.mean() if len(earned) else 1.0], earned])
+
+
+def fuse(preset: Preset, columns: list[np.ndarray | None], credits: Sequence[Sequence[float]] = ()) -> np.ndarray:
+    """Weighted mean of the components' percentile ranks (equal weights unless the preset's fusion is `earned`)."""
+    weights = (earned_weights(len(columns), credits) if preset.fusion == "earned"
+               else np.ones(len(columns)))
+    kept = [(weight, column) for weight, column in zip(weights, columns) if column is not None]
+    total = sum(weight for weight, _ in kept)
+    if total <= 0:
+        return _rank_average([column for _, column in kept])
+    return np.sum([weight * _percentiles(column) for weight, column in kept], axis=0) / total
+
+
+def rank_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int], labels: Sequence[int],
+                credits: Sequence[Sequence[float]] = ()) -> np.ndarray:
     """Relevance scores in (0, 1] for every record; higher = screen sooner.
 
     `labelled` are row indices, `labels` their 0/1 labels. With both classes
     present each preset component is fitted on the labelled rows and the
-    components' scores are rank-averaged; otherwise the zero-shot ranking.
+    components are fused (`fuse`, with the `earned` fusion's `credits`);
+    otherwise the zero-shot ranking.
     """
+    return _fitted_scores(features, preset, labelled, labels, credits)[0]
+
+
+def _fitted_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int], labels: Sequence[int],
+                   credits: Sequence[Sequence[float]]) -> tuple[np.ndarray, list[np.ndarray | None] | None]:
+    """`rank_scores` and the component scores behind it (None for the zero-shot ranking)."""
     labelled_idx = np.asarray(labelled, dtype=np.int64)
     y = np.asarray(labels, dtype=np.int64)
+    positives = labelled_idx[y == 1] if len(y) else None
     if len(np.unique(y)) < 2:
-        return zero_shot_scores(features, labelled_idx[y == 1] if len(y) else None)
-    columns = []
-    for component in preset.components:
-        matrix = features.matrix(component.features)
-        if matrix is None:
-            continue
-        columns.append(fit_relevance(component.classifier, component.params, matrix[labelled_idx], y, matrix,
-                                     preset.balance_ratio))
-    if not columns:
-        return zero_shot_scores(features, labelled_idx[y == 1])
-    return _rank_average(columns)
+        return zero_shot_scores(features, positives), None
+    columns = component_scores(features, preset, labelled_idx, y)
+    if all(column is None for column in columns):
+        return zero_shot_scores(features, positives), None
+    return fuse(preset, columns, credits), columns
+
+
+def credit(columns: list[np.ndarray | None], unscreened: np.ndarray, row: int) -> tuple[float, ...]:
+    """Per non-base component: 1 if it ranked `row` above the base among `unscreened` records, 0.5 on a tie, else 0."""
+    def percentile(column: np.ndarray) -> float:  # mid-rank, so ties favour neither component
+        others = column[unscreened]
+        return float(np.mean(others < column[row]) + 0.5 * np.mean(others == column[row]))
+
+    base = percentile(columns[0])
+    return tuple(0.0 if column is None else float(np.sign(percentile(column) - base) + 1) / 2
+                 for column in columns[1:])
 
 
 def due_for_retraining(preset: Preset, n_labelled: int, n_since_fit: int, new_relevant: bool) -> bool:
@@ -87,9 +134,13 @@ class Ranker:
     `update(id, label)` records a 0/1 label (or None to un-label, e.g. 'maybe')
     and refits when the schedule says so; with `background=True` the refit
     runs in a thread while the previous scores keep serving `next_ids()`.
+    Under the `earned` fusion each relevant label is credited against the
+    component scores of the last fit (see `credit`); `credits` seeds the
+    credits of earlier sessions, by record id.
     """
 
-    def __init__(self, features: FeatureSet, ids: Sequence[int], preset: Preset, background: bool = False):
+    def __init__(self, features: FeatureSet, ids: Sequence[int], preset: Preset, background: bool = False,
+                 credits: dict[int, Sequence[float]] | None = None):
         self.features = features
         self.ids = list(ids)
         self.preset = preset
@@ -99,6 +150,10 @@ class Ranker:
         self._screened = np.zeros(len(self.ids), dtype=bool)
         self._since_fit = 0
         self._new_relevant = False
+        self._credits = {self._row[record_id]: tuple(value) for record_id, value in (credits or {}).items()
+                         if record_id in self._row}
+        self._columns: list[np.ndarray | None] | None = None  # component scores of the last fit
+        self._unscreened_at_fit = np.ones(len(self.ids), dtype=bool)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.fit_seconds = 0.0
@@ -114,14 +169,27 @@ class Ranker:
     def labels(self) -> dict[int, int]:
         return {self.ids[row]: label for row, label in self._labels.items()}
 
+    def credits(self) -> dict[int, tuple[float, ...]]:
+        """Record id -> credits of the non-base components, for relevant records credited so far."""
+        with self._lock:
+            return {self.ids[row]: value for row, value in self._credits.items()}
+
+    def has_credit(self, record_id: int) -> bool:
+        return self._row[record_id] in self._credits
+
     def update(self, record_id: int, label: int | None, refit: bool = True) -> None:
         row = self._row[record_id]
         with self._lock:
             if label is None:
                 self._labels.pop(row, None)
+                self._credits.pop(row, None)
                 self._screened[row] = False
                 self._cursor = 0
             else:
+                if not label:
+                    self._credits.pop(row, None)
+                elif self._columns is not None and row not in self._credits:
+                    self._credits[row] = credit(self._columns, self._unscreened_at_fit, row)
                 self._labels[row] = int(label)
                 self._screened[row] = True
                 self._new_relevant |= bool(label)
@@ -153,13 +221,17 @@ class Ranker:
         with self._lock:
             rows = list(self._labels)
             labels = [self._labels[row] for row in rows]
+            credits = [self._credits[row] for row in rows if row in self._credits and self._labels[row]]
+            unscreened = ~self._screened
             self._since_fit = 0
             self._new_relevant = False
         start = time.perf_counter()
-        scores = rank_scores(self.features, self.preset, rows, labels)
+        scores, columns = _fitted_scores(self.features, self.preset, rows, labels, credits)
         order = np.argsort(-scores, kind="stable")
         with self._lock:
             self.scores, self._order, self._cursor = scores, order, 0
+            self._columns = columns if self.preset.fusion == "earned" and len(self.preset.components) > 1 else None
+            self._unscreened_at_fit = unscreened
             self.n_fits += 1
         self.fit_seconds = time.perf_counter() - start
 

@@ -12,6 +12,7 @@ from typing import Any
 from review.errors import ReviewError
 
 FEATURE_KINDS = ("tfidf", "embedding")
+FUSIONS = ("rank-average", "earned")
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,22 @@ class Component:
 class Preset:
     """A ranking configuration.
 
-    Components are rank-averaged. Retraining follows a schedule: after every
-    decision until `retrain_every_until` labels, later when a new relevant
-    record arrives or after `retrain_growth` x (labels so far) new labels.
-    `balance_ratio` is the relevant class's share of the training weight
-    relative to the irrelevant class (1 = balanced; see `balance_weights`).
+    Components' percentile ranks are combined by `fusion`:
+
+    - `rank-average`: equal weights;
+    - `earned`: the first component is the base ranking and every other one
+      earns its weight from the review itself. Each relevant record found
+      while the components' scores are known is credited to a component if it
+      ranked that record above the base (half on a tie); a component's weight
+      is its credits / (relevant records credited + 1), the base keeps the
+      rest. A representation that does not help on this review stays near
+      zero weight, one that finds what the base misses grows towards it.
+
+    Retraining follows a schedule: after every decision until
+    `retrain_every_until` labels, later when a new relevant record arrives or
+    after `retrain_growth` x (labels so far) new labels. `balance_ratio` is
+    the relevant class's share of the training weight relative to the
+    irrelevant class (1 = balanced; see `balance_weights`).
     """
 
     name: str
@@ -43,6 +55,11 @@ class Preset:
     retrain_every_until: int = 100
     retrain_growth: float = 0.05
     balance_ratio: float = 1.0
+    fusion: str = "rank-average"
+
+    def __post_init__(self) -> None:
+        if self.fusion not in FUSIONS:
+            raise ReviewError(f"unknown fusion '{self.fusion}' (valid: {', '.join(FUSIONS)})")
 
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)
@@ -61,7 +78,8 @@ class Preset:
         kept = tuple(c for c in self.components if c.features != "embedding")
         if not kept:
             kept = (Component("tfidf", "svm"),)
-        return Preset(f"{self.name}-tfidf", kept, self.retrain_every_until, self.retrain_growth, self.balance_ratio)
+        return Preset(f"{self.name}-tfidf", kept, self.retrain_every_until, self.retrain_growth, self.balance_ratio,
+                      self.fusion)
 
 
 RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)
@@ -70,7 +88,9 @@ PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
         Preset("ensemble", (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
-               balance_ratio=RECALL_RATIO),
+               balance_ratio=RECALL_RATIO, fusion="earned"),
+        Preset("ensemble-average", (Component("tfidf", "svm", {"C": 0.11}),
+                                    Component("embedding", "logistic", {"C": 1.0})), balance_ratio=RECALL_RATIO),
         Preset("ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))),
         Preset("tfidf-svm", (Component("tfidf", "svm", {"C": 0.11}),), balance_ratio=RECALL_RATIO),
         Preset("tfidf-nb", (Component("tfidf", "nb", {"alpha": 0.1}),)),

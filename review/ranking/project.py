@@ -12,7 +12,7 @@ used only once every candidate's vector is cached (`embeddings="cached"`);
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,9 +22,9 @@ import sqlite_utils
 from review.protocol import Protocol
 from review.ranking.active import Ranker
 from review.ranking.embeddings import cached_embeddings, count_cached, encode
-from review.ranking.features import build_features, record_text
+from review.ranking.features import FeatureSet, build_features, record_text
 from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
-from review.ranking.results import latest_run, latest_scores, save_ranking
+from review.ranking.results import latest_run, latest_scores, save_ranking, stored_credits
 from review.screening import final_labels, screening_candidates
 from review.stopping import sample_queue
 
@@ -101,9 +101,7 @@ def rank_project(
                               embedding_query=query_vector)
     features.tfidf = features.tfidf[: len(ids)]
     labels = training_labels(db, stage, protocol)
-    ranker = Ranker(features, ids, chosen)
-    for record_id, label in labels.items():
-        ranker.update(record_id, label, refit=False)
+    ranker = replay_decisions(db, stage, features, ids, chosen, labels)
     screened = set(final_labels(db, stage, protocol))
     for record_id in screened - set(labels):
         ranker.skip(record_id)
@@ -112,10 +110,36 @@ def rank_project(
     n_relevant = int(np.sum(list(labels.values()))) if labels else 0
     seconds = time.perf_counter() - start
     config = {"preset": chosen.to_dict(), "model": model if vectors is not None else None,
-              "last_event_id": last_event_id(db, stage)}
+              "last_event_id": last_event_id(db, stage), "credits": ranker.credits()}
     run_id = save_ranking(db, stage, ranking, config, len(labels), n_relevant, seconds)
     return ProjectRanking(stage, run_id, chosen.name, config["model"], ranking, len(ids), len(labels),
                           n_relevant, seconds)
+
+
+def replay_decisions(db: sqlite_utils.Database, stage: str, features: FeatureSet, ids: list[int], preset: Preset,
+                     labels: dict[int, int]) -> Ranker:
+    """A `Ranker` holding `labels`, fed in decision order.
+
+    Under the `earned` fusion, a relevant record without a credit saved by an
+    earlier run is credited as it would have been while screening: the
+    components are refitted on the decisions before it (once per such record;
+    later runs reuse the saved credits).
+    """
+    ranker = Ranker(features, ids, preset, credits=stored_credits(db, stage, preset.name))
+    earned = preset.fusion == "earned" and len(preset.components) > 1
+    for record_id in decision_order(db, stage, labels):
+        label = labels[record_id]
+        if earned and label and ranker.n_labelled and not ranker.has_credit(record_id):
+            ranker.refit()
+        ranker.update(record_id, label, refit=False)
+    return ranker
+
+
+def decision_order(db: sqlite_utils.Database, stage: str, record_ids: Iterable[int]) -> list[int]:
+    """`record_ids` ordered by their latest decision event at the stage."""
+    latest = dict(db.execute("SELECT record_id, MAX(event_id) FROM decisions WHERE stage = ? GROUP BY record_id",
+                             [stage]).fetchall())
+    return sorted(record_ids, key=lambda record_id: latest.get(record_id, 0))
 
 
 def last_event_id(db: sqlite_utils.Database, stage: str) -> int:

@@ -45,3 +45,13 @@ def latest_scores(db: sqlite_utils.Database, stage: str) -> dict[int, tuple[floa
         return {}
     rows = db.execute("SELECT record_id, score, rank FROM rankings WHERE run_id = ?", [run["run_id"]])
     return {record_id: (score, rank) for record_id, score, rank in rows}
+
+
+def stored_credits(db: sqlite_utils.Database, stage: str, preset_name: str) -> dict[int, list[float]]:
+    """Record id -> fusion credits saved with the stage's latest run of this preset (see `Ranker`)."""
+    row = db.execute(
+        "SELECT config FROM model_runs WHERE stage = ? AND json_extract(config, '$.preset.name') = ? "
+        "ORDER BY run_id DESC LIMIT 1", [stage, preset_name]
+    ).fetchone()
+    credits = json.loads(row[0]).get("credits", {}) if row else {}
+    return {int(record_id): value for record_id, value in credits.items()}

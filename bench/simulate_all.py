@@ -164,7 +164,7 @@ def main() -> None:
 
 
 def print_table(results: Path, sets: list[str]) -> None:
-    """Per set and on average: mean over seeds of each metric, one column group per tool."""
+    """Per set and on average: mean over seeds of each metric, one column group per tool; then the goal check."""
     rows = [json.loads(line) for line in results.read_text().splitlines()]
     tools = sorted({row["tool"] for row in rows})
     header = "| set | " + " | ".join(f"{tool} {metric}" for tool in tools for metric in METRICS) + " |"
@@ -180,11 +180,18 @@ def print_table(results: Path, sets: list[str]) -> None:
                 means.setdefault((tool, metric), []).append(value)
                 cells.append(f"{value:.3f}" if metric != "screened_to_100%" else f"{value:.0f}")
         print(f"| {name} | " + " | ".join(cells) + " |")
-    cells = [f"{np.nanmean(means[(tool, metric)]):.3f}" for tool in tools for metric in METRICS]
+    cells = [f"{np.nanmean(means[(tool, metric)]):.4f}" for tool in tools for metric in METRICS]
     print("| **mean** | " + " | ".join(cells) + " |")
     for tool in tools:
         n = len({(row["set"], row["seed"]) for row in rows if row["tool"] == tool})
         print(f"{tool}: {n} runs")
+    anchor = "asreview:elas_u4"
+    for tool in (t for t in tools if t != anchor and anchor in tools):
+        gaps = np.subtract(means[(tool, "wss@95")], means[(anchor, "wss@95")])
+        behind = [name for name, gap in zip(sets, gaps) if gap < -0.03]
+        print(f"{tool} vs {anchor}: mean WSS@95 {np.nanmean(gaps):+.4f}, mean loss "
+              f"{np.nanmean(means[(tool, 'loss')]) - np.nanmean(means[(anchor, 'loss')]):+.4f} (lower is better), "
+              f"worst set {np.nanmin(gaps):+.3f}, sets more than 0.03 behind: {', '.join(behind) or 'none'}")
 
 
 if __name__ == "__main__":

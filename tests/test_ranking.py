@@ -179,6 +179,7 @@ def test_earned_fusion_gives_no_weight_to_a_component_that_never_helps():
             ranker.update(record_id, int(TRUTH[record_id]))
     credits = ensemble.credits()
     assert len(credits) >= 3 and all(value == (0.0,) for value in credits.values())
+    assert ensemble.fusion_weights() == {"tfidf/svm": 1.0, "embedding/logistic": 0.0}
 
 
 def test_earned_fusion_credits_a_component_that_ranks_relevant_records_higher():
@@ -188,6 +189,8 @@ def test_earned_fusion_credits_a_component_that_ranks_relevant_records_higher():
     screen_all(ranker)
     credits = ranker.credits()
     assert set(credits) == set(range(1, 6)) and all(value[0] >= 0.5 for value in credits.values())
+    weights = ranker.fusion_weights()
+    assert weights["embedding/logistic"] > 0.4 and sum(weights.values()) == pytest.approx(1.0)
 
 
 def test_ranker_credits_are_seeded_by_record_id_and_dropped_when_a_label_changes():

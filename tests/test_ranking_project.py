@@ -129,3 +129,5 @@ def test_earned_fusion_credits_are_replayed_once_and_saved_with_the_run(ranked_p
     fits.clear()
     second = rank_project(db, protocol, "ta", preset="ensemble")
     assert len(fits) == 1 and second.ranking == first.ranking
+    assert set(second.weights) == {"tfidf/svm", "embedding/logistic"}
+    assert sum(second.weights.values()) == pytest.approx(1.0)

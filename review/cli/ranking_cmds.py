@@ -70,6 +70,8 @@ def rank(
     console.print(f"Ranked {len(result.ranking)} unscreened of {result.n_candidates} records at stage {stage} "
                   f"with {result.preset} ({result.n_labelled} labelled, {result.n_relevant} relevant; "
                   f"{result.seconds:.1f}s, run {result.run_id}).")
+    if len(result.weights) > 1:
+        console.print("Weights: " + ", ".join(f"{name} {weight:.2f}" for name, weight in result.weights.items()))
     table = Table("rank", "record_id", "score", "title")
     for record_id, score, rank_ in result.ranking[:top]:
         table.add_row(str(rank_), str(record_id), f"{score:.3f}", get_record(db, record_id)["title"] or "")

@@ -174,6 +174,15 @@ class Ranker:
         with self._lock:
             return {self.ids[row]: value for row, value in self._credits.items()}
 
+    def fusion_weights(self) -> dict[str, float]:
+        """Each component's weight in the ranking ("features/classifier" -> share), from the credits so far."""
+        with self._lock:
+            credits = [value for row, value in self._credits.items() if self._labels.get(row)]
+        components = self.preset.components
+        weights = (earned_weights(len(components), credits) if self.preset.fusion == "earned"
+                   else np.ones(len(components)))
+        return {f"{c.features}/{c.classifier}": round(float(w / weights.sum()), 3) for c, w in zip(components, weights)}
+
     def has_credit(self, record_id: int) -> bool:
         return self._row[record_id] in self._credits
 

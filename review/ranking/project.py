@@ -43,6 +43,7 @@ class ProjectRanking:
     n_labelled: int
     n_relevant: int
     seconds: float
+    weights: dict[str, float]  # each component's share of the ranking ("features/classifier" -> weight)
 
 
 def stage_texts(db: sqlite_utils.Database, stage: str, record_ids: list[int]) -> list[str]:
@@ -110,10 +111,11 @@ def rank_project(
     n_relevant = int(np.sum(list(labels.values()))) if labels else 0
     seconds = time.perf_counter() - start
     config = {"preset": chosen.to_dict(), "model": model if vectors is not None else None,
-              "last_event_id": last_event_id(db, stage), "credits": ranker.credits()}
+              "last_event_id": last_event_id(db, stage), "credits": ranker.credits(),
+              "weights": ranker.fusion_weights()}
     run_id = save_ranking(db, stage, ranking, config, len(labels), n_relevant, seconds)
     return ProjectRanking(stage, run_id, chosen.name, config["model"], ranking, len(ids), len(labels),
-                          n_relevant, seconds)
+                          n_relevant, seconds, config["weights"])
 
 
 def replay_decisions(db: sqlite_utils.Database, stage: str, features: FeatureSet, ids: list[int], preset: Preset,

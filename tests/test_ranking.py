@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from review.errors import ReviewError
-from review.ranking.active import Ranker, credit, due_for_retraining, earned_weights, rank_scores, zero_shot_scores
+from review.ranking.active import (
+    Ranker, credit, due_for_retraining, earned_weights, rank_scores, wilson_lower_bound, zero_shot_scores,
+)
 from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevance, make_classifier
 from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
 from review.ranking.presets import PRESETS, Component, Preset, get_preset
@@ -140,7 +142,8 @@ def test_embeddings_load_bundled_model_and_are_cached(project):
 
 def test_earned_weights_start_with_the_base_and_grow_with_credits():
     assert earned_weights(2, []).tolist() == [1.0, 0.0]
-    assert earned_weights(2, [(1.0,), (1.0,), (0.0,)]).tolist() == [0.5, 0.5]
+    # two wins in three: lower one-sided 95 % Wilson bound, worked by hand
+    assert earned_weights(2, [(1.0,), (1.0,), (0.0,)]) == pytest.approx([1 - 0.2535, 0.2535], abs=1e-4)
     assert earned_weights(1, []).tolist() == [1.0]
 
 
@@ -190,7 +193,9 @@ def test_earned_fusion_credits_a_component_that_ranks_relevant_records_higher():
     credits = ranker.credits()
     assert set(credits) == set(range(1, 6)) and all(value[0] >= 0.5 for value in credits.values())
     weights = ranker.fusion_weights()
-    assert weights["embedding/logistic"] > 0.4 and sum(weights.values()) == pytest.approx(1.0)
+    expected = float(wilson_lower_bound(np.array([sum(value[0] for value in credits.values())]), len(credits))[0])
+    assert weights["embedding/logistic"] == pytest.approx(expected, abs=1e-3) and expected > 0.15
+    assert sum(weights.values()) == pytest.approx(1.0)
 
 
 def test_ranker_credits_are_seeded_by_record_id_and_dropped_when_a_label_changes():
@@ -205,3 +210,15 @@ def test_rank_average_presets_ignore_credits():
     feats = embedding_features(helpful=True)
     preset = get_preset("ensemble-average")
     assert np.allclose(rank_scores(feats, preset, [0, 10], [1, 0], [(1.0,)]), rank_scores(feats, preset, [0, 10], [1, 0]))
+
+
+@pytest.mark.parametrize("name", ["svm", "logistic", "sgd"])
+def test_classifiers_are_seeded_so_the_same_decisions_give_the_same_ranking(name):
+    assert make_classifier(name).random_state == 0
+    assert make_classifier(name, seed=7).random_state == 7
+
+
+def test_wilson_lower_bound_is_cautious_with_little_evidence():
+    one_win, ten_wins, even = (float(wilson_lower_bound(np.array([k]), n)[0]) for k, n in ((1, 1), (10, 10), (5, 10)))
+    assert (one_win, ten_wins, even) == pytest.approx((0.2698, 0.7870, 0.2692), abs=1e-4)  # worked by hand
+    assert float(wilson_lower_bound(np.array([0.0]), 5)[0]) == 0.0

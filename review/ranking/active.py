@@ -62,12 +62,25 @@ def component_scores(features: FeatureSet, preset: Preset, labelled: Sequence[in
     return columns
 
 
+EARNED_CONFIDENCE_Z = 1.645  # one-sided 95 %, the confidence the stopping rule uses too
+
+
+def wilson_lower_bound(successes: np.ndarray, n: int, z: float = EARNED_CONFIDENCE_Z) -> np.ndarray:
+    """Lower Wilson score bound of a success rate (successes may be fractional: ties count half,
+    which is why scipy's integer-only `binomtest(...).proportion_ci` is not used)."""
+    rate = successes / n
+    centre = rate + z * z / (2 * n)
+    spread = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n))
+    return np.maximum(0.0, (centre - spread) / (1 + z * z / n))
+
+
 def earned_weights(n_components: int, credits: Sequence[Sequence[float]]) -> np.ndarray:
-    """Weights of the `earned` fusion: each non-base component's credits / (records credited + 1), the base the rest."""
+    """Weights of the `earned` fusion: each non-base component gets the lower confidence bound of its
+    win rate over the base on the relevant records credited so far; the base keeps the rest."""
     if not len(credits):
         earned = np.zeros(n_components - 1)
     else:
-        earned = np.asarray(credits, dtype=np.float64).sum(axis=0) / (len(credits) + 1)
+        earned = wilson_lower_bound(np.asarray(credits, dtype=np.float64).sum(axis=0), len(credits))
     return np.concatenate([[1.0 - earned.mean() if len(earned) else 1.0], earned])
 
 

@@ -19,12 +19,13 @@ from sklearn.svm import LinearSVC
 from review.errors import ReviewError
 
 
-def _svm(C: float = 0.1, **params: Any) -> ClassifierMixin:
-    return LinearSVC(C=C, **params)
+# liblinear shuffles the training rows; a fixed seed makes the same decisions give the same ranking
+def _svm(C: float = 0.1, seed: int = 0, **params: Any) -> ClassifierMixin:
+    return LinearSVC(C=C, random_state=seed, **params)
 
 
-def _logistic(C: float = 1.0, solver: str = "liblinear", **params: Any) -> ClassifierMixin:
-    return LogisticRegression(C=C, solver=solver, **params)
+def _logistic(C: float = 1.0, solver: str = "liblinear", seed: int = 0, **params: Any) -> ClassifierMixin:
+    return LogisticRegression(C=C, solver=solver, random_state=seed, **params)
 
 
 def _sgd(alpha: float = 1e-4, seed: int = 0, **params: Any) -> ClassifierMixin:

@@ -39,9 +39,10 @@ class Preset:
       earns its weight from the review itself. Each relevant record found
       while the components' scores are known is credited to a component if it
       ranked that record above the base (half on a tie); a component's weight
-      is its credits / (relevant records credited + 1), the base keeps the
-      rest. A representation that does not help on this review stays near
-      zero weight, one that finds what the base misses grows towards it.
+      is the lower one-sided 95 % confidence bound (Wilson) of that win rate,
+      the base keeps the rest. A representation that does not help on this
+      review stays at zero weight; one that finds what the base misses gets a
+      say as fast as the evidence for it allows.
 
     Retraining follows a schedule: after every decision until
     `retrain_every_until` labels, later when a new relevant record arrives or

@@ -1,9 +1,12 @@
 """Active learning: one ranking path for the CLI, the app and the simulation.
 
-`rank_scores()` is the pure core: features + labels in, one relevance score
-per record out. `Ranker` wraps it for screening one decision at a time: it
-keeps the last ranking serving while the next is fitted (in a background
-thread when asked), so asking for the next record never waits for training.
+`rank_scores()` is the pure core: features + labels (+ fusion credits) in,
+one relevance score per record out. `Ranker` wraps it for screening one
+decision at a time: it keeps the last ranking serving while the next is
+fitted (in a background thread when asked), so asking for the next record
+never waits for training, and it credits each relevant record found to the
+components that ranked it above the base (the `earned` fusion, see
+`review.ranking.presets.Preset`).
 
 Before a label of each class exists the ranking is zero-shot: cosine
 similarity to the protocol's question and criteria (and to the relevant

@@ -87,10 +87,15 @@ def earned_weights(n_components: int, credits: Sequence[Sequence[float]]) -> np.
     return np.concatenate([[1.0 - earned.mean() if len(earned) else 1.0], earned])
 
 
+def component_weights(preset: Preset, credits: Sequence[Sequence[float]] = ()) -> np.ndarray:
+    """One (unnormalised) weight per preset component: equal unless the preset's fusion is `earned`."""
+    n = len(preset.components)
+    return earned_weights(n, credits) if preset.fusion == "earned" else np.ones(n)
+
+
 def fuse(preset: Preset, columns: list[np.ndarray | None], credits: Sequence[Sequence[float]] = ()) -> np.ndarray:
-    """Weighted mean of the components' percentile ranks (equal weights unless the preset's fusion is `earned`)."""
-    weights = (earned_weights(len(columns), credits) if preset.fusion == "earned"
-               else np.ones(len(columns)))
+    """Weighted mean of the components' percentile ranks (see `component_weights`)."""
+    weights = component_weights(preset, credits)
     kept = [(weight, column) for weight, column in zip(weights, columns) if column is not None]
     total = sum(weight for weight, _ in kept)
     if total <= 0:
@@ -186,18 +191,20 @@ class Ranker:
         return {self.ids[row]: label for row, label in self._labels.items()}
 
     def credits(self) -> dict[int, tuple[float, ...]]:
-        """Record id -> credits of the non-base components, for relevant records credited so far."""
+        """Record id -> credits of the non-base components held so far (seeded or earned here)."""
         with self._lock:
             return {self.ids[row]: value for row, value in self._credits.items()}
 
     def fusion_weights(self) -> dict[str, float]:
         """Each component's weight in the ranking ("features/classifier" -> share), from the credits so far."""
         with self._lock:
-            credits = [value for row, value in self._credits.items() if self._labels.get(row)]
-        components = self.preset.components
-        weights = (earned_weights(len(components), credits) if self.preset.fusion == "earned"
-                   else np.ones(len(components)))
-        return {f"{c.features}/{c.classifier}": round(float(w / weights.sum()), 3) for c, w in zip(components, weights)}
+            weights = component_weights(self.preset, list(self._relevant_credits().values()))
+        return {f"{c.features}/{c.classifier}": round(float(w / weights.sum()), 3)
+                for c, w in zip(self.preset.components, weights)}
+
+    def _relevant_credits(self) -> dict[int, tuple[float, ...]]:
+        """Row -> credits of the rows labelled relevant now (seeded credits may belong to others); hold the lock."""
+        return {row: value for row, value in self._credits.items() if self._labels.get(row)}
 
     def has_credit(self, record_id: int) -> bool:
         return self._row[record_id] in self._credits
@@ -246,7 +253,7 @@ class Ranker:
         with self._lock:
             rows = list(self._labels)
             labels = [self._labels[row] for row in rows]
-            credits = [self._credits[row] for row in rows if row in self._credits and self._labels[row]]
+            credits = list(self._relevant_credits().values())
             unscreened = ~self._screened
             self._since_fit = 0
             self._new_relevant = False
@@ -255,7 +262,7 @@ class Ranker:
         order = np.argsort(-scores, kind="stable")
         with self._lock:
             self.scores, self._order, self._cursor = scores, order, 0
-            self._columns = columns if self.preset.fusion == "earned" and len(self.preset.components) > 1 else None
+            self._columns = columns if self.preset.earns_weights() else None
             self._unscreened_at_fit = unscreened
             self.n_fits += 1
         self.fit_seconds = time.perf_counter() - start

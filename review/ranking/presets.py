@@ -62,6 +62,10 @@ class Preset:
         if self.fusion not in FUSIONS:
             raise ReviewError(f"unknown fusion '{self.fusion}' (valid: {', '.join(FUSIONS)})")
 
+    def earns_weights(self) -> bool:
+        """Whether components other than the base earn their weight (the `earned` fusion with more than one)."""
+        return self.fusion == "earned" and len(self.components) > 1
+
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)
 

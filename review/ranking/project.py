@@ -128,10 +128,9 @@ def replay_decisions(db: sqlite_utils.Database, stage: str, features: FeatureSet
     later runs reuse the saved credits).
     """
     ranker = Ranker(features, ids, preset, credits=stored_credits(db, stage, preset.name))
-    earned = preset.fusion == "earned" and len(preset.components) > 1
     for record_id in decision_order(db, stage, labels):
         label = labels[record_id]
-        if earned and label and ranker.n_labelled and not ranker.has_credit(record_id):
+        if preset.earns_weights() and label and ranker.n_labelled and not ranker.has_credit(record_id):
             ranker.refit()
         ranker.update(record_id, label, refit=False)
     return ranker

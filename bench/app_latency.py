@@ -37,9 +37,9 @@ from review.demo import CORPUS, PROTOCOL
 from review.insights import stage_progress
 from review.project import current_protocol, init_project
 from review.records import get_record, import_files
-from review.screening import history
-from review.stopping import stopping_status
-from review.workspace import ScreeningSession, build_ranker
+from review.screening.log import history
+from review.screening.session import ScreeningSession, build_ranker
+from review.stopping.hypergeometric import stopping_status
 
 RELEVANT_WORDS = ("samarbejd", "collaborat", "tværsektor", "helhed")
 
@@ -125,8 +125,16 @@ def bench_browser(n_records: int, n_decisions: int) -> dict:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    from tests.test_browser import (CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, free_port, open_page, settle, sign_in,
-                                    wait_until_serving)
+    from tests.test_browser import (
+        CHROMEDRIVER,
+        CHROMIUM,
+        CHROMIUM_FLAGS,
+        free_port,
+        open_page,
+        settle,
+        sign_in,
+        wait_until_serving,
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         make_project(Path(folder) / "project", n_records).close()

@@ -18,7 +18,7 @@ from _common import IMPORTED_PROJECT, peak_rss_mb
 
 from review.dedupe import apply_dedupe, find_duplicates
 from review.store import DB_NAME, connect, open_project
-from tests.dedupe_perturb import pair_precision_recall, truth_key
+from review.synthetic.duplicates import pair_precision_recall, truth_key
 
 
 def copy_project(source: Path, target: Path) -> None:

@@ -20,7 +20,7 @@ from _common import BENCHMARKS, REPO, benchmark_sets
 from review.dedupe import find_duplicates
 from review.project import init_project
 from review.records import import_files
-from tests.dedupe_perturb import labelled_set, pair_precision_recall, read_papers, to_ris, truth_key
+from review.synthetic.duplicates import labelled_set, pair_precision_recall, read_papers, to_ris, truth_key
 
 
 def score_set(folder: Path, seed: int, workdir: Path) -> dict:

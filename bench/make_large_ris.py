@@ -17,7 +17,7 @@ from pathlib import Path
 
 from _common import BENCHMARKS, LARGE_RIS, benchmark_sets
 
-from tests.dedupe_perturb import labelled_set, read_papers, to_ris
+from review.synthetic.duplicates import labelled_set, read_papers, to_ris
 
 LOOKALIKE_SHARE = 0.1
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from review.benchmark_replay import replay_set
+from review.simulation.replay import replay_set
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 Priors per (set, seed): one included and one excluded record drawn with
 `numpy.random.default_rng(seed)`; both tools get the same priors and every
-metric is computed by `review.simulate.order_metrics` from each tool's
+metric is computed by `review.simulation.simulate.order_metrics` from each tool's
 screening order (priors first), so the two columns are comparable.
 
 Embeddings are computed once per set and cached under bench/.cache/.
@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +43,8 @@ import numpy as np
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key, encode
 from review.ranking.features import build_features
 from review.ranking.presets import DEFAULT_PRESET, get_preset
-from review.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
-from review.stopping import StopRule
+from review.simulation.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
+from review.stopping.hypergeometric import StopRule
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
@@ -145,9 +146,9 @@ def main() -> None:
             priors = draw_priors(data.labels, seed)
             jobs = []
             if "ours" in args.tools:
-                jobs.append((tool_ours, lambda: run_ours(name, data, priors, args.preset, args.model)))
+                jobs.append((tool_ours, partial(run_ours, name, data, priors, args.preset, args.model)))
             if args.asreview and "asreview" in args.tools and seed in as_seeds:
-                jobs.append(("asreview:elas_u4", lambda: run_asreview(args.asreview, name, data, priors, seed)))
+                jobs.append(("asreview:elas_u4", partial(run_asreview, args.asreview, name, data, priors, seed)))
             for tool, job in jobs:
                 if (tool, name, seed) in done:
                     continue

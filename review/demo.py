@@ -19,19 +19,19 @@ from pathlib import Path
 
 import sqlite_utils
 
-from review.coding import import_codes
-from review.decisions_io import import_decisions
+from review.coding.codes import import_codes
 from review.dedupe import apply_dedupe, find_duplicates
 from review.errors import ReviewError
-from review.exporters import export_table
-from review.prisma import checked_counts, render_prisma
+from review.export.writers import export_table
+from review.fulltext.studies import link_reports
+from review.prisma.counts import checked_counts, render_prisma
 from review.project import current_protocol, init_project
 from review.records import import_files, iter_records
-from review.studies import link_reports
+from review.resources import SEED_PROTOCOL, corpus_dir, protocol_file
+from review.screening.decisions_io import import_decisions
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "corpus"
-PROTOCOL = REPO / "protocols" / "helhedsorienteret-indsats.yaml"
+CORPUS = corpus_dir()
+PROTOCOL = protocol_file(SEED_PROTOCOL)
 MARKER = ".review-demo"
 DEFAULT_OUT = Path("demo-project")
 STEPS = ("Creating the project", "Importing the database exports", "Removing duplicates",

@@ -1,7 +1,7 @@
 """Progress and insight views derived from the decision log alone.
 
 Stage progress (who screened what), the recall curve and screening speed per
-reviewer; agreement between reviewers is `review.reviewers.agreement`.
+reviewer; agreement between reviewers is `review.screening.conflicts.agreement`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from statistics import median
 import sqlite_utils
 
 from review.protocol import Protocol
-from review.screening import record_states, screening_candidates
+from review.screening.log import record_states, screening_candidates
 
 BREAK_SECONDS = 600  # a longer gap between two decisions is a pause, not screening time
 BULK_SECONDS = 1  # a shorter gap is a bulk import of decisions, not screening

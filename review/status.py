@@ -7,7 +7,7 @@ import sqlite_utils
 from review.dedupe import duplicate_count
 from review.protocol import STAGES
 from review.records import records_per_source
-from review.screening import screening_counts
+from review.screening.log import screening_counts
 
 
 def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> int:

@@ -12,7 +12,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +232,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def now() -> str:
     """The current time as an ISO-8601 UTC string (what every table stores)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def connect(path: Path | str) -> sqlite_utils.Database:

@@ -10,8 +10,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from review.errors import ReviewError
 from review.records import import_files
-from review.reviewers import agreement, cohen_kappa, conflicts, resolve_conflict
-from review.screening import final_labels, history, record_decision, record_states, undo_last
+from review.screening.conflicts import agreement, cohen_kappa, conflicts, resolve_conflict
+from review.screening.log import final_labels, history, record_decision, record_states, undo_last
 
 
 def write_ris(path: Path, n: int) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.highlight import EXCLUDE_STYLE, INCLUDE_STYLE, count_terms, highlight
+from review.webapp.highlight import EXCLUDE_STYLE, INCLUDE_STYLE, count_terms, highlight
 
 
 def test_include_and_exclude_terms_are_marked_case_insensitively():

@@ -7,7 +7,7 @@ import pytest
 from review.insights import blind_stages_open, recall_curve, screening_speed, stage_progress
 from review.project import current_protocol
 from review.records import import_files
-from review.screening import append_event, record_decision
+from review.screening.log import append_event, record_decision
 from review.store import transaction
 
 

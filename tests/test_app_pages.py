@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from review.coding import current_codes
+from review.coding.codes import current_codes
 from review.records import import_files, import_uploads
-from review.screening import final_labels, record_decision
+from review.screening.log import final_labels, record_decision
 
 REPO = Path(__file__).resolve().parents[1]
 RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from review.cli.app_cmds import APP_FILE
 from review.errors import ReviewError
 from review.records import batches, import_uploads
 
@@ -24,13 +25,14 @@ def app(project_dir: Path | None = None, reviewer: str = "", page: str | None = 
     return at.run()
 
 
-def test_without_a_project_the_demo_is_built_and_opened(tmp_path, monkeypatch):
-    monkeypatch.setattr("review.webapp.state.DEMO_DIR", tmp_path / "demo")
+def test_without_a_project_the_installed_app_builds_the_demo_in_the_user_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setattr("sys.argv", ["streamlit"])
-    at = app()
+    at = AppTest.from_file(str(APP_FILE), default_timeout=60).run()
+    demo = tmp_path / "review" / "demo-project"
     assert not at.exception
-    assert at.session_state["project_dir"] == str(tmp_path / "demo")
-    assert (tmp_path / "demo" / "review.db").is_file()
+    assert at.session_state["project_dir"] == str(demo)
+    assert (demo / "review.db").is_file()
     assert {m.label: m.value for m in at.metric}["Unique records"] == "499"
 
 

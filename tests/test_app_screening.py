@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from review.project import store_protocol
 from review.records import import_files
-from review.screening import record_decision
+from review.screening.log import record_decision
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "protocols" / "template.yaml"

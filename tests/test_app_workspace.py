@@ -9,8 +9,8 @@ import pytest
 
 from review.project import current_protocol, store_protocol
 from review.records import import_files
+from review.screening.session import ScreeningSession, build_ranker
 from review.store import open_project
-from review.workspace import ScreeningSession, build_ranker
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "protocols" / "template.yaml"
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from review.decisions_io import import_decisions
 from review.dedupe import apply_dedupe, find_duplicates
 from review.demo import CORPUS, PROTOCOL
 from review.project import init_project
 from review.records import import_files
+from review.screening.decisions_io import import_decisions
 from review.store import open_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,8 +38,8 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 try:
     from selenium import webdriver
-    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from review.coding import (
+from review.coding.codes import (
     coded_table,
     codes_long,
     coding_agreement,
@@ -16,11 +16,11 @@ from review.coding import (
     import_codes,
     set_code,
 )
-from review.decisions_io import import_decisions
 from review.errors import ReviewError
+from review.fulltext.studies import included_studies, link_reports
 from review.project import current_protocol, init_project
 from review.records import import_files
-from review.studies import included_studies, link_reports
+from review.screening.decisions_io import import_decisions
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "protocols" / "helhedsorienteret-indsats.yaml"

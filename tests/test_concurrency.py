@@ -13,7 +13,7 @@ import yaml
 
 from review.project import current_protocol, store_protocol
 from review.records import import_files
-from review.screening import final_labels
+from review.screening.log import final_labels
 
 REPO = Path(__file__).resolve().parents[1]
 N_RECORDS = 40
@@ -27,14 +27,14 @@ WORKER = textwrap.dedent("""
         time.sleep(0.01)
     db = open_project(project)
     if mode == "loop":
-        from review.screening import record_decision
+        from review.screening.log import record_decision
         for round_ in range(3):
             for record_id in range(1, {n} + 1):
                 label = "include" if (record_id + round_) % 2 else "maybe"
                 record_decision(db, record_id, "ta", reviewer, label, note=f"{{reviewer}} round {{round_}}")
     else:
-        from review.claims import claim_next
-        from review.screening import record_decision
+        from review.screening.claims import claim_next
+        from review.screening.log import record_decision
         order = list(range(1, {n} + 1))
         while (record_id := claim_next(db, "ta", reviewer, order)) is not None:
             record_decision(db, record_id, "ta", reviewer, "include")

@@ -26,9 +26,9 @@ from review.dedupe.matching import compare, prepare
 from review.dedupe.normalise import author_key, journal_tokens, journals_compatible, normalise_title, start_page
 from review.errors import ReviewError
 from review.records import import_files
-from review.screening import record_decision
+from review.screening.log import record_decision
 from review.status import project_status
-from tests.dedupe_perturb import Paper, labelled_set, pair_precision_recall, read_papers, to_ris, truth_key
+from review.synthetic.duplicates import Paper, labelled_set, pair_precision_recall, read_papers, to_ris, truth_key
 
 SAMPLE = Path(__file__).parent / "data" / "dedupe" / "medline_sample.ris"
 TITLE = "Effects of enalapril on blood pressure in elderly patients with hypertension: a randomised trial."

@@ -9,9 +9,9 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from review.coding import import_codes, set_code
+from review.coding.codes import import_codes, set_code
 from review.errors import ReviewError
-from review.exporters import export_table, neutralise_formula
+from review.export.writers import export_table, neutralise_formula
 from tests.test_coding import CODING, seed_project  # noqa: F401  (fixture)
 
 TABLES = ["included", "codes", "evidence-map", "decisions", "records"]

@@ -9,8 +9,14 @@ import pytest
 from fpdf import FPDF
 
 from review.errors import ReviewError
-from review.fulltext import (attach_fulltexts, fulltext_path, fulltext_text, mark_not_retrieved, not_retrieved,
-                             search_fulltexts)
+from review.fulltext.attach import (
+    attach_fulltexts,
+    fulltext_path,
+    fulltext_text,
+    mark_not_retrieved,
+    not_retrieved,
+    search_fulltexts,
+)
 from tests.test_prisma import decide, import_ris
 
 RIS = """TY  - JOUR

@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from review.errors import ReviewError
-from review.fulltext import mark_not_retrieved
-from review.prisma import check_counts, checked_counts, prisma_counts, prisma_csv, render_prisma
+from review.fulltext.attach import mark_not_retrieved
+from review.fulltext.studies import link_reports
+from review.prisma.counts import check_counts, checked_counts, prisma_counts, prisma_csv, render_prisma
 from review.project import current_protocol, store_protocol
 from review.records import import_files
-from review.screening import record_decision
+from review.screening.log import record_decision
 from review.store import transaction
-from review.studies import link_reports
 
 CONTRACT_KEYS = ["database_results", "register_results", "duplicates", "excluded_automatic", "excluded_other",
                  "records_screened", "records_excluded", "dbr_sought_reports", "dbr_notretrieved_reports",

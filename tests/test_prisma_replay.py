@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from review.benchmark_replay import expected_counts, labels_to_decisions, read_labels, replay_set, write_decisions
 from review.project import current_protocol
-
+from review.simulation.replay import expected_counts, labels_to_decisions, read_labels, replay_set, write_decisions
 from tests.conftest import TEMPLATE_PROTOCOL
 
 FIXTURE = "prisma"

@@ -7,7 +7,13 @@ import pytest
 
 from review.errors import ReviewError
 from review.ranking.active import (
-    Ranker, credit, due_for_retraining, earned_weights, rank_scores, wilson_lower_bound, zero_shot_scores,
+    Ranker,
+    credit,
+    due_for_retraining,
+    earned_weights,
+    rank_scores,
+    wilson_lower_bound,
+    zero_shot_scores,
 )
 from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevance, make_classifier
 from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
@@ -90,7 +96,7 @@ def test_rank_scores_averages_components_when_embeddings_exist():
     feats = features()
     feats.embedding = np.vstack([rng.normal(1, 0.1, (6, 8)), rng.normal(-1, 0.1, (14, 8))]).astype(np.float32)
     scores = rank_scores(feats, get_preset("ensemble"), [0, 1, 10, 11], [1, 1, 0, 0])
-    assert scores.shape == (20,) and 0 < scores.min() and scores.max() <= 1
+    assert scores.shape == (20,) and scores.min() > 0 and scores.max() <= 1
     assert scores[2:6].min() > scores[12:].max()
 
 

@@ -10,7 +10,7 @@ import pytest
 from review.ranking import latest_scores
 from review.ranking.project import next_records, rank_project, stage_texts, training_labels
 from review.records import import_files
-from review.screening import record_decision
+from review.screening.log import record_decision
 from review.store import now, transaction
 
 

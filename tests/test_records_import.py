@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from review.errors import ImportFormatError, ReviewError
-from review.exporters import export_table
+from review.export.writers import export_table
 from review.importers.ris import parse_ris_text
 from review.records import batches, import_files, iter_records
 

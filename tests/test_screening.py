@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from review.errors import ReviewError
 from review.project import current_protocol, init_project, store_protocol
 from review.records import import_files
-from review.reviewers import resolve_conflict
-from review.screening import (
+from review.screening.conflicts import resolve_conflict
+from review.screening.log import (
     final_labels,
     final_reasons,
     history,

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from review.claims import claim_next, release_claims
 from review.project import current_protocol, store_protocol
 from review.records import import_files
-from review.screening import record_decision
+from review.screening.claims import claim_next, release_claims
+from review.screening.log import record_decision
 
 RECORDS = Path(__file__).parent / "data" / "screening" / "records.ris"
 ORDER = [4, 2, 7, 1, 3, 5, 6, 8, 9, 10, 11, 12]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from review.decisions_io import EXPORT_COLUMNS, export_decisions, import_decisions
 from review.errors import ReviewError
 from review.project import init_project
 from review.records import import_files
-from review.screening import final_labels, final_reasons, history, record_decision
+from review.screening.decisions_io import EXPORT_COLUMNS, export_decisions, import_decisions
+from review.screening.log import final_labels, final_reasons, history, record_decision
 
 RECORDS = Path(__file__).parent / "data" / "screening" / "records.ris"
 TEMPLATE = Path(__file__).resolve().parents[1] / "protocols" / "template.yaml"
@@ -127,8 +127,8 @@ def test_export_imports_again_with_the_same_state(screened, tmp_path):
     record_decision(db, 1, "ta", "bo", "include")
     record_decision(db, 2, "ta", "anna", "exclude", reason="wrong-population")
     record_decision(db, 2, "ta", "bo", "include")
-    from review.reviewers import resolve_conflict
-    from review.screening import undo_last
+    from review.screening.conflicts import resolve_conflict
+    from review.screening.log import undo_last
 
     resolve_conflict(db, 2, "ta", "carl", "exclude", reason="wrong-population")
     record_decision(db, 3, "ta", "anna", "maybe")

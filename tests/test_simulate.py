@@ -11,8 +11,15 @@ import pytest
 from review.errors import ReviewError
 from review.ranking.features import build_features
 from review.ranking.presets import get_preset
-from review.simulate import (
-    load_labelled, normalised_loss, order_metrics, recall_at, resolve_ranking, screened_to_recall, simulate, wss,
+from review.simulation.simulate import (
+    load_labelled,
+    normalised_loss,
+    order_metrics,
+    recall_at,
+    resolve_ranking,
+    screened_to_recall,
+    simulate,
+    wss,
 )
 
 

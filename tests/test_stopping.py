@@ -10,10 +10,17 @@ import pytest
 from review.errors import ReviewError
 from review.ranking.project import next_records
 from review.records import import_files
-from review.screening import record_decision
-from review.stopping import (
-    StopRule, consecutive_stop, hypergeometric_stop, random_sample_pvalue, ranked_pvalue, sample_queue,
-    sample_size_needed, stopping_status, target_missing,
+from review.screening.log import record_decision
+from review.stopping.hypergeometric import (
+    StopRule,
+    consecutive_stop,
+    hypergeometric_stop,
+    random_sample_pvalue,
+    ranked_pvalue,
+    sample_queue,
+    sample_size_needed,
+    stopping_status,
+    target_missing,
 )
 
 

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from review.errors import ReviewError
-from review.studies import included_studies, link_reports, report_flow, study_of
+from review.fulltext.studies import included_studies, link_reports, report_flow, study_of
 from tests.test_prisma import decide, import_ris, ris
+
 
 @pytest.fixture
 def screened(project, tmp_path):

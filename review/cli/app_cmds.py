@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ import typer
 
 from review.cli.app import ProjectDir, app, open_db
 
-APP_FILE = Path(__file__).resolve().parents[2] / "app.py"
+APP_FILE = Path(str(files("review.webapp") / "app.py"))
 
 
 def streamlit_command(project_dir: Path, port: int, address: str) -> list[str]:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, open_db_protocol, print_json
-from review.coding import coding_agreement, current_codes, import_codes, parse_assignments, set_codes
+from review.coding.codes import coding_agreement, current_codes, import_codes, parse_assignments, set_codes
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from review.cli.app import ProjectDir, app, console, open_db
-from review.exporters import EXPORT_TABLES, FORMATS, export_table
+from review.export.writers import EXPORT_TABLES, FORMATS, export_table
 
 DEFAULT_EXPORT_DIR = Path("exports")
 

@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, print_json
-from review.fulltext import attach_fulltexts, mark_not_retrieved, search_fulltexts
-from review.studies import included_studies, link_reports
+from review.fulltext.attach import attach_fulltexts, mark_not_retrieved, search_fulltexts
+from review.fulltext.studies import included_studies, link_reports
 
 
 @app.command()

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from review.cli.app import ProjectDir, app, console, err_console, open_db_protocol
-from review.prisma import FORMATS, checked_counts, render_prisma
-from review.prisma_diagram import LANGUAGES
+from review.prisma.counts import FORMATS, checked_counts, render_prisma
+from review.prisma.diagram import LANGUAGES
 
 
 @app.command()

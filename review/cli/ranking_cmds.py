@@ -14,8 +14,8 @@ from review.cli.app import JsonFlag, ProjectDir, app, console, open_db_protocol,
 from review.errors import ReviewError
 from review.ranking.project import next_records, rank_project
 from review.records import get_record
-from review.simulate import load_labelled, run_simulation, write_order
-from review.stopping import StopRule, stopping_status
+from review.simulation.simulate import load_labelled, run_simulation, write_order
+from review.stopping.hypergeometric import StopRule, stopping_status
 
 Stage = Annotated[str, typer.Option("--stage", help="ta (title/abstract) or ft (full text).")]
 Preset = Annotated[str | None, typer.Option("--preset", help="Ranking preset: ensemble, tfidf-svm, tfidf-nb, "

@@ -13,13 +13,13 @@ import typer
 from rich.table import Table
 
 from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, open_db_protocol, print_json
-from review.decisions_io import import_decisions as import_decisions_file
 from review.errors import ReviewError
-from review.reviewers import agreement as pair_agreement
-from review.reviewers import conflicts as list_conflicts
-from review.reviewers import resolve_conflict
-from review.screening import history as record_history
-from review.screening import record_decision, undo_last
+from review.screening.conflicts import agreement as pair_agreement
+from review.screening.conflicts import conflicts as list_conflicts
+from review.screening.conflicts import resolve_conflict
+from review.screening.decisions_io import import_decisions as import_decisions_file
+from review.screening.log import history as record_history
+from review.screening.log import record_decision, undo_last
 
 RecordId = Annotated[int, typer.Argument(help="The record's id (record_id).", show_default=False)]
 StageOption = Annotated[str, typer.Option("--stage", help="ta (title/abstract) or ft (full text).")]

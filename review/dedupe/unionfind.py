@@ -91,9 +91,10 @@ class DuplicateGroups:
     def _profiles_agree(one: _Profile, other: _Profile) -> bool:
         if _disjoint(one.pages, other.pages) or _disjoint(one.first_authors, other.first_authors):
             return False
-        if one.years and other.years:
-            if max(one.years[1], other.years[1]) - min(one.years[0], other.years[0]) > MAX_YEAR_SPAN:
-                return False
+        if one.years and other.years and (
+            max(one.years[1], other.years[1]) - min(one.years[0], other.years[0]) > MAX_YEAR_SPAN
+        ):
+            return False
         return all(journals_compatible(mine, theirs) for mine in one.journals for theirs in other.journals)
 
     def join(self, first: int, second: int) -> None:

@@ -62,7 +62,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as error:
-            raise ImportFormatError(file, f"starts with a UTF-16 mark but is not UTF-16 ({error.reason})")
+            raise ImportFormatError(file, f"starts with a UTF-16 mark but is not UTF-16 ({error.reason})") from error
     if b"\x00" in data[:4096]:
         raise ImportFormatError(file, "looks like a binary file, not a text export")
     for encoding in ("utf-8", "cp1252"):

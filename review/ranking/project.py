@@ -25,8 +25,8 @@ from review.ranking.embeddings import cached_embeddings, count_cached, encode
 from review.ranking.features import FeatureSet, build_features, record_text
 from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
 from review.ranking.results import latest_run, latest_scores, save_ranking, stored_credits
-from review.screening import final_labels, screening_candidates
-from review.stopping import sample_queue
+from review.screening.log import final_labels, screening_candidates
+from review.stopping.hypergeometric import sample_queue
 
 LABEL_VALUE = {"include": 1, "exclude": 0}
 EmbeddingMode = Literal["compute", "cached", "off"]

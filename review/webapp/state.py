@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import multiprocessing
+import os
 import sys
 import threading
 import uuid
@@ -26,14 +27,11 @@ from review.errors import ProjectError
 from review.project import current_protocol, store_protocol
 from review.protocol import Protocol, parse_protocol
 from review.ranking.active import Ranker
-from review.screening import screening_candidates
-from review.stopping import StoppingStatus
+from review.screening.log import screening_candidates
+from review.screening.session import ScreeningSession, build_ranker, project_stopping_status
+from review.stopping.hypergeometric import StoppingStatus
 from review.store import DB_NAME, create_project, open_project
-from review.workspace import ScreeningSession, build_ranker, project_stopping_status
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-PROTOCOLS_DIR = REPO_DIR / "protocols"
-DEMO_DIR = REPO_DIR / "demo-project"
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 # (file in PAGES_DIR, title, icon), in menu order
 PAGES: list[tuple[str, str, str]] = [
@@ -63,27 +61,33 @@ def is_project(folder: Path | str | None) -> bool:
     return folder is not None and (Path(folder) / DB_NAME).is_file()
 
 
-def starting_project() -> Path:
+def default_demo_dir() -> Path:
+    """Where an installed app builds the demo: the user's data folder, never the server's working directory."""
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data / "review" / "demo-project"
+
+
+def starting_project(demo_dir: Path | None = None) -> Path:
     """The project a new session opens: the command line's, else the demo (built on first start)."""
     given = command_line_project()
-    return given if given is not None else Path(_demo_project())
+    return given if given is not None else Path(_demo_project(str(demo_dir or default_demo_dir())))
 
 
 @st.cache_resource(show_spinner="Building the demo project (first start only, a few seconds)…")
-def _demo_project() -> str:
-    """Build the demo into DEMO_DIR once per server if it is missing (concurrent sessions wait for it)."""
-    if not is_project(DEMO_DIR):
-        build_demo(DEMO_DIR)
-    return str(DEMO_DIR)
+def _demo_project(folder: str) -> str:
+    """Build the demo into `folder` once per server if it is missing (concurrent sessions wait for it)."""
+    if not is_project(folder):
+        build_demo(Path(folder))
+    return folder
 
 
-def init() -> None:
+def init(demo_dir: Path | None = None) -> None:
     """Give every session-state key its starting value, once per browser session."""
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
     st.session_state.setdefault("session_id", uuid.uuid4().hex)
     if st.session_state["project_dir"] is None:
-        st.session_state["project_dir"] = str(starting_project())
+        st.session_state["project_dir"] = str(starting_project(demo_dir))
 
 
 def project_dir() -> Path | None:
@@ -125,10 +129,6 @@ def create_folder(folder: Path | str, protocol_yaml: str, source_name: str) -> N
     store_protocol(created, protocol_yaml, source_name)
     created.close()
     open_folder(folder)
-
-
-def bundled_protocols() -> dict[str, Path]:
-    return {path.name: path for path in sorted(PROTOCOLS_DIR.glob("*.yaml"))}
 
 
 def require_project() -> sqlite_utils.Database:

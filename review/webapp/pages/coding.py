@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from review.coding import coded_table, current_codes, set_codes
+from review.coding.codes import coded_table, current_codes, set_codes
 from review.errors import ReviewError
+from review.fulltext.studies import included_studies
 from review.protocol import Dimension
 from review.records import get_record
-from review.studies import included_studies
 from review.webapp import state
 
 st.title("Coding")

@@ -4,10 +4,9 @@ import streamlit as st
 
 from review.errors import ReviewError
 from review.records import get_record
-from review.reviewers import conflicts, resolve_conflict
-from review.screening import LABELS
+from review.screening.conflicts import conflicts, resolve_conflict
+from review.screening.log import LABELS
 from review.webapp import state
-
 
 db, reviewer, protocol, stage = state.reviewer_at_stage("Conflicts", "conflict_stage")
 settings = protocol.stage(stage)

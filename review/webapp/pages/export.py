@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from review.exporters import EXPORT_TABLES, TABLE_SPECS, export_table
+from review.export.writers import EXPORT_TABLES, TABLE_SPECS, export_table
 from review.insights import blind_stages_open
 from review.store import open_project
 from review.webapp import state

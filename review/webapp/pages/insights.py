@@ -4,10 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from review.insights import recall_curve, screening_speed
-from review.reviewers import agreement
-from review.stopping import screened_in_order
+from review.screening.conflicts import agreement
+from review.stopping.hypergeometric import screened_in_order
 from review.webapp import state
-
 
 st.title("Insights")
 db = state.require_project()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from review.prisma import checked_counts, render_prisma
+from review.prisma.counts import checked_counts, render_prisma
 from review.webapp import state
 
 COUNTS = [

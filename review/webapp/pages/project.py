@@ -4,6 +4,7 @@ import streamlit as st
 
 from review.errors import ReviewError
 from review.insights import stage_progress
+from review.resources import bundled_protocols
 from review.status import project_status
 from review.webapp import state
 
@@ -20,7 +21,7 @@ def _open_or_create() -> None:
                 st.error(str(error))
     with creating, st.form("create_project"):
         folder = st.text_input("New project folder", placeholder="/path/to/new-review", key="new_folder")
-        bundled = state.bundled_protocols()
+        bundled = bundled_protocols()
         choice = st.selectbox("Protocol", list(bundled), key="new_protocol",
                               index=list(bundled).index("template.yaml") if "template.yaml" in bundled else 0)
         upload = st.file_uploader("…or upload your own protocol (YAML)", type=["yaml", "yml"])

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from review.errors import ReviewError
-from review.fulltext import fulltext_path, fulltext_text
-from review.highlight import highlight
-from review.records import get_record
-from review.screening import history
-from review.webapp import state
+from review.fulltext.attach import fulltext_path, fulltext_text
 from review.insights import stage_progress
+from review.records import get_record
+from review.screening.log import history
+from review.webapp import state
+from review.webapp.highlight import highlight
 
 BUTTONS = {"include": ("decide_include", "Include", "I"), "exclude": ("decide_exclude", "Exclude", "E"),
            "maybe": ("decide_maybe", "Maybe", "M")}

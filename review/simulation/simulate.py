@@ -33,7 +33,7 @@ from review.importers import read_file
 from review.ranking.active import Ranker
 from review.ranking.features import FeatureSet
 from review.ranking.presets import Preset
-from review.stopping import StopRule
+from review.stopping.hypergeometric import StopRule
 
 
 @dataclass

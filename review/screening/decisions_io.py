@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -33,7 +33,7 @@ import sqlite_utils
 from review.errors import ReviewError
 from review.project import current_protocol
 from review.protocol import STAGES, Protocol
-from review.screening import KINDS, LABELS, append_event, reason_key, record_states
+from review.screening.log import KINDS, LABELS, append_event, reason_key, record_states
 from review.store import transaction
 
 EXPORT_COLUMNS = ("record_id", "source_id", "title", "stage", "reviewer", "kind", "label", "reason", "note",
@@ -104,8 +104,8 @@ def _timestamp(text: str | None) -> str | None:
     except ValueError:
         raise ReviewError(f"created_at '{text}' is not an ISO-8601 date/time") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _number(text: str | None, kind: type, name: str) -> float | int | None:

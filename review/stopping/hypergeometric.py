@@ -36,7 +36,7 @@ from scipy.stats import hypergeom
 
 from review.errors import ReviewError
 from review.protocol import Protocol
-from review.screening import final_labels, screening_candidates
+from review.screening.log import final_labels, screening_candidates
 from review.store import get_setting, now, set_setting
 
 

@@ -21,8 +21,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from review import tables
 from review.errors import ReviewError
+from review.export import tables
 from review.importers.ris import dumps_fields, dumps_raw
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

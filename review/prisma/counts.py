@@ -20,11 +20,11 @@ import sqlite_utils
 
 from review.dedupe import duplicate_count
 from review.errors import ReviewError
-from review.prisma_diagram import diagram_layout, render_png, render_svg
+from review.fulltext.studies import group_into_studies, report_flow
+from review.prisma.diagram import diagram_layout, render_png, render_svg
 from review.project import current_protocol
 from review.protocol import Protocol
 from review.records import records_per_source
-from review.studies import group_into_studies, report_flow
 
 FORMATS = ("json", "csv", "svg", "png")
 NO_REASON = {"en": "No reason given", "da": "Ingen begrundelse angivet"}

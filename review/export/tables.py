@@ -1,7 +1,7 @@
 """The project's tables for export, each as (header, rows).
 
 Builders take the database and keyword options and read the protocol the
-project was created with; `review.exporters` writes them as CSV, Excel or JSON.
+project was created with; `review.export.writers` writes them as CSV, Excel or JSON.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from collections.abc import Iterator
 
 import sqlite_utils
 
-from review import coding
+from review.coding import codes as coding
 from review.errors import ReviewError
+from review.fulltext.studies import included_studies
 from review.project import current_protocol
 from review.protocol import Protocol
 from review.records import get_record, iter_records
-from review.decisions_io import export_decisions
-from review.studies import included_studies
+from review.screening.decisions_io import export_decisions
 
 Table = tuple[list[str], list[list[object]]]
 
@@ -59,7 +59,7 @@ def included_records(db: sqlite_utils.Database) -> Iterator[dict]:
 
 
 def included_table(db: sqlite_utils.Database, coder: str | None = None, language: str = "en") -> Table:
-    """The wide coded table (see `review.coding.coded_table`)."""
+    """The wide coded table (see `review.coding.codes.coded_table`)."""
     return coding.coded_table(db, current_protocol(db), coder=coder, language=language)
 
 

@@ -22,7 +22,7 @@ from pypdf.errors import PdfReadError
 
 from review.errors import ReviewError
 from review.importers.model import normalise_doi
-from review.screening import final_labels
+from review.screening.log import final_labels
 from review.store import now, transaction
 
 FULLTEXT_DIR = "fulltexts"

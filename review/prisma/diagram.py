@@ -180,7 +180,7 @@ def render_svg(layout: Layout) -> str:
         f'viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" font-family="{FONT}" font-size="{FONT_SIZE:g}">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
         f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{COLORS["edge"]}"/></marker></defs>',
-        f'<rect width="100%" height="100%" fill="#ffffff"/>',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
     if layout.banner:
         out.append(_svg_text(MARGIN, MARGIN + FONT_SIZE, layout.banner, True, f' fill="{COLORS["draft"]}"'))

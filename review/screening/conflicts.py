@@ -19,7 +19,7 @@ import sqlite_utils
 from review.errors import ReviewError
 from review.project import current_protocol
 from review.protocol import STAGES, Protocol
-from review.screening import (
+from review.screening.log import (
     LABELS,
     append_event,
     check_decision,

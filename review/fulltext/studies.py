@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from review.errors import ReviewError
-from review.fulltext import not_retrieved
+from review.fulltext.attach import not_retrieved
 from review.project import current_protocol
 from review.protocol import Protocol
-from review.screening import final_labels, final_reasons
+from review.screening.log import final_labels, final_reasons
 from review.store import now, transaction
 
 UNLINKED_PREFIX = "record-"

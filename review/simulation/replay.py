@@ -12,11 +12,11 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from review.decisions_io import import_decisions
-from review.prisma import check_counts, prisma_counts
+from review.prisma.counts import check_counts, prisma_counts
 from review.project import init_project
 from review.protocol import Protocol, load_protocol
 from review.records import import_files
+from review.screening.decisions_io import import_decisions
 
 DECISION_COLUMNS = ("source_id", "stage", "label", "reviewer", "kind", "reason")
 

@@ -1,6 +1,6 @@
 """Coding included studies against the protocol's codebook.
 
-Codes belong to studies (the names `review.studies.included_studies` gives),
+Codes belong to studies (the names `review.fulltext.studies.included_studies` gives),
 not to reports. Every `set_code` appends one row to the `codes` table; the
 current value for a (study, dimension, coder) is the latest row. A row's value
 is stored as text: a single key, a JSON list of keys for multiple choice, the
@@ -26,12 +26,12 @@ from pathlib import Path
 import sqlite_utils
 
 from review.errors import ProtocolError, ReviewError
+from review.fulltext.studies import included_studies
 from review.project import current_protocol
 from review.protocol import Dimension, Protocol
 from review.records import get_record
-from review.reviewers import cohen_kappa
+from review.screening.conflicts import cohen_kappa
 from review.store import now, transaction
-from review.studies import included_studies
 
 CONSENSUS_CODER = "consensus"
 CODES_LONG_HEADER = ["study", "dimension", "value", "coder", "note", "created_at"]

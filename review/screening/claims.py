@@ -16,13 +16,13 @@ record at once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
 from review.project import current_protocol
 from review.protocol import Protocol
-from review.screening import RecordState, check_reviewer, check_stage, pending_for, record_states
+from review.screening.log import RecordState, check_reviewer, check_stage, pending_for, record_states
 from review.store import now, transaction
 
 DEFAULT_TTL_SECONDS = 600
@@ -44,7 +44,7 @@ def claim_next(
     holder = session or reviewer
     protocol = protocol or current_protocol(db)
     required = protocol.stage(stage).reviewers
-    expires = (datetime.now(timezone.utc) + timedelta(seconds=ttl_seconds)).isoformat(timespec="milliseconds")
+    expires = (datetime.now(UTC) + timedelta(seconds=ttl_seconds)).isoformat(timespec="milliseconds")
     with transaction(db):
         db.execute("DELETE FROM claims WHERE expires_at <= ?", [now()])
         pending = pending_for(db, stage, reviewer, ordered_ids, protocol)

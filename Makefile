@@ -1,6 +1,6 @@
 # Two entry points, each setting up its own virtual environment first:
 #   make demo   builds the seed review's demo project and prints its PRISMA counts
-#   make test   runs the test suite
+#   make test   lints (ruff) and runs the test suite
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -20,6 +20,8 @@ demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/review demo --out demo-project --force
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 app: $(STAMP)

@@ -94,12 +94,19 @@ def bench(n_records: int, n_decisions: int) -> dict:
         ranker.wait()
         db.close()
     ms = lambda values, share: round(1000 * percentile(values, share), 1)  # noqa: E731
-    return {"records": n_records, "decisions": n_decisions, "ranker_start_s": round(startup, 2),
-            "next_median_ms": ms(to_next, 0.5), "next_p95_ms": ms(to_next, 0.95),
-            "drawn_median_ms": ms(drawn, 0.5), "drawn_p95_ms": ms(drawn, 0.95),
-            "page_median_ms": ms(page, 0.5), "page_p95_ms": ms(page, 0.95),
-            "stopping_median_ms": ms(stopping, 0.5),
-            "last_refit_s": round(ranker.fit_seconds, 2)}
+    return {
+        "records": n_records,
+        "decisions": n_decisions,
+        "ranker_start_s": round(startup, 2),
+        "next_median_ms": ms(to_next, 0.5),
+        "next_p95_ms": ms(to_next, 0.95),
+        "drawn_median_ms": ms(drawn, 0.5),
+        "drawn_p95_ms": ms(drawn, 0.95),
+        "page_median_ms": ms(page, 0.5),
+        "page_p95_ms": ms(page, 0.95),
+        "stopping_median_ms": ms(stopping, 0.5),
+        "last_refit_s": round(ranker.fit_seconds, 2),
+    }
 
 
 # Sets window.__timing to the milliseconds from the next keydown to a new record caption on screen.
@@ -139,11 +146,30 @@ def bench_browser(n_records: int, n_decisions: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         make_project(Path(folder) / "project", n_records).close()
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-                                   "--server.headless", "true", "--server.port", str(port),
-                                   "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-                                   "--browser.gatherUsageStats", "false", "--", "--project", f"{folder}/project"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "app.py"),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+                "--",
+                "--project",
+                f"{folder}/project",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={folder}/chromium"):
@@ -189,9 +215,13 @@ def main() -> None:
     print("median / p95 in ms from a decision to: the next record id | that record drawn | the whole page run")
     for size in args.sizes:
         r = bench(size, args.decisions)
-        print(f"{r['records']:>6} records: {r['next_median_ms']} / {r['next_p95_ms']} | "
-              f"{r['drawn_median_ms']} / {r['drawn_p95_ms']} | {r['page_median_ms']} / {r['page_p95_ms']} "
-              f"(stopping rule in the background {r['stopping_median_ms']}; ranker ready in {r['ranker_start_s']} s, last background refit {r['last_refit_s']} s)", flush=True)
+        print(
+            f"{r['records']:>6} records: {r['next_median_ms']} / {r['next_p95_ms']} | "
+            f"{r['drawn_median_ms']} / {r['drawn_p95_ms']} | {r['page_median_ms']} / {r['page_p95_ms']} "
+            f"(stopping rule in the background {r['stopping_median_ms']}; ranker ready in {r['ranker_start_s']} s, last background refit {r['last_refit_s']} s)",
+            flush=True,
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -46,13 +46,19 @@ def main() -> None:
         rows = db.execute("SELECT record_id, source_id, duplicate_of FROM records").fetchall()
         db.close()
     records = len(rows)
-    print(f"dedupe: {records} records in {total:.1f} s (find {found:.1f} s, apply {total - found:.1f} s) = "
-          f"{records / total:,.0f} records/s; peak RSS {peak_rss_mb():,.0f} MB")
-    scores = pair_precision_recall({source_id: target or record_id for record_id, source_id, target in rows},
-                                   {source_id: truth_key(source_id) for _, source_id, _ in rows})
-    print(f"  {result.n_duplicates} duplicates merged, {len(result.uncertain_pairs)} uncertain pairs; "
-          f"pairwise precision {scores['precision']:.4f}, recall {scores['recall']:.4f} "
-          f"({scores['correct_pairs']} of {scores['true_pairs']} true pairs)")
+    print(
+        f"dedupe: {records} records in {total:.1f} s (find {found:.1f} s, apply {total - found:.1f} s) = "
+        f"{records / total:,.0f} records/s; peak RSS {peak_rss_mb():,.0f} MB"
+    )
+    scores = pair_precision_recall(
+        {source_id: target or record_id for record_id, source_id, target in rows},
+        {source_id: truth_key(source_id) for _, source_id, _ in rows},
+    )
+    print(
+        f"  {result.n_duplicates} duplicates merged, {len(result.uncertain_pairs)} uncertain pairs; "
+        f"pairwise precision {scores['precision']:.4f}, recall {scores['recall']:.4f} "
+        f"({scores['correct_pairs']} of {scores['true_pairs']} true pairs)"
+    )
 
 
 if __name__ == "__main__":

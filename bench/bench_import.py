@@ -32,8 +32,10 @@ def main() -> None:
     reports = import_files(db, [args.ris], source="bench")
     seconds = time.perf_counter() - started
     records = sum(report.records for report in reports)
-    print(f"import: {records} records in {seconds:.1f} s = {records / seconds:,.0f} records/s; "
-          f"peak RSS {peak_rss_mb():,.0f} MB")
+    print(
+        f"import: {records} records in {seconds:.1f} s = {records / seconds:,.0f} records/s; "
+        f"peak RSS {peak_rss_mb():,.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -32,10 +32,17 @@ def score_set(folder: Path, seed: int, workdir: Path) -> dict:
     result = find_duplicates(db)
     rows = db.execute("SELECT record_id, source_id FROM records").fetchall()
     db.close()
-    scores = pair_precision_recall({source_id: result.assignments.get(record_id) or record_id for record_id, source_id in rows},
-                                   {source_id: truth_key(source_id) for _, source_id in rows})
-    return {"set": folder.name, "records": len(rows), "uncertain": len(result.uncertain_pairs),
-            "seconds": result.seconds, **scores}
+    scores = pair_precision_recall(
+        {source_id: result.assignments.get(record_id) or record_id for record_id, source_id in rows},
+        {source_id: truth_key(source_id) for _, source_id in rows},
+    )
+    return {
+        "set": folder.name,
+        "records": len(rows),
+        "uncertain": len(result.uncertain_pairs),
+        "seconds": result.seconds,
+        **scores,
+    }
 
 
 def main() -> None:
@@ -51,12 +58,16 @@ def main() -> None:
             row = score_set(benchmark, args.seed, Path(folder))
             for key in totals:
                 totals[key] += row[key]
-            print(f"| {row['set']} | {row['records']} | {row['true_pairs']} | {row['precision']:.4f} | "
-                  f"{row['recall']:.4f} | {row['uncertain']} |")
+            print(
+                f"| {row['set']} | {row['records']} | {row['true_pairs']} | {row['precision']:.4f} | "
+                f"{row['recall']:.4f} | {row['uncertain']} |"
+            )
     precision = totals["correct_pairs"] / totals["predicted_pairs"]
     recall = totals["correct_pairs"] / totals["true_pairs"]
-    print(f"| **all** | {totals['records']} | {totals['true_pairs']} | {precision:.4f} | {recall:.4f} | "
-          f"{totals['uncertain']} |")
+    print(
+        f"| **all** | {totals['records']} | {totals['true_pairs']} | {precision:.4f} | {recall:.4f} | "
+        f"{totals['uncertain']} |"
+    )
 
 
 if __name__ == "__main__":

@@ -85,8 +85,9 @@ def main() -> None:
     load_model("all-MiniLM-L6-v2", 256, True)
     encode(texts[:32])  # warm-up
     variants = {
-        "fp32 plain": lambda: plain_model.encode(texts, batch_size=32, normalize_embeddings=True,
-                                                 convert_to_numpy=True, show_progress_bar=False),
+        "fp32 plain": lambda: plain_model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        ),
         "fp32 sorted": lambda: encode(texts),
         "fp32 128": lambda: encode(texts, max_length=128),
         "int8": lambda: encode(texts, quantize=True),

@@ -37,13 +37,16 @@ def main() -> None:
                 seen.add(paper.truth)
                 papers.append(paper)
     mean_copies = (args.records / len(papers)) - 1 - LOOKALIKE_SHARE
-    records = labelled_set(papers, seed=args.seed, duplicate_share=1.0, mean_copies=mean_copies,
-                           lookalike_share=LOOKALIKE_SHARE)[: args.records]
+    records = labelled_set(
+        papers, seed=args.seed, duplicate_share=1.0, mean_copies=mean_copies, lookalike_share=LOOKALIKE_SHARE
+    )[: args.records]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(to_ris(records), encoding="utf-8")
     size_mb = args.out.stat().st_size / 1e6
-    print(f"{len(papers)} papers -> {len(records)} records ({size_mb:.0f} MB) in {args.out} "
-          f"({time.perf_counter() - started:.1f} s)")
+    print(
+        f"{len(papers)} papers -> {len(records)} records ({size_mb:.0f} MB) in {args.out} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     if not sets:
         print(f"no benchmark sets in {args.benchmarks}", file=sys.stderr)
         return 1
-    header = f"{'set':<36} {'records':>8} {'screened':>8} {'passed ta':>9} {'assessed':>8} " \
-             f"{'included':>8} {'reports':>8} {'studies':>8} {'seconds':>7}  ok"
+    header = (
+        f"{'set':<36} {'records':>8} {'screened':>8} {'passed ta':>9} {'assessed':>8} "
+        f"{'included':>8} {'reports':>8} {'studies':>8} {'seconds':>7}  ok"
+    )
     print(header)
     failures = 0
     for set_dir in sets:
@@ -40,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
             result = replay_set(set_dir, work, args.protocol)
         e, c = result.expected, result.counts
         failures += not result.ok
-        print(f"{result.name:<36} {e['records_screened']:>8} {c['records_screened']:>8} {e['dbr_assessed']:>9} "
-              f"{c['dbr_assessed']:>8} {e['new_reports']:>8} {c['new_reports']:>8} {c['new_studies']:>8} "
-              f"{time.perf_counter() - started:>7.1f}  {'yes' if result.ok else 'NO'}")
+        print(
+            f"{result.name:<36} {e['records_screened']:>8} {c['records_screened']:>8} {e['dbr_assessed']:>9} "
+            f"{c['dbr_assessed']:>8} {e['new_reports']:>8} {c['new_reports']:>8} {c['new_studies']:>8} "
+            f"{time.perf_counter() - started:>7.1f}  {'yes' if result.ok else 'NO'}"
+        )
         for problem in result.problems:
             print(f"    {problem}")
     print(f"{len(sets) - failures}/{len(sets)} sets match their labels")

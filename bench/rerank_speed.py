@@ -48,8 +48,9 @@ def measure(texts: list[str], vectors: np.ndarray, n: int, preset_name: str, rep
     rng = np.random.default_rng(seed)
     picked = rng.integers(0, len(texts), n)
     start = time.perf_counter()
-    features = build_features([texts[i] for i in picked], embedding=vectors[picked],
-                              query="randomised trial of drug efficacy")
+    features = build_features(
+        [texts[i] for i in picked], embedding=vectors[picked], query="randomised trial of drug efficacy"
+    )
     build = time.perf_counter() - start
     preset = get_preset(preset_name)
     labelled = rng.choice(n, 500 + repeats, replace=False)
@@ -71,9 +72,13 @@ def measure(texts: list[str], vectors: np.ndarray, n: int, preset_name: str, rep
         ranker.next_ids(1)
         waits.append(time.perf_counter() - start)
         ranker.wait()
-    return {"records": n, "preset": preset_name, "features_s": round(build, 1),
-            "refit_ms": round(1000 * statistics.median(refits), 1),
-            "next_ms": round(1000 * statistics.median(waits), 2)}
+    return {
+        "records": n,
+        "preset": preset_name,
+        "features_s": round(build, 1),
+        "refit_ms": round(1000 * statistics.median(refits), 1),
+        "next_ms": round(1000 * statistics.median(waits), 2),
+    }
 
 
 def main() -> None:
@@ -89,8 +94,10 @@ def main() -> None:
     for n in map(int, args.sizes.split(",")):
         for preset in args.presets.split(","):
             row = measure(texts, vectors, n, preset, args.repeats)
-            print(f"| {row['records']} | {row['preset']} | {row['features_s']} | {row['refit_ms']} | {row['next_ms']} |",
-                  flush=True)
+            print(
+                f"| {row['records']} | {row['preset']} | {row['features_s']} | {row['refit_ms']} | {row['next_ms']} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

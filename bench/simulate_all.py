@@ -85,18 +85,31 @@ def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed
                 title, _, abstract = text.partition("\n")
                 writer.writerow([title, abstract, int(label)])
         project = Path(tmp) / "sim.asreview"
-        command = [exe, "simulate", str(dataset), "--ai", "elas_u4", "--seed", str(seed),
-                   "--prior-idx", *map(str, priors), "-o", str(project)]
+        command = [
+            exe,
+            "simulate",
+            str(dataset),
+            "--ai",
+            "elas_u4",
+            "--seed",
+            str(seed),
+            "--prior-idx",
+            *map(str, priors),
+            "-o",
+            str(project),
+        ]
         subprocess.run(command, check=True, capture_output=True, text=True, cwd=tmp)  # its caches stay out of the repo
         with zipfile.ZipFile(project) as archive:
             db_name = next(n for n in archive.namelist() if n.endswith("results.db"))
             archive.extract(db_name, tmp)
         conn = sqlite3.connect(Path(tmp) / db_name)
-        rows = conn.execute("SELECT record.dataset_row, results.label FROM results JOIN record "
-                            "ON record.record_id = results.record_id ORDER BY results.rowid").fetchall()
+        rows = conn.execute(
+            "SELECT record.dataset_row, results.label FROM results JOIN record "
+            "ON record.record_id = results.record_id ORDER BY results.rowid"
+        ).fetchall()
         conn.close()
     screened = [int(row) for row, _ in rows]
-    if screened[:len(priors)] != priors or any(data.labels[row] != label for row, label in rows):
+    if screened[: len(priors)] != priors or any(data.labels[row] != label for row, label in rows):
         raise RuntimeError(f"{name}: ASReview's results do not match the dataset rows and priors")
     rest = [row for row in range(len(data.labels)) if row not in set(screened)]
     return data.labels[screened + rest]
@@ -139,8 +152,10 @@ def main() -> None:
             row = json.loads(line)
             done.add((row["tool"], row["set"], row["seed"]))
     tool_ours = f"ours:{args.preset}"
-    datasets = {name: load_labelled(args.benchmarks / name / "records.ris", args.benchmarks / name / "labels.csv")
-                for name in sets}
+    datasets = {
+        name: load_labelled(args.benchmarks / name / "records.ris", args.benchmarks / name / "labels.csv")
+        for name in sets
+    }
     for seed in seeds:  # seed-major, so a run cut short still covers every set
         for name, data in datasets.items():
             priors = draw_priors(data.labels, seed)
@@ -154,13 +169,22 @@ def main() -> None:
                     continue
                 start = time.perf_counter()
                 labels_in_order = job()
-                row = {"tool": tool, "set": name, "seed": seed, "priors": priors,
-                       **order_metrics(labels_in_order), "seconds": round(time.perf_counter() - start, 2),
-                       "stops": [stop_summary(rule, labels_in_order, len(priors)) for rule in rules]}
+                row = {
+                    "tool": tool,
+                    "set": name,
+                    "seed": seed,
+                    "priors": priors,
+                    **order_metrics(labels_in_order),
+                    "seconds": round(time.perf_counter() - start, 2),
+                    "stops": [stop_summary(rule, labels_in_order, len(priors)) for rule in rules],
+                }
                 with args.results.open("a") as handle:
                     handle.write(json.dumps(row) + "\n")
-                print(f"{tool:22} {name:36} seed {seed}: WSS@95 {row['wss@95']:.3f} loss {row['loss']:.3f} "
-                      f"({row['seconds']}s)", flush=True)
+                print(
+                    f"{tool:22} {name:36} seed {seed}: WSS@95 {row['wss@95']:.3f} loss {row['loss']:.3f} "
+                    f"({row['seconds']}s)",
+                    flush=True,
+                )
     print_table(args.results, sets)
 
 
@@ -190,9 +214,11 @@ def print_table(results: Path, sets: list[str]) -> None:
     for tool in (t for t in tools if t != anchor and anchor in tools):
         gaps = np.subtract(means[(tool, "wss@95")], means[(anchor, "wss@95")])
         behind = [name for name, gap in zip(sets, gaps) if gap < -0.03]
-        print(f"{tool} vs {anchor}: mean WSS@95 {np.nanmean(gaps):+.4f}, mean loss "
-              f"{np.nanmean(means[(tool, 'loss')]) - np.nanmean(means[(anchor, 'loss')]):+.4f} (lower is better), "
-              f"worst set {np.nanmin(gaps):+.3f}, sets more than 0.03 behind: {', '.join(behind) or 'none'}")
+        print(
+            f"{tool} vs {anchor}: mean WSS@95 {np.nanmean(gaps):+.4f}, mean loss "
+            f"{np.nanmean(means[(tool, 'loss')]) - np.nanmean(means[(anchor, 'loss')]):+.4f} (lower is better), "
+            f"worst set {np.nanmin(gaps):+.3f}, sets more than 0.03 behind: {', '.join(behind) or 'none'}"
+        )
 
 
 if __name__ == "__main__":

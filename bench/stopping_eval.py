@@ -33,18 +33,24 @@ def main() -> None:
         for stop in row["stops"]:
             groups[(row["tool"], stop["stop_rule"])].append({**stop, "set": row["set"], "seed": row["seed"]})
             if args.per_run:
-                print(f"{row['tool']:20} {stop['stop_rule']:16} {row['set']:36} seed {row['seed']}: "
-                      f"recall {stop['recall_at_stop']:.3f} reached {stop['reached_target']} "
-                      f"screened {stop['share_screened']:.3f}")
-    print("| ranking | stop rule | runs | runs reaching 95 % recall | mean recall at stop | worst recall "
-          "| mean share screened |")
+                print(
+                    f"{row['tool']:20} {stop['stop_rule']:16} {row['set']:36} seed {row['seed']}: "
+                    f"recall {stop['recall_at_stop']:.3f} reached {stop['reached_target']} "
+                    f"screened {stop['share_screened']:.3f}"
+                )
+    print(
+        "| ranking | stop rule | runs | runs reaching 95 % recall | mean recall at stop | worst recall "
+        "| mean share screened |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|")
     for (tool, rule), stops in sorted(groups.items()):
         reached = np.mean([stop["reached_target"] for stop in stops])
         recalls = [stop["recall_at_stop"] for stop in stops]
         screened = np.mean([stop["share_screened"] for stop in stops])
-        print(f"| {tool} | {rule} | {len(stops)} | {reached:.1%} | {np.mean(recalls):.3f} | {min(recalls):.3f} "
-              f"| {screened:.1%} |")
+        print(
+            f"| {tool} | {rule} | {len(stops)} | {reached:.1%} | {np.mean(recalls):.3f} | {min(recalls):.3f} "
+            f"| {screened:.1%} |"
+        )
 
 
 if __name__ == "__main__":

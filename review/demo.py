@@ -34,12 +34,23 @@ CORPUS = corpus_dir()
 PROTOCOL = protocol_file(SEED_PROTOCOL)
 MARKER = ".review-demo"
 DEFAULT_OUT = Path("demo-project")
-STEPS = ("Creating the project", "Importing the database exports", "Removing duplicates",
-         "Importing screening decisions", "Linking reports to studies", "Importing codes",
-         "Counting the PRISMA flow", "Writing exports")
+STEPS = (
+    "Creating the project",
+    "Importing the database exports",
+    "Removing duplicates",
+    "Importing screening decisions",
+    "Linking reports to studies",
+    "Importing codes",
+    "Counting the PRISMA flow",
+    "Writing exports",
+)
 # (table, format, file name) written to DIR/exports/ besides the PRISMA files.
-TABLE_EXPORTS = (("included", "csv", "included.csv"), ("codes", "csv", "codes.csv"),
-                 ("evidence-map", "csv", "evidence-map.csv"), ("all", "xlsx", "review.xlsx"))
+TABLE_EXPORTS = (
+    ("included", "csv", "included.csv"),
+    ("codes", "csv", "codes.csv"),
+    ("evidence-map", "csv", "evidence-map.csv"),
+    ("all", "xlsx", "review.xlsx"),
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -85,8 +96,10 @@ def link_studies_from_csv(db: sqlite_utils.Database, path: Path) -> dict[str, li
     """Link reports named by (source, source_id) in a CSV to the study in its `study` column."""
     studies: dict[str, list[int]] = {}
     for row in _csv_rows(path):
-        matches = [record["record_id"] for record in
-                   iter_records(db, "source = ? AND source_id = ?", [row["source"], row["source_id"]])]
+        matches = [
+            record["record_id"]
+            for record in iter_records(db, "source = ? AND source_id = ?", [row["source"], row["source_id"]])
+        ]
         if len(matches) != 1:
             raise ReviewError(f"{path}: {len(matches)} records for {row['source']} {row['source_id']}, expected 1")
         studies.setdefault(row["study"], []).extend(matches)
@@ -95,8 +108,13 @@ def link_studies_from_csv(db: sqlite_utils.Database, path: Path) -> dict[str, li
     return studies
 
 
-def build_demo(out: Path = DEFAULT_OUT, force: bool = False, corpus: Path = CORPUS, protocol: Path = PROTOCOL,
-               progress: Progress | None = None) -> DemoResult:
+def build_demo(
+    out: Path = DEFAULT_OUT,
+    force: bool = False,
+    corpus: Path = CORPUS,
+    protocol: Path = PROTOCOL,
+    progress: Progress | None = None,
+) -> DemoResult:
     """Build the demo project in `out` and write its PRISMA diagram and coded tables to `out/exports/`."""
     started = time.perf_counter()
     step = progress or (lambda description, done, total: None)

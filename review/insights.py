@@ -44,8 +44,16 @@ def stage_progress(db: sqlite_utils.Database, stage: str, protocol: Protocol) ->
     finals = Counter(state.label for state in states if state.status == "final")
     statuses = Counter(state.status for state in states)
     reviewers = Counter(who for state in states for who in state.labels)
-    return StageProgress(len(candidates), statuses["final"], finals["include"], finals["exclude"], finals["maybe"],
-                         statuses["conflict"], statuses["waiting"], dict(sorted(reviewers.items())))
+    return StageProgress(
+        len(candidates),
+        statuses["final"],
+        finals["include"],
+        finals["exclude"],
+        finals["maybe"],
+        statuses["conflict"],
+        statuses["waiting"],
+        dict(sorted(reviewers.items())),
+    )
 
 
 def blind_stages_open(db: sqlite_utils.Database, protocol: Protocol) -> list[str]:
@@ -79,8 +87,10 @@ class ReviewerSpeed:
 def screening_speed(db: sqlite_utils.Database, stage: str) -> list[ReviewerSpeed]:
     """How fast each reviewer screens at a stage, from the timestamps of their decisions."""
     times: dict[str, list[datetime]] = {}
-    rows = db.execute("SELECT reviewer, created_at FROM decisions WHERE stage = ? AND kind = 'screen' "
-                      "ORDER BY reviewer, created_at", [stage])
+    rows = db.execute(
+        "SELECT reviewer, created_at FROM decisions WHERE stage = ? AND kind = 'screen' ORDER BY reviewer, created_at",
+        [stage],
+    )
     for reviewer, created_at in rows:
         times.setdefault(reviewer, []).append(datetime.fromisoformat(created_at))
     speeds = []

@@ -74,17 +74,26 @@ def _check_not_imported(db: sqlite_utils.Database, path: Path, digest: str) -> N
         "SELECT file_name, imported_at FROM batches WHERE file_hash = ? ORDER BY batch_id LIMIT 1", [digest]
     ).fetchone()
     if row:
-        raise ReviewError(
-            f"{path} was already imported (as {row[0]} at {row[1]}); use --force to import it again"
-        )
+        raise ReviewError(f"{path} was already imported (as {row[0]} at {row[1]}); use --force to import it again")
 
 
-def _store_batch(db: sqlite_utils.Database, parsed: ParseResult, path: Path, source: str, digest: str, forced: bool) -> int:
+def _store_batch(
+    db: sqlite_utils.Database, parsed: ParseResult, path: Path, source: str, digest: str, forced: bool
+) -> int:
     cursor = db.execute(
         "INSERT INTO batches (file_name, source, format, encoding, file_hash, imported_at, n_records, warnings, forced) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [path.name, source, parsed.format, parsed.encoding, digest, now(), len(parsed.records),
-         json.dumps(parsed.warnings, ensure_ascii=False), int(forced)],
+        [
+            path.name,
+            source,
+            parsed.format,
+            parsed.encoding,
+            digest,
+            now(),
+            len(parsed.records),
+            json.dumps(parsed.warnings, ensure_ascii=False),
+            int(forced),
+        ],
     )
     batch_id = cursor.lastrowid
     db["records"].insert_all(
@@ -127,7 +136,15 @@ def import_files(
             batch_source = source or path.stem
             batch_id = _store_batch(db, parsed, path, batch_source, digest, force)
             reports.append(
-                BatchReport(str(path), batch_source, parsed.format, parsed.encoding, len(parsed.records), batch_id, parsed.warnings)
+                BatchReport(
+                    str(path),
+                    batch_source,
+                    parsed.format,
+                    parsed.encoding,
+                    len(parsed.records),
+                    batch_id,
+                    parsed.warnings,
+                )
             )
     return reports
 

@@ -324,6 +324,4 @@ def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any
 
 def set_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
     with transaction(db):
-        db.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, json.dumps(value)]
-        )
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, json.dumps(value)])

@@ -44,8 +44,7 @@ def cli():
     def run(*args: object, input: str | None = None):
         return runner.invoke(_entry, list(map(str, args)), input=input, catch_exceptions=False)
 
-    @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                                     "help_option_names": []})
+    @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
     @click.pass_context
     def _entry(ctx: click.Context) -> None:
         main(ctx.args)

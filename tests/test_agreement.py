@@ -15,8 +15,10 @@ from review.screening.log import final_labels, history, record_decision, record_
 
 
 def write_ris(path: Path, n: int) -> Path:
-    path.write_text("".join(f"TY  - JOUR\nID  - K{i}\nTI  - Kappa record {i}\nPY  - 2015\nER  - \n\n"
-                            for i in range(1, n + 1)), encoding="utf-8")
+    path.write_text(
+        "".join(f"TY  - JOUR\nID  - K{i}\nTI  - Kappa record {i}\nPY  - 2015\nER  - \n\n" for i in range(1, n + 1)),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -34,8 +36,12 @@ def test_kappa_hand_computed(fifty, cli):
     agreement is 0.5 * 0.6 + 0.5 * 0.4 = 0.50 and kappa = (0.70 - 0.50) / (1 - 0.50) = 0.40.
     """
     project_dir, db = fifty
-    pairs = [("include", "include")] * 20 + [("include", "exclude")] * 5 + \
-            [("exclude", "include")] * 10 + [("exclude", "exclude")] * 15
+    pairs = (
+        [("include", "include")] * 20
+        + [("include", "exclude")] * 5
+        + [("exclude", "include")] * 10
+        + [("exclude", "exclude")] * 15
+    )
     for record_id, (a, b) in enumerate(pairs, 1):
         record_decision(db, record_id, "ta", "anna", a)
         record_decision(db, record_id, "ta", "bo", b)
@@ -56,9 +62,11 @@ def test_kappa_three_labels_hand_computed():
     Row totals 8, 8, 4; column totals 9, 7, 4: chance (72 + 56 + 16) / 400 = 0.36;
     kappa = (0.65 - 0.36) / 0.64 = 0.453125.
     """
-    table = {"include": {"include": 6, "exclude": 1, "maybe": 1},
-             "exclude": {"include": 2, "exclude": 5, "maybe": 1},
-             "maybe": {"include": 1, "exclude": 1, "maybe": 2}}
+    table = {
+        "include": {"include": 6, "exclude": 1, "maybe": 1},
+        "exclude": {"include": 2, "exclude": 5, "maybe": 1},
+        "maybe": {"include": 1, "exclude": 1, "maybe": 2},
+    }
     assert cohen_kappa(table) == (20, pytest.approx(0.65), pytest.approx(0.453125))
     a = [row for row, counts in table.items() for column, n in counts.items() for _ in range(n)]
     b = [column for row, counts in table.items() for column, n in counts.items() for _ in range(n)]
@@ -87,18 +95,25 @@ def test_conflict_listed_then_resolved_by_a_named_reviewer(fifty, cli):
     record_decision(db, 1, "ta", "anna", "include")
     record_decision(db, 1, "ta", "bo", "exclude", reason="not-research")
     record_decision(db, 2, "ta", "anna", "include")
-    assert conflicts(db, "ta") == [{"record_id": 1, "title": "Kappa record 1", "labels": {"anna": "include", "bo": "exclude"}}]
+    assert conflicts(db, "ta") == [
+        {"record_id": 1, "title": "Kappa record 1", "labels": {"anna": "include", "bo": "exclude"}}
+    ]
     assert json.loads(cli("conflicts", project_dir, "--stage", "ta", "--json").output)[0]["record_id"] == 1
     with pytest.raises(ReviewError, match="no conflict to resolve"):
         resolve_conflict(db, 2, "ta", "carl", "include")
-    result = cli("resolve", project_dir, 1, "--stage", "ta", "--exclude", "--reason", "not-research", "--reviewer", "carl")
+    result = cli(
+        "resolve", project_dir, 1, "--stage", "ta", "--exclude", "--reason", "not-research", "--reviewer", "carl"
+    )
     assert result.exit_code == 0, result.output
     assert conflicts(db, "ta") == []
     assert final_labels(db, "ta") == {1: "exclude"}
     state = record_states(db, "ta")[1]
     assert (state.resolved_by, state.reason) == ("carl", "not-research")
     assert [(event["reviewer"], event["kind"]) for event in history(db, 1)] == [
-        ("anna", "screen"), ("bo", "screen"), ("carl", "resolve")]
+        ("anna", "screen"),
+        ("bo", "screen"),
+        ("carl", "resolve"),
+    ]
     resolve_conflict(db, 1, "ta", "dana", "include", note="discussed at meeting")  # a later resolution wins
     assert final_labels(db, "ta") == {1: "include"}
     undo_last(db, "dana", "ta")

@@ -37,8 +37,13 @@ def test_stage_progress_counts_states_and_reviewers(records):
 
 def test_speed_leaves_pauses_and_bulk_imports_out(records):
     db = records
-    stamps = ["2026-01-01T10:00:00+00:00", "2026-01-01T10:00:20+00:00", "2026-01-01T10:00:50+00:00",
-              "2026-01-01T12:00:00+00:00", "2026-01-01T12:00:00.200+00:00"]
+    stamps = [
+        "2026-01-01T10:00:00+00:00",
+        "2026-01-01T10:00:20+00:00",
+        "2026-01-01T10:00:50+00:00",
+        "2026-01-01T12:00:00+00:00",
+        "2026-01-01T12:00:00.200+00:00",
+    ]
     with transaction(db):
         for record_id, stamp in enumerate(stamps, 1):
             append_event(db, record_id, "ta", "Anna", "screen", "exclude", created_at=stamp)

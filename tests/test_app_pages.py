@@ -67,7 +67,10 @@ def test_conflict_is_listed_without_resolution_and_resolved_by_the_named_reviewe
     at.button(key="resolve_6").click().run()
     assert "resolved by Carla" in at.success[0].value
     assert final_labels(db, "ta")[6] == "include"
-    assert db.execute("SELECT reviewer, kind FROM decisions ORDER BY event_id DESC LIMIT 1").fetchone() == ("Carla", "resolve")
+    assert db.execute("SELECT reviewer, kind FROM decisions ORDER BY event_id DESC LIMIT 1").fetchone() == (
+        "Carla",
+        "resolve",
+    )
 
 
 def test_coding_form_is_generated_from_the_codebook_and_saves_under_the_coder(screened):
@@ -98,8 +101,13 @@ def test_export_page_keeps_the_decision_log_while_a_blind_stage_is_open(screened
     record_decision(db, 7, "ta", "Anna", "exclude")  # waits for Ben in the blind title/abstract stage
     at = page(project_dir, "export", reviewer="Ben")
     disabled = {button.key for button in at.get("download_button") if button.proto.disabled}
-    assert disabled == {"export_decisions_csv", "export_decisions_xlsx", "export_decisions_json",
-                        "export_all_xlsx", "export_all_json"}
+    assert disabled == {
+        "export_decisions_csv",
+        "export_decisions_xlsx",
+        "export_decisions_json",
+        "export_all_xlsx",
+        "export_all_json",
+    }
     assert "second reviewer" in at.info[0].value
 
 

@@ -38,8 +38,9 @@ def shown_record(at: AppTest) -> int:
 
 
 def decisions(db) -> list[tuple]:
-    return db.execute("SELECT record_id, stage, reviewer, kind, label, reason, note, rank FROM decisions "
-                      "ORDER BY event_id").fetchall()
+    return db.execute(
+        "SELECT record_id, stage, reviewer, kind, label, reason, note, rank FROM decisions ORDER BY event_id"
+    ).fetchall()
 
 
 def test_include_is_recorded_with_reviewer_stage_note_and_rank_then_the_next_record_shows(screening_project):

@@ -32,9 +32,17 @@ REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "exports" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1400,1000")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
 
 try:
     from selenium import webdriver
@@ -49,8 +57,10 @@ except ImportError:  # the `test` extra installs it
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(webdriver is None, reason="selenium is not installed (pip install -e '.[test]')"),
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"),
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+    ),
 ]
 
 
@@ -61,8 +71,10 @@ def after_title_abstract_screening(folder: Path, work: Path) -> Path:
         for row in csv.DictReader(handle):
             import_files(db, [CORPUS / row["file"]], source=row["source"])
     apply_dedupe(db, find_duplicates(db))
-    with (CORPUS / "decisions.csv").open(encoding="utf-8") as source, \
-            (work / "ta-decisions.csv").open("w", encoding="utf-8", newline="") as target:
+    with (
+        (CORPUS / "decisions.csv").open(encoding="utf-8") as source,
+        (work / "ta-decisions.csv").open("w", encoding="utf-8", newline="") as target,
+    ):
         reader = csv.DictReader(source)
         writer = csv.DictWriter(target, reader.fieldnames)
         writer.writeheader()
@@ -98,10 +110,32 @@ def served(tmp_path):
     port = free_port()
     log = (tmp_path / "streamlit.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer", "--", "--project", str(project)],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--client.toolbarMode",
+            "viewer",
+            "--",
+            "--project",
+            str(project),
+        ],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_serving(url, server)
@@ -126,8 +160,7 @@ def browsers(tmp_path):
         for flag in CHROMIUM_FLAGS:
             options.add_argument(flag)
         options.add_argument(f"--user-data-dir={tmp_path / f'chromium-profile-{len(drivers)}'}")
-        drivers.append(webdriver.Chrome(options=options,
-                                        service=webdriver.ChromeService(executable_path=CHROMEDRIVER)))
+        drivers.append(webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER)))
         return drivers[-1]
 
     try:
@@ -170,9 +203,14 @@ def settle(driver) -> None:
 
 
 def metric(driver, label: str) -> int:
-    value = wait(driver).until(lambda d: d.find_element(
-        By.XPATH, f"//div[@data-testid='stMetric'][.//*[normalize-space()='{label}']]"
-                  "//*[@data-testid='stMetricValue']").text)
+    value = wait(driver).until(
+        lambda d: (
+            d.find_element(
+                By.XPATH,
+                f"//div[@data-testid='stMetric'][.//*[normalize-space()='{label}']]//*[@data-testid='stMetricValue']",
+            ).text
+        )
+    )
     return int(value.replace(",", ""))
 
 
@@ -208,8 +246,10 @@ def full_text_screening(driver) -> str:
 def decisions_of(project: Path) -> list[tuple]:
     db = open_project(project)
     try:
-        return db.execute("SELECT reviewer, stage, kind, label, record_id FROM decisions WHERE reviewer LIKE 'Tester%' "
-                          "ORDER BY event_id").fetchall()
+        return db.execute(
+            "SELECT reviewer, stage, kind, label, record_id FROM decisions WHERE reviewer LIKE 'Tester%' "
+            "ORDER BY event_id"
+        ).fetchall()
     finally:
         db.close()
 
@@ -247,8 +287,10 @@ def test_screen_five_records_with_the_keyboard_and_prisma_moves_by_five(served, 
     driver.save_screenshot(str(SCREENSHOTS / "prisma.png"))
 
     rows = [row[:4] for row in decisions_of(project)]
-    assert rows == [("Tester", "ft", "screen", "include")] * 5 + [("Tester", "ft", "undo", None),
-                                                                  ("Tester", "ft", "screen", "include")]
+    assert rows == [("Tester", "ft", "screen", "include")] * 5 + [
+        ("Tester", "ft", "undo", None),
+        ("Tester", "ft", "screen", "include"),
+    ]
 
     for title in ("Import", "Conflicts", "Coding", "Insights", "Export"):
         open_page(driver, title)

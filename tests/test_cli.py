@@ -26,7 +26,9 @@ def test_every_command_has_help_with_an_example(cli, name):
 def test_python_dash_m_review_is_the_same_cli(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "review", "status", str(tmp_path / "missing")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert result.stderr.strip().startswith("Error: no project at")
@@ -36,7 +38,9 @@ def test_python_dash_m_review_is_the_same_cli(tmp_path):
 def test_debug_shows_the_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "review", "status", str(tmp_path / "missing"), "--debug"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert "Traceback" in result.stderr and "ProjectError" in result.stderr

@@ -183,8 +183,19 @@ def test_evidence_map_counts_studies(seed_project):
 
 def test_cli_code_codes_and_agreement(seed_project, cli):
     project_dir, db, _ = seed_project
-    result = cli("code", project_dir, "furesoe", "--set", "roles=family-coordinator,company-consultant",
-                 "--set", "country=dk", "--coder", "anna", "--note", "p. 14")
+    result = cli(
+        "code",
+        project_dir,
+        "furesoe",
+        "--set",
+        "roles=family-coordinator,company-consultant",
+        "--set",
+        "country=dk",
+        "--coder",
+        "anna",
+        "--note",
+        "p. 14",
+    )
     assert result.exit_code == 0, result.output
     assert "roles = family-coordinator, company-consultant" in result.output
     cli("code", project_dir, "furesoe", "--set", "country=dk", "--coder", "bo")
@@ -197,7 +208,10 @@ def test_cli_code_codes_and_agreement(seed_project, cli):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--set", "framework=law"], "Error: unknown value 'law' for dimension 'framework' (valid: legislation-exemptions"),
+        (
+            ["--set", "framework=law"],
+            "Error: unknown value 'law' for dimension 'framework' (valid: legislation-exemptions",
+        ),
         (["--set", "colour=red"], "Error: unknown codebook dimension 'colour' (known: framework, goals"),
         (["--set", "roles"], "Error: --set takes DIMENSION=VALUE"),
     ],
@@ -221,8 +235,9 @@ def test_cli_import_codes(seed_project, cli):
 def test_import_codes_conflicting_single_values_and_missing_columns(seed_project, tmp_path):
     _, db, protocol = seed_project
     conflict = tmp_path / "conflict.csv"
-    conflict.write_text("study,dimension,value,coder\nfuresoe,country,dk,anna\nfuresoe,country,se,anna\n",
-                        encoding="utf-8")
+    conflict.write_text(
+        "study,dimension,value,coder\nfuresoe,country,dk,anna\nfuresoe,country,se,anna\n", encoding="utf-8"
+    )
     with pytest.raises(ReviewError, match="lines 2, 3: different values for furesoe / country / anna"):
         import_codes(db, protocol, conflict)
     missing = tmp_path / "missing.csv"

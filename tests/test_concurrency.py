@@ -44,8 +44,10 @@ WORKER = textwrap.dedent("""
 def make_project(project, tmp_path: Path):
     project_dir, db = project
     ris = tmp_path / "many.ris"
-    ris.write_text("".join(f"TY  - JOUR\nID  - C{i}\nTI  - Concurrent record {i}\nER  - \n\n"
-                           for i in range(1, N_RECORDS + 1)), encoding="utf-8")
+    ris.write_text(
+        "".join(f"TY  - JOUR\nID  - C{i}\nTI  - Concurrent record {i}\nER  - \n\n" for i in range(1, N_RECORDS + 1)),
+        encoding="utf-8",
+    )
     import_files(db, [ris], source="Test")
     return project_dir, db
 
@@ -53,8 +55,15 @@ def make_project(project, tmp_path: Path):
 def run_workers(project_dir: Path, tmp_path: Path, mode: str, reviewers: list[str]) -> None:
     start = tmp_path / "start"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(project_dir), reviewer, mode, str(start)],
-                                env=env, stderr=subprocess.PIPE, text=True) for reviewer in reviewers]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(project_dir), reviewer, mode, str(start)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for reviewer in reviewers
+    ]
     start.touch()  # both processes are waiting; release them together
     for worker in workers:
         _, errors = worker.communicate(timeout=300)
@@ -65,8 +74,9 @@ def test_two_processes_lose_no_decision(project, tmp_path):
     project_dir, db = make_project(project, tmp_path)
     run_workers(project_dir, tmp_path, "loop", ["anna", "bo"])
     rows = db.execute("SELECT reviewer, note, COUNT(*) FROM decisions GROUP BY reviewer, note").fetchall()
-    assert sorted(rows) == [(reviewer, f"{reviewer} round {r}", N_RECORDS) for reviewer in ("anna", "bo")
-                            for r in range(3)]
+    assert sorted(rows) == [
+        (reviewer, f"{reviewer} round {r}", N_RECORDS) for reviewer in ("anna", "bo") for r in range(3)
+    ]
     expected = {record_id: "include" if (record_id + 2) % 2 else "maybe" for record_id in range(1, N_RECORDS + 1)}
     assert final_labels(db, "ta") == expected  # both reviewers' last rounds agree on every record
 

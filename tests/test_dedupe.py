@@ -36,16 +36,27 @@ AUTHORS = ["J Y Douillard", "T Le Chevalier", "P Ruffie"]
 
 
 def paper(id: str, **fields) -> Paper:
-    values = {"title": TITLE, "authors": AUTHORS, "year": 1999, "journal": "British Journal of Clinical Pharmacology",
-              "pages": "1097-1105", "abstract": "Enalapril lowered blood pressure."}
+    values = {
+        "title": TITLE,
+        "authors": AUTHORS,
+        "year": 1999,
+        "journal": "British Journal of Clinical Pharmacology",
+        "pages": "1097-1105",
+        "abstract": "Enalapril lowered blood pressure.",
+    }
     values.update(fields)
     return Paper(id=id, truth=truth_key(id), **values)
 
 
 def record(record_id: int, **fields) -> dict:
     item = paper(str(record_id), **fields)
-    return {"record_id": record_id, **{name: getattr(item, name) for name in
-                                       ("title", "authors", "year", "journal", "pages", "doi", "pmid", "abstract")}}
+    return {
+        "record_id": record_id,
+        **{
+            name: getattr(item, name)
+            for name in ("title", "authors", "year", "journal", "pages", "doi", "pmid", "abstract")
+        },
+    }
 
 
 def import_papers(db, tmp_path: Path, papers: list[Paper], name: str = "search", source: str | None = None) -> None:
@@ -63,13 +74,16 @@ def snapshot(db) -> list[tuple]:
     return db.execute("SELECT record_id, duplicate_of FROM records ORDER BY record_id").fetchall()
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("The <i>In vivo</i> effect of Caf&eacute; &amp; tea: a trial.", "in vivo effect of cafe tea a trial"),
-    ("THE EFFECT OF TEA", "effect of tea"),
-    ("[Effect of tea in Ålborg]", "effect of tea in alborg"),
-    ("An  effect -- of   tea", "effect of tea"),
-    ("Tea at P < 0.05 and Q > 1", "tea at p 0 05 and q 1"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("The <i>In vivo</i> effect of Caf&eacute; &amp; tea: a trial.", "in vivo effect of cafe tea a trial"),
+        ("THE EFFECT OF TEA", "effect of tea"),
+        ("[Effect of tea in Ålborg]", "effect of tea in alborg"),
+        ("An  effect -- of   tea", "effect of tea"),
+        ("Tea at P < 0.05 and Q > 1", "tea at p 0 05 and q 1"),
+    ],
+)
 def test_normalise_title(raw: str, expected: str) -> None:
     assert normalise_title(raw) == expected
 
@@ -80,29 +94,49 @@ def test_title_key_ignores_case_entities_and_tags(title: str) -> None:
     assert normalise_title(html.escape(title.upper())) == key == normalise_title(f"<i>{title.lower()}</i>")
 
 
-@pytest.mark.parametrize("name", [
-    "T Le Chevalier", "Le Chevalier, T.", "Le Chevalier T", "LE CHEVALIER T", "Thomas Le Chevalier",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "T Le Chevalier",
+        "Le Chevalier, T.",
+        "Le Chevalier T",
+        "LE CHEVALIER T",
+        "Thomas Le Chevalier",
+    ],
+)
 def test_author_key_surname_whatever_the_order(name: str) -> None:
     assert author_key(name)[0] == "lechevalier"
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("J Y Douillard", ("douillard", "jy")), ("Douillard, J.-Y.", ("douillard", "jy")),
-    ("Douillard JY", ("douillard", "jy")), ("J Bérille", ("berille", "j")), ("LI J", ("li", "j")),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("J Y Douillard", ("douillard", "jy")),
+        ("Douillard, J.-Y.", ("douillard", "jy")),
+        ("Douillard JY", ("douillard", "jy")),
+        ("J Bérille", ("berille", "j")),
+        ("LI J", ("li", "j")),
+    ],
+)
 def test_author_key_initials(name: str, expected: tuple[str, str]) -> None:
     assert author_key(name) == expected
 
 
-@pytest.mark.parametrize("first, second, compatible", [
-    ("J Am Med Assoc", "Journal of the American Medical Association", True),
-    ("JAMA", "Journal of the American Medical Association", True),
-    ("Proc Natl Acad Sci U S A", "Proceedings of the National Academy of Sciences of the United States of America", True),
-    ("Ann Intern Med", "Archives of Internal Medicine", False),
-    ("Am J Cardiol", "American Journal of Cardiology Supplement", False),
-    ("Lancet", "New England Journal of Medicine", False),
-])
+@pytest.mark.parametrize(
+    "first, second, compatible",
+    [
+        ("J Am Med Assoc", "Journal of the American Medical Association", True),
+        ("JAMA", "Journal of the American Medical Association", True),
+        (
+            "Proc Natl Acad Sci U S A",
+            "Proceedings of the National Academy of Sciences of the United States of America",
+            True,
+        ),
+        ("Ann Intern Med", "Archives of Internal Medicine", False),
+        ("Am J Cardiol", "American Journal of Cardiology Supplement", False),
+        ("Lancet", "New England Journal of Medicine", False),
+    ],
+)
 def test_journal_abbreviations(first: str, second: str, compatible: bool) -> None:
     assert journals_compatible(journal_tokens(first), journal_tokens(second)) is compatible
 
@@ -111,24 +145,30 @@ def test_start_page() -> None:
     assert [start_page(pages) for pages in ("1097-105", "e0123", "S12", None)] == ["1097", "e0123", "s12", ""]
 
 
-@pytest.mark.parametrize("fields", [
-    {"title": TITLE.upper().rstrip("."), "authors": ["DOUILLARD JY", "LE CHEVALIER T", "RUFFIE P"]},
-    {"title": "The " + TITLE.replace(":", " -"), "journal": "Br J Clin Pharmacol", "pages": "1097"},
-    {"title": TITLE.replace("elderly", "<i>elderly</i>").replace("a randomised", "a randomized"), "year": 2000},
-    {"authors": ["Douillard, J. Y.", "et al."], "abstract": None, "journal": None},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"title": TITLE.upper().rstrip("."), "authors": ["DOUILLARD JY", "LE CHEVALIER T", "RUFFIE P"]},
+        {"title": "The " + TITLE.replace(":", " -"), "journal": "Br J Clin Pharmacol", "pages": "1097"},
+        {"title": TITLE.replace("elderly", "<i>elderly</i>").replace("a randomised", "a randomized"), "year": 2000},
+        {"authors": ["Douillard, J. Y.", "et al."], "abstract": None, "journal": None},
+    ],
+)
 def test_perturbed_copy_merges(fields: dict) -> None:
     comparison = compare(prepare(record(1)), prepare(record(2, **fields)))
     assert comparison.classification == "merge", comparison
 
 
-@pytest.mark.parametrize("fields, conflict", [
-    ({"title": "Erratum: " + TITLE, "year": 2000, "pages": "1420"}, "notice"),
-    ({"title": TITLE + " Part II"}, "numbers"),
-    ({"journal": "British Journal of Clinical Pharmacology Supplement", "year": 1998, "pages": "S12"}, "journal"),
-    ({"authors": ["A Smith", "B Jones"]}, "authors"),
-    ({"doi": "10.1000/other"}, "DOIs"),
-])
+@pytest.mark.parametrize(
+    "fields, conflict",
+    [
+        ({"title": "Erratum: " + TITLE, "year": 2000, "pages": "1420"}, "notice"),
+        ({"title": TITLE + " Part II"}, "numbers"),
+        ({"journal": "British Journal of Clinical Pharmacology Supplement", "year": 1998, "pages": "S12"}, "journal"),
+        ({"authors": ["A Smith", "B Jones"]}, "authors"),
+        ({"doi": "10.1000/other"}, "DOIs"),
+    ],
+)
 def test_look_alikes_are_not_merged(fields: dict, conflict: str) -> None:
     comparison = compare(prepare(record(1, doi="10.1000/first")), prepare(record(2, **fields)))
     assert comparison.classification == "uncertain"
@@ -136,7 +176,9 @@ def test_look_alikes_are_not_merged(fields: dict, conflict: str) -> None:
 
 
 def test_other_year_without_corroboration_is_uncertain() -> None:
-    comparison = compare(prepare(record(1, journal=None, pages=None)), prepare(record(2, year=1998, journal=None, pages=None)))
+    comparison = compare(
+        prepare(record(1, journal=None, pages=None)), prepare(record(2, year=1998, journal=None, pages=None))
+    )
     assert comparison.classification == "uncertain"
 
 
@@ -146,7 +188,10 @@ def test_same_title_by_other_authors_years_apart_is_another_paper() -> None:
 
 
 def test_different_titles_are_different_papers() -> None:
-    assert compare(prepare(record(1)), prepare(record(2, title="Losartan in diabetic nephropathy."))).classification is None
+    assert (
+        compare(prepare(record(1)), prepare(record(2, title="Losartan in diabetic nephropathy."))).classification
+        is None
+    )
 
 
 @pytest.mark.parametrize("seed", [11, 29])
@@ -166,12 +211,16 @@ def test_labelled_perturbation_set_precision_and_recall(project, tmp_path: Path,
 
 def test_groups_are_transitive_and_point_at_the_kept_record(project, tmp_path: Path) -> None:
     _, db = project
-    import_papers(db, tmp_path, [
-        paper("a", doi="10.1000/x", abstract=None),
-        paper("b", doi="10.1000/x", pmid="12345"),
-        paper("c", pmid="12345", title=TITLE.upper(), doi=None),
-        paper("d", title=TITLE.lower(), doi=None, pmid=None, abstract=None),
-    ])
+    import_papers(
+        db,
+        tmp_path,
+        [
+            paper("a", doi="10.1000/x", abstract=None),
+            paper("b", doi="10.1000/x", pmid="12345"),
+            paper("c", pmid="12345", title=TITLE.upper(), doi=None),
+            paper("d", title=TITLE.lower(), doi=None, pmid=None, abstract=None),
+        ],
+    )
     apply_dedupe(db)
     targets = duplicate_of_by_source_id(db)
     kept = db.execute("SELECT record_id FROM records WHERE source_id = 'b'").fetchone()[0]
@@ -182,11 +231,15 @@ def test_groups_are_transitive_and_point_at_the_kept_record(project, tmp_path: P
 def test_copies_lacking_fields_do_not_chain_two_papers_together(project, tmp_path: Path) -> None:
     _, db = project
     common = {"title": "Cutaneous drug reaction case reports.", "authors": [], "abstract": None}
-    import_papers(db, tmp_path, [
-        paper("first", journal="Archives of Internal Medicine", pages="1066-1080", **common),
-        paper("second", journal="Journal of Hypertension", pages="1534-1542", **common),
-        paper("copy", journal=None, pages=None, **common),
-    ])
+    import_papers(
+        db,
+        tmp_path,
+        [
+            paper("first", journal="Archives of Internal Medicine", pages="1066-1080", **common),
+            paper("second", journal="Journal of Hypertension", pages="1534-1542", **common),
+            paper("copy", journal=None, pages=None, **common),
+        ],
+    )
     apply_dedupe(db)
     targets = duplicate_of_by_source_id(db)
     assert targets["first"] is None and targets["second"] is None and targets["copy"] is not None
@@ -197,8 +250,13 @@ def test_labelled_set_never_points_at_a_duplicate(project, tmp_path: Path) -> No
     _, db = project
     import_papers(db, tmp_path, labelled_set(read_papers(SAMPLE)[:120], seed=5, duplicate_share=0.8, mean_copies=2.5))
     apply_dedupe(db)
-    assert db.execute("SELECT COUNT(*) FROM records r JOIN records k ON r.duplicate_of = k.record_id "
-                      "WHERE k.duplicate_of IS NOT NULL").fetchone()[0] == 0
+    assert (
+        db.execute(
+            "SELECT COUNT(*) FROM records r JOIN records k ON r.duplicate_of = k.record_id "
+            "WHERE k.duplicate_of IS NOT NULL"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_dry_run_changes_nothing(project, tmp_path: Path) -> None:
@@ -244,8 +302,15 @@ def test_undo_refuses_when_a_later_decision_changed_the_same_records(project, tm
     import_papers(db, tmp_path, [paper("a", abstract=None), paper("b", year=2002, journal=None, pages=None)], "first")
     first_run = apply_dedupe(db)
     (pair,) = uncertain_pairs(db)
-    import_papers(db, tmp_path, [paper("c", title=TITLE.upper(), abstract=None),
-                                 paper("d", title=TITLE.upper(), year=2002, journal=None, pages=None)], "second")
+    import_papers(
+        db,
+        tmp_path,
+        [
+            paper("c", title=TITLE.upper(), abstract=None),
+            paper("d", title=TITLE.upper(), year=2002, journal=None, pages=None),
+        ],
+        "second",
+    )
     second_run = apply_dedupe(db)
     ids = dict(db.execute("SELECT source_id, record_id FROM records").fetchall())
     assert duplicate_of_by_source_id(db) == {"a": None, "b": None, "c": ids["a"], "d": ids["b"]}
@@ -270,14 +335,22 @@ def test_screened_record_is_kept(project, tmp_path: Path) -> None:
 
 def test_resolve_merge_and_keep_both(project, tmp_path: Path) -> None:
     _, db = project
-    import_papers(db, tmp_path, [
-        paper("a"), paper("erratum", title="Erratum: " + TITLE, year=2000, pages="88"),
-        paper("other-year", year=2001, pages=None, journal=None, abstract=None),
-    ])
+    import_papers(
+        db,
+        tmp_path,
+        [
+            paper("a"),
+            paper("erratum", title="Erratum: " + TITLE, year=2000, pages="88"),
+            paper("other-year", year=2001, pages=None, journal=None, abstract=None),
+        ],
+    )
     run_id = apply_dedupe(db)
     pairs = {frozenset((pair["record"]["source_id"], pair["other"]["source_id"])): pair for pair in uncertain_pairs(db)}
-    assert set(pairs) == {frozenset(("a", "erratum")), frozenset(("a", "other-year")),
-                          frozenset(("erratum", "other-year"))}
+    assert set(pairs) == {
+        frozenset(("a", "erratum")),
+        frozenset(("a", "other-year")),
+        frozenset(("erratum", "other-year")),
+    }
     first = pairs[frozenset(("a", "erratum"))]
     assert first["record"]["title"] and first["other"]["title"] and "one is a notice" in " ".join(first["evidence"])
     resolve_pair(db, first["pair_id"], merge=False, reviewer="anna")
@@ -315,8 +388,11 @@ def test_cli_dedupe_duplicates_resolve_undo(project, tmp_path: Path, cli) -> Non
     listed = json.loads(cli("duplicates", project_dir, "--uncertain", "--json").output)
     assert len(listed) == 1 and listed[0]["status"] == "uncertain"
     assert "Erratum" in cli("duplicates", project_dir).output
-    resolved = json.loads(cli("resolve-duplicate", project_dir, listed[0]["pair_id"], "--keep-both",
-                              "--reviewer", "anna", "--json").output)
+    resolved = json.loads(
+        cli(
+            "resolve-duplicate", project_dir, listed[0]["pair_id"], "--keep-both", "--reviewer", "anna", "--json"
+        ).output
+    )
     assert resolved == {"pair_id": listed[0]["pair_id"], "status": "rejected", "kept_record_id": None}
     undone = json.loads(cli("dedupe", project_dir, "--undo", applied["run_id"], "--json").output)
     assert undone == {"run_id": applied["run_id"], "records_restored": 1, "duplicates": 0}

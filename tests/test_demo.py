@@ -13,8 +13,14 @@ import pytest
 from review.demo import CORPUS, MARKER
 
 FOUR_DIMENSIONS = ("framework", "goals", "roles", "knowledge")
-EXPECTED = {"records_screened": 499, "records_excluded": 319, "dbr_assessed": 180,
-            "dbr_excluded": 124, "new_reports": 56, "new_studies": 55}
+EXPECTED = {
+    "records_screened": 499,
+    "records_excluded": 319,
+    "dbr_assessed": 180,
+    "dbr_excluded": 124,
+    "new_reports": 56,
+    "new_studies": 55,
+}
 EXPORTS = ("prisma.svg", "prisma.png", "prisma.csv", "included.csv", "codes.csv", "evidence-map.csv", "review.xlsx")
 
 

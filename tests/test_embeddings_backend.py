@@ -17,8 +17,11 @@ def test_fp32_onnx_shares_the_torch_cache_key():
 
 
 def test_int8_onnx_has_its_own_cache_key():
-    keys = {cache_key("all-MiniLM-L6-v2"), cache_key("all-MiniLM-L6-v2", quantize=True),
-            cache_key("all-MiniLM-L6-v2", quantize=True, backend="onnx")}
+    keys = {
+        cache_key("all-MiniLM-L6-v2"),
+        cache_key("all-MiniLM-L6-v2", quantize=True),
+        cache_key("all-MiniLM-L6-v2", quantize=True, backend="onnx"),
+    }
     assert len(keys) == 3
     assert cache_key("all-MiniLM-L6-v2", quantize=True, backend="onnx") == "all-MiniLM-L6-v2@256+int8+onnx"
 

@@ -65,8 +65,9 @@ def test_evidence_map_default_and_chosen_dimensions(coded, cli):
     assert list(rows[0])[0] == "Roles \\ Outcomes for citizens"
     pairs = {row["Roles \\ Outcomes for citizens"]: row for row in rows}
     assert pairs["Company consultant"]["Employment and education"] == "1"
-    other = _csv(cli("export", project_dir, "--table", "evidence-map", "--rows", "country", "--cols", "roles",
-                     "-o", "-").output)
+    other = _csv(
+        cli("export", project_dir, "--table", "evidence-map", "--rows", "country", "--cols", "roles", "-o", "-").output
+    )
     denmark = next(row for row in other if row["Country \\ Roles"] == "Denmark")
     assert denmark["studies"] == "1"  # record-3 is 'no' by bo, the latest coder
     error = cli("export", project_dir, "--table", "evidence-map", "--rows", "nope", "--cols", "roles", "-o", "-")
@@ -121,7 +122,9 @@ def test_xlsx_all_sheets_frozen_filtered_and_safe(coded, cli, tmp_path):
     notes = [row for row in workbook["codes"].iter_rows(values_only=True) if row[1] == "notes"]
     assert notes[0][2] == "'=cmd|' /C calc'!A0" and notes[0][4] == "'@SUM(1+1)"
     assert [row[0] for row in workbook["evidence-map"].iter_rows(min_row=2, max_row=3, values_only=True)] == [
-        "Family coordinator or one contact person", "Cross-sector case worker with authority in several areas"]
+        "Family coordinator or one contact person",
+        "Cross-sector case worker with authority in several areas",
+    ]
     assert workbook["included"].column_dimensions["A"].width >= 10
 
 

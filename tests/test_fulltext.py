@@ -95,8 +95,10 @@ def test_title_match_and_prefix_of_a_long_title(records, source):
     make_pdf(source / "Cross-sector collaboration in municipal social work.pdf", "x")
     make_pdf(source / "A randomised trial of case management.pdf", "y")
     report = attach_fulltexts(db, project_dir, source)
-    assert sorted(report.matched) == [(2, "Cross-sector collaboration in municipal social work.pdf"),
-                                      (3, "A randomised trial of case management.pdf")]
+    assert sorted(report.matched) == [
+        (2, "Cross-sector collaboration in municipal social work.pdf"),
+        (3, "A randomised trial of case management.pdf"),
+    ]
 
 
 def test_file_names_never_become_paths(records, source, tmp_path):
@@ -155,8 +157,10 @@ def test_not_retrieved_needs_a_reason_and_a_record(records):
 
 def test_stored_path_outside_the_project_is_refused(records):
     project_dir, db = records
-    db.execute("INSERT INTO fulltexts (record_id, status, file_name, updated_at) "
-               "VALUES (1, 'retrieved', '../../etc/passwd', 'now')")
+    db.execute(
+        "INSERT INTO fulltexts (record_id, status, file_name, updated_at) "
+        "VALUES (1, 'retrieved', '../../etc/passwd', 'now')"
+    )
     with pytest.raises(ReviewError, match="outside the project"):
         fulltext_path(db, project_dir, 1)
 
@@ -174,7 +178,6 @@ def test_cli_attach_and_not_retrieved(records, source, tmp_path, cli):
     result = cli("attach", project_dir, "--dir", tmp_path / "missing")
     assert result.exit_code == 1
     assert "no such folder" in result.output
-
 
 
 def test_search_finds_records_with_every_word(records, source, cli):

@@ -20,9 +20,21 @@ from review.records import import_files
 from review.screening.log import record_decision
 from review.store import transaction
 
-CONTRACT_KEYS = ["database_results", "register_results", "duplicates", "excluded_automatic", "excluded_other",
-                 "records_screened", "records_excluded", "dbr_sought_reports", "dbr_notretrieved_reports",
-                 "dbr_assessed", "dbr_excluded", "new_studies", "new_reports"]
+CONTRACT_KEYS = [
+    "database_results",
+    "register_results",
+    "duplicates",
+    "excluded_automatic",
+    "excluded_other",
+    "records_screened",
+    "records_excluded",
+    "dbr_sought_reports",
+    "dbr_notretrieved_reports",
+    "dbr_assessed",
+    "dbr_excluded",
+    "new_studies",
+    "new_reports",
+]
 
 
 def ris(ids) -> str:
@@ -70,9 +82,19 @@ def test_counts_come_from_the_database(finished):
     _, db = finished
     counts = prisma_counts(db)
     assert {key: counts[key] for key in CONTRACT_KEYS} == {
-        "database_results": 8, "register_results": 0, "duplicates": 1, "excluded_automatic": 0,
-        "excluded_other": 0, "records_screened": 7, "records_excluded": 2, "dbr_sought_reports": 5,
-        "dbr_notretrieved_reports": 1, "dbr_assessed": 4, "dbr_excluded": 2, "new_studies": 1, "new_reports": 2,
+        "database_results": 8,
+        "register_results": 0,
+        "duplicates": 1,
+        "excluded_automatic": 0,
+        "excluded_other": 0,
+        "records_screened": 7,
+        "records_excluded": 2,
+        "dbr_sought_reports": 5,
+        "dbr_notretrieved_reports": 1,
+        "dbr_assessed": 4,
+        "dbr_excluded": 2,
+        "new_studies": 1,
+        "new_reports": 2,
     }
     assert counts["database_specific_results"] == {"Embase": 3, "PubMed": 5}
     assert counts["dbr_excluded_reasons"] == {"No relevant outcome": 1, "Wrong population": 1}
@@ -82,8 +104,10 @@ def test_counts_come_from_the_database(finished):
 
 def test_reason_labels_follow_the_language(finished):
     _, db = finished
-    assert prisma_counts(db, language="da")["dbr_excluded_reasons"] == {"Forkert målgruppe": 1,
-                                                                         "Intet relevant udfald": 1}
+    assert prisma_counts(db, language="da")["dbr_excluded_reasons"] == {
+        "Forkert målgruppe": 1,
+        "Intet relevant udfald": 1,
+    }
 
 
 def test_undecided_records_and_reports_fail_the_check(imported):
@@ -111,22 +135,37 @@ def test_registers_in_the_protocol_that_are_not_in_the_project_break_the_sum(fin
     assert "12" in problems[0] and "4 register records" in problems[0]
 
 
-VALID = {"database_results": 100, "register_results": 5, "duplicates": 10, "excluded_automatic": 3,
-         "excluded_other": 2, "records_screened": 90, "records_excluded": 60, "dbr_sought_reports": 30,
-         "dbr_notretrieved_reports": 4, "dbr_assessed": 26, "dbr_excluded": 16,
-         "dbr_excluded_reasons": {"A": 10, "B": 6}, "database_specific_results": {"X": 70, "Y": 30},
-         "new_studies": 9, "new_reports": 10}
+VALID = {
+    "database_results": 100,
+    "register_results": 5,
+    "duplicates": 10,
+    "excluded_automatic": 3,
+    "excluded_other": 2,
+    "records_screened": 90,
+    "records_excluded": 60,
+    "dbr_sought_reports": 30,
+    "dbr_notretrieved_reports": 4,
+    "dbr_assessed": 26,
+    "dbr_excluded": 16,
+    "dbr_excluded_reasons": {"A": 10, "B": 6},
+    "database_specific_results": {"X": 70, "Y": 30},
+    "new_studies": 9,
+    "new_reports": 10,
+}
 
 
-@pytest.mark.parametrize("key, value, words", [
-    ("duplicates", 11, "minus duplicates and removals"),
-    ("records_excluded", 59, "records screened (90) is not records excluded (59)"),
-    ("dbr_notretrieved_reports", 5, "reports sought (30) is not reports not retrieved (5)"),
-    ("new_reports", 11, "reports assessed (26) is not reports excluded (16) plus reports included (11)"),
-    ("dbr_excluded_reasons", {"A": 10}, "exclusion reasons add up to 10"),
-    ("database_specific_results", {"X": 1}, "records per database add up to 1"),
-    ("new_studies", 12, "more studies (12) than reports"),
-])
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("duplicates", 11, "minus duplicates and removals"),
+        ("records_excluded", 59, "records screened (90) is not records excluded (59)"),
+        ("dbr_notretrieved_reports", 5, "reports sought (30) is not reports not retrieved (5)"),
+        ("new_reports", 11, "reports assessed (26) is not reports excluded (16) plus reports included (11)"),
+        ("dbr_excluded_reasons", {"A": 10}, "exclusion reasons add up to 10"),
+        ("database_specific_results", {"X": 1}, "records per database add up to 1"),
+        ("new_studies", 12, "more studies (12) than reports"),
+    ],
+)
 def test_each_broken_sum_is_named(key, value, words):
     assert check_counts(VALID) == []
     problems = check_counts({**VALID, key: value})
@@ -138,11 +177,21 @@ def test_any_consistent_flow_passes_and_any_shifted_count_fails(parts):
     dup, auto, other, excluded, notret, ft_excl, included, shift = parts
     sought = notret + ft_excl + included
     screened = excluded + sought
-    counts = {"database_results": screened + dup + auto + other, "register_results": 0, "duplicates": dup,
-              "excluded_automatic": auto, "excluded_other": other, "records_screened": screened,
-              "records_excluded": excluded, "dbr_sought_reports": sought, "dbr_notretrieved_reports": notret,
-              "dbr_assessed": ft_excl + included, "dbr_excluded": ft_excl, "new_studies": included,
-              "new_reports": included}
+    counts = {
+        "database_results": screened + dup + auto + other,
+        "register_results": 0,
+        "duplicates": dup,
+        "excluded_automatic": auto,
+        "excluded_other": other,
+        "records_screened": screened,
+        "records_excluded": excluded,
+        "dbr_sought_reports": sought,
+        "dbr_notretrieved_reports": notret,
+        "dbr_assessed": ft_excl + included,
+        "dbr_excluded": ft_excl,
+        "new_studies": included,
+        "new_reports": included,
+    }
     assert check_counts(counts) == []
     assert check_counts({**counts, "records_screened": screened + shift + 1}) != []
 
@@ -173,9 +222,16 @@ def test_svg_is_well_formed_and_shows_the_counts(finished):
     svg = render_prisma(prisma_counts(db), "svg")
     root = ET.fromstring(svg)
     texts = " ".join(node.text or "" for node in root.iter("{http://www.w3.org/2000/svg}text"))
-    for expected in ["Records screened (n = 7)", "PubMed (n = 5)", "Wrong population (n = 1)",
-                     "Studies included in review (n = 1)", "Reports of included studies (n = 2)",
-                     "Identification", "Screening", "Included"]:
+    for expected in [
+        "Records screened (n = 7)",
+        "PubMed (n = 5)",
+        "Wrong population (n = 1)",
+        "Studies included in review (n = 1)",
+        "Reports of included studies (n = 2)",
+        "Identification",
+        "Screening",
+        "Included",
+    ]:
         assert expected in texts
     assert "DRAFT" not in texts
 
@@ -216,7 +272,7 @@ def test_cli_refuses_an_incomplete_flow_unless_asked(imported, cli, tmp_path):
     svg = (tmp_path / "flow.svg").read_text(encoding="utf-8")
     assert "DRAFT" in svg and "Still undecided (n = 6)" in svg and "Still undecided (n = 1)" in svg
     result = cli("prisma", project_dir, "--allow-incomplete")
-    assert json.loads(result.output[result.output.index("{"):])["problems"]
+    assert json.loads(result.output[result.output.index("{") :])["problems"]
 
 
 def test_cli_rejects_unknown_format_and_language(finished, cli):

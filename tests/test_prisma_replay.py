@@ -14,8 +14,10 @@ FIXTURE = "prisma"
 def test_labels_become_one_decision_per_reviewer(project):
     _, db = project
     protocol = current_protocol(db)
-    labels = [{"ris_id": "7", "label_abstract": "1", "label_included": "0"},
-              {"ris_id": "8", "label_abstract": "0", "label_included": "0"}]
+    labels = [
+        {"ris_id": "7", "label_abstract": "1", "label_included": "0"},
+        {"ris_id": "8", "label_abstract": "0", "label_included": "0"},
+    ]
     rows = labels_to_decisions(labels, protocol)
     ta = [row for row in rows if row["stage"] == "ta"]
     ft = [row for row in rows if row["stage"] == "ft"]

@@ -33,8 +33,16 @@ def test_minimal_protocol_gets_defaults():
         (MINIMAL + "stages: {ta: {reviewers: 3}}\n", "stages.ta.reviewers", "Input should be 1 or 2"),
         (MINIMAL + "years: {from: 2023, to: 2011}\n", "years", "after"),
         (MINIMAL + "colour: blue\n", "colour", "Extra inputs are not permitted"),
-        (MINIMAL + "codebook: {dimensions: [{key: x, label: X, type: single}]}\n", "codebook.dimensions.0", "lists no values"),
-        (MINIMAL + "stages: {ft: {exclusion_reasons: [{key: a, label: A}, {key: a, label: B}]}}\n", "stages.ft", "repeated: a"),
+        (
+            MINIMAL + "codebook: {dimensions: [{key: x, label: X, type: single}]}\n",
+            "codebook.dimensions.0",
+            "lists no values",
+        ),
+        (
+            MINIMAL + "stages: {ft: {exclusion_reasons: [{key: a, label: A}, {key: a, label: B}]}}\n",
+            "stages.ft",
+            "repeated: a",
+        ),
     ],
 )
 def test_bad_protocol_names_field_and_reason(text, field, reason):

@@ -40,12 +40,29 @@ def test_codebook_has_the_four_dimensions_and_outcomes(seed):
     for key in ("framework", "goals", "roles", "knowledge", "citizen-outcomes", "staff-outcomes", "sectors"):
         assert dims[key].type == "multiple"
     assert dims["framework"].value_keys() == [
-        "legislation-exemptions", "management-anchoring", "cross-sector-budget-leadership",
-        "joint-organisation", "it-systems", "consent"]
-    assert {"family-coordinator", "cross-sector-case-worker", "interdisciplinary-pairs",
-            "network-meeting-chair", "company-consultant"} == set(dims["roles"].value_keys())
-    assert {"employment-education", "self-sufficiency", "wellbeing", "functioning", "child-wellbeing",
-            "notifications", "school-absence"} == set(dims["citizen-outcomes"].value_keys())
+        "legislation-exemptions",
+        "management-anchoring",
+        "cross-sector-budget-leadership",
+        "joint-organisation",
+        "it-systems",
+        "consent",
+    ]
+    assert {
+        "family-coordinator",
+        "cross-sector-case-worker",
+        "interdisciplinary-pairs",
+        "network-meeting-chair",
+        "company-consultant",
+    } == set(dims["roles"].value_keys())
+    assert {
+        "employment-education",
+        "self-sufficiency",
+        "wellbeing",
+        "functioning",
+        "child-wellbeing",
+        "notifications",
+        "school-absence",
+    } == set(dims["citizen-outcomes"].value_keys())
     assert dims["staff-outcomes"].value_keys() == ["motivation", "engagement"]
     assert dims["country"].value_keys()[:5] == ["dk", "no", "se", "fi", "is"]
     assert (dims["sample-size"].type, dims["notes"].type) == ("number", "text")

@@ -140,7 +140,10 @@ def test_embeddings_load_bundled_model_and_are_cached(project):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     assert np.allclose(vectors[0], vectors[2])
     assert count_cached(db, texts) == 2
-    assert db.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", [cache_key("all-MiniLM-L6-v2")]).fetchone()[0] == 2
+    assert (
+        db.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", [cache_key("all-MiniLM-L6-v2")]).fetchone()[0]
+        == 2
+    )
     again = cached_embeddings(db, texts + ["new text"], on_batch=lambda n: None)
     assert np.allclose(again[:3], vectors, atol=1e-6)
     assert count_cached(db, texts + ["new text"]) == 3
@@ -215,7 +218,9 @@ def test_ranker_credits_are_seeded_by_record_id_and_dropped_when_a_label_changes
 def test_rank_average_presets_ignore_credits():
     feats = embedding_features(helpful=True)
     preset = get_preset("ensemble-average")
-    assert np.allclose(rank_scores(feats, preset, [0, 10], [1, 0], [(1.0,)]), rank_scores(feats, preset, [0, 10], [1, 0]))
+    assert np.allclose(
+        rank_scores(feats, preset, [0, 10], [1, 0], [(1.0,)]), rank_scores(feats, preset, [0, 10], [1, 0])
+    )
 
 
 @pytest.mark.parametrize("name", ["svm", "logistic", "sgd"])

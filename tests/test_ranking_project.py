@@ -72,8 +72,10 @@ def test_full_text_stage_ranks_by_extracted_text(ranked_project):
     decide(db, 5, "include")
     decide(db, 6, "include")
     with transaction(db):
-        db.execute("INSERT INTO fulltexts (record_id, status, text, updated_at) VALUES (5, 'retrieved', ?, ?)",
-                   ["the full report text", now()])
+        db.execute(
+            "INSERT INTO fulltexts (record_id, status, text, updated_at) VALUES (5, 'retrieved', ?, ?)",
+            ["the full report text", now()],
+        )
     texts = stage_texts(db, "ft", [5, 6])
     assert texts[0].endswith("the full report text") and "the full report text" not in texts[1]
     result = rank_project(db, protocol, "ft", preset="tfidf-svm")
@@ -115,8 +117,12 @@ def test_earned_fusion_credits_are_replayed_once_and_saved_with_the_run(ranked_p
     monkeypatch.setattr(project, "encode", fake_vectors)
     fits, fit = [], active.component_scores
     monkeypatch.setattr(active, "component_scores", lambda *args: fits.append(1) or fit(*args))
-    relevant = [row[0] for row in db.execute(
-        "SELECT record_id FROM records WHERE source_id IN ('28', '199', '282') ORDER BY record_id")]
+    relevant = [
+        row[0]
+        for row in db.execute(
+            "SELECT record_id FROM records WHERE source_id IN ('28', '199', '282') ORDER BY record_id"
+        )
+    ]
     decide(db, relevant[0], "include")
     decide(db, 1, "exclude")
     decide(db, 2, "exclude")

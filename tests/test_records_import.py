@@ -75,7 +75,10 @@ def test_export_records_csv_contract(project, data_dir):
     text = export_table(db, "records", "csv", None)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0])[:7] == ["record_id", "source", "source_id", "title", "year", "doi", "duplicate_of"]
-    assert [(r["source"], r["source_id"], r["duplicate_of"]) for r in rows] == [("EndNote", "123", ""), ("EndNote", "124", "")]
+    assert [(r["source"], r["source_id"], r["duplicate_of"]) for r in rows] == [
+        ("EndNote", "123", ""),
+        ("EndNote", "124", ""),
+    ]
 
 
 def test_export_ris_round_trips_every_tag(project, data_dir):

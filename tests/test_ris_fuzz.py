@@ -14,8 +14,24 @@ VALID = (
     "KW  - one\ntwo\nDO  - 10.1000/xyz\nER  - \n\nTY  - BOOK\nTI  - Second\nER  - \n"
 )
 RIS_LINES = st.sampled_from(
-    ["TY  - JOUR", "ER  - ", "ER", "TI  - A title", "AU  - Name, X", "KW  - kw", "ZZ  - unknown",
-     "", "continuation text", "PY  - 20x1", "DO  - not a doi", "TY - JOUR", "AB  -", "1.", "  - ", "\ufeff"]
+    [
+        "TY  - JOUR",
+        "ER  - ",
+        "ER",
+        "TI  - A title",
+        "AU  - Name, X",
+        "KW  - kw",
+        "ZZ  - unknown",
+        "",
+        "continuation text",
+        "PY  - 20x1",
+        "DO  - not a doi",
+        "TY - JOUR",
+        "AB  -",
+        "1.",
+        "  - ",
+        "\ufeff",
+    ]
 )
 
 
@@ -52,11 +68,11 @@ def test_mutated_valid_file(data):
         position = data.draw(st.integers(0, len(text)))
         action = data.draw(st.sampled_from(["delete", "insert", "duplicate"]))
         if action == "delete":
-            text = text[:position] + text[position + data.draw(st.integers(1, 20)):]
+            text = text[:position] + text[position + data.draw(st.integers(1, 20)) :]
         elif action == "insert":
             text = text[:position] + data.draw(st.text(max_size=10)) + text[position:]
         else:
-            text = text[:position] + text[position:position + 30] + text[position:]
+            text = text[:position] + text[position : position + 30] + text[position:]
     _parses_or_clear_error(text)
 
 

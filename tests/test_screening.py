@@ -74,14 +74,17 @@ def test_two_reviewers_agree_wait_or_conflict(screened):
     assert screening_candidates(db, "ft") == [1]
 
 
-@pytest.mark.parametrize(("record_id", "stage", "label", "reason", "message"), [
-    (99, "ta", "include", None, "no record with id 99"),
-    (1, "xx", "include", None, "unknown stage"),
-    (1, "ta", "keep", None, "unknown label"),
-    (1, "ta", "exclude", "too-old", "unknown exclusion reason 'too-old'"),
-    (1, "ta", "include", "not-research", "only recorded with an exclusion"),
-    (1, "ft", "include", None, "not a full-text candidate"),
-])
+@pytest.mark.parametrize(
+    ("record_id", "stage", "label", "reason", "message"),
+    [
+        (99, "ta", "include", None, "no record with id 99"),
+        (1, "xx", "include", None, "unknown stage"),
+        (1, "ta", "keep", None, "unknown label"),
+        (1, "ta", "exclude", "too-old", "unknown exclusion reason 'too-old'"),
+        (1, "ta", "include", "not-research", "only recorded with an exclusion"),
+        (1, "ft", "include", None, "not a full-text candidate"),
+    ],
+)
 def test_invalid_decisions_are_refused(screened, record_id, stage, label, reason, message):
     _, db = screened
     with pytest.raises(ReviewError, match=message):
@@ -169,8 +172,10 @@ def test_blind_views_never_show_another_reviewers_label(screened, cli):
         record_decision(db, record_id, "ta", "anna", "exclude", reason="wrong-population", note=f"secret-{record_id}")
     assert pending_for(db, "ta", "bo", list(range(1, 13))) == list(range(1, 13))
     for record_id in range(1, 13):
-        for view in (history(db, record_id, viewer="bo"),
-                     json.loads(cli("history", project_dir, record_id, "--reviewer", "bo", "--json").output)):
+        for view in (
+            history(db, record_id, viewer="bo"),
+            json.loads(cli("history", project_dir, record_id, "--reviewer", "bo", "--json").output),
+        ):
             assert all(event["reviewer"] == "bo" for event in view)
     assert "secret" not in cli("conflicts", project_dir, "--stage", "ta", "--json").output
 
@@ -205,8 +210,15 @@ def test_status_counts_screening_per_stage(screened, cli):
     record_decision(db, 3, "ta", "anna", "maybe")
     record_decision(db, 3, "ta", "bo", "include")
     record_decision(db, 4, "ta", "anna", "include")
-    expected_ta = {"candidates": 12, "decided": 2, "included": 1, "excluded": 1, "maybe": 0, "conflicts": 1,
-                   "undecided": 9}
+    expected_ta = {
+        "candidates": 12,
+        "decided": 2,
+        "included": 1,
+        "excluded": 1,
+        "maybe": 0,
+        "conflicts": 1,
+        "undecided": 9,
+    }
     assert screening_counts(db, "ta") == expected_ta
     status = json.loads(cli("status", project_dir, "--json").output)
     assert status["screening_ta"] == expected_ta
@@ -223,15 +235,19 @@ def test_the_log_refuses_update_and_delete(screened):
 
 
 def test_no_code_updates_or_deletes_decisions():
-    pattern = re.compile(r"\b(UPDATE|DELETE\s+FROM|REPLACE\s+INTO|INSERT\s+OR\s+REPLACE\s+INTO)\s+[\"'`]?decisions\b",
-                         re.IGNORECASE)
+    pattern = re.compile(
+        r"\b(UPDATE|DELETE\s+FROM|REPLACE\s+INTO|INSERT\s+OR\s+REPLACE\s+INTO)\s+[\"'`]?decisions\b", re.IGNORECASE
+    )
     sources = list(REVIEW_SOURCES.rglob("*.py"))
     assert any(path.name == "screening.py" for path in sources)
-    offenders = [f"{path}: {match.group(0)}" for path in sources
-                 for match in pattern.finditer(path.read_text(encoding="utf-8"))]
+    offenders = [
+        f"{path}: {match.group(0)}" for path in sources for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
-    assert not re.search(r"\.table\(\s*[\"']decisions|\[\s*[\"']decisions[\"']\s*\]\s*\.(update|delete|upsert)",
-                         "\n".join(path.read_text(encoding="utf-8") for path in sources))
+    assert not re.search(
+        r"\.table\(\s*[\"']decisions|\[\s*[\"']decisions[\"']\s*\]\s*\.(update|delete|upsert)",
+        "\n".join(path.read_text(encoding="utf-8") for path in sources),
+    )
 
 
 def test_cli_decide_undo_and_errors(screened, cli, monkeypatch):
@@ -250,8 +266,9 @@ def test_cli_decide_undo_and_errors(screened, cli, monkeypatch):
     assert result.exit_code == 1 and "no decision to undo" in result.output
 
 
-@pytest.mark.parametrize("command", ["decide", "undo", "history", "import-decisions", "conflicts", "resolve",
-                                     "agreement"])
+@pytest.mark.parametrize(
+    "command", ["decide", "undo", "history", "import-decisions", "conflicts", "resolve", "agreement"]
+)
 def test_every_command_has_help_with_an_example(cli, command):
     result = cli(command, "--help")
     assert result.exit_code == 0
@@ -259,11 +276,21 @@ def test_every_command_has_help_with_an_example(cli, command):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(["anna", "bo", "carl"]), st.integers(1, 4),
-                                st.sampled_from(["include", "exclude", "maybe", "undo", "resolve"])), max_size=25),
-       last=st.tuples(st.sampled_from(["anna", "bo"]), st.integers(1, 4), st.sampled_from(["include", "exclude"])))
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["anna", "bo", "carl"]),
+            st.integers(1, 4),
+            st.sampled_from(["include", "exclude", "maybe", "undo", "resolve"]),
+        ),
+        max_size=25,
+    ),
+    last=st.tuples(st.sampled_from(["anna", "bo"]), st.integers(1, 4), st.sampled_from(["include", "exclude"])),
+)
 def test_a_decision_then_undo_restores_the_state(tmp_path_factory, steps, last):
-    db = init_project(tmp_path_factory.mktemp("undo") / "project", Path(__file__).parents[1] / "protocols" / "template.yaml")
+    db = init_project(
+        tmp_path_factory.mktemp("undo") / "project", Path(__file__).parents[1] / "protocols" / "template.yaml"
+    )
     import_files(db, [RECORDS], source="Test")
     for reviewer, record_id, action in steps:
         if action == "undo":

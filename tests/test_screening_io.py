@@ -41,16 +41,27 @@ def count_events(db) -> int:
 def test_replay_a_finished_review(screened, tmp_path, cli):
     """One label per record: 'resolve' rows are final in the two-reviewer ta stage; ft rows may come first."""
     project_dir, db = screened
-    rows = [{"source_id": "S003", "stage": "ft", "label": "exclude", "reason": "Wrong study design"},
-            {"source_id": "S001", "stage": "ta", "label": "include", "kind": "resolve"},
-            {"source_id": "S002", "stage": "ta", "label": "exclude", "kind": "resolve", "reason": "not-research"},
-            {"source_id": "S003", "stage": "ta", "label": "include", "kind": "resolve",
-             "created_at": "2024-03-01T10:00:00"},
-            {"source_id": "S001", "stage": "ft", "label": "include", "reviewer": "anna", "note": "fits"}]
+    rows = [
+        {"source_id": "S003", "stage": "ft", "label": "exclude", "reason": "Wrong study design"},
+        {"source_id": "S001", "stage": "ta", "label": "include", "kind": "resolve"},
+        {"source_id": "S002", "stage": "ta", "label": "exclude", "kind": "resolve", "reason": "not-research"},
+        {
+            "source_id": "S003",
+            "stage": "ta",
+            "label": "include",
+            "kind": "resolve",
+            "created_at": "2024-03-01T10:00:00",
+        },
+        {"source_id": "S001", "stage": "ft", "label": "include", "reviewer": "anna", "note": "fits"},
+    ]
     result = cli("import-decisions", project_dir, write_csv(tmp_path / "d.csv", rows), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert (report["rows"], report["per_stage"], report["per_kind"]) == (5, {"ta": 3, "ft": 2}, {"resolve": 3, "screen": 2})
+    assert (report["rows"], report["per_stage"], report["per_kind"]) == (
+        5,
+        {"ta": 3, "ft": 2},
+        {"resolve": 3, "screen": 2},
+    )
     assert final_labels(db, "ta") == {1: "include", 2: "exclude", 3: "include"}
     assert final_labels(db, "ft") == {1: "include", 3: "exclude"}
     assert final_reasons(db, "ft")[3] == "wrong-design"
@@ -61,29 +72,37 @@ def test_replay_a_finished_review(screened, tmp_path, cli):
 
 def test_screen_rows_wait_for_a_second_reviewer(screened, tmp_path):
     _, db = screened
-    rows = [{"record_id": 1, "stage": "ta", "label": "include", "reviewer": "anna"},
-            {"record_id": 1, "stage": "ta", "label": "include", "reviewer": "bo"},
-            {"record_id": 2, "stage": "ta", "label": "include"}]
+    rows = [
+        {"record_id": 1, "stage": "ta", "label": "include", "reviewer": "anna"},
+        {"record_id": 1, "stage": "ta", "label": "include", "reviewer": "bo"},
+        {"record_id": 2, "stage": "ta", "label": "include"},
+    ]
     import_decisions(db, write_csv(tmp_path / "d.csv", rows))
     assert final_labels(db, "ta") == {1: "include"}
 
 
 def test_every_bad_line_is_named_and_nothing_is_written(screened, tmp_path, cli):
     project_dir, db = screened
-    rows = [{"record_id": "1", "source_id": "", "stage": "ta", "label": "include", "kind": "resolve"},
-            {"record_id": "", "source_id": "S404", "stage": "ta", "label": "include", "kind": ""},
-            {"record_id": "2", "source_id": "", "stage": "tx", "label": "include", "kind": ""},
-            {"record_id": "3", "source_id": "", "stage": "ta", "label": "yes", "kind": ""},
-            {"record_id": "4", "source_id": "", "stage": "ft", "label": "exclude", "kind": ""},
-            {"record_id": "5", "source_id": "", "stage": "ta", "label": "include", "kind": "vote"}]
+    rows = [
+        {"record_id": "1", "source_id": "", "stage": "ta", "label": "include", "kind": "resolve"},
+        {"record_id": "", "source_id": "S404", "stage": "ta", "label": "include", "kind": ""},
+        {"record_id": "2", "source_id": "", "stage": "tx", "label": "include", "kind": ""},
+        {"record_id": "3", "source_id": "", "stage": "ta", "label": "yes", "kind": ""},
+        {"record_id": "4", "source_id": "", "stage": "ft", "label": "exclude", "kind": ""},
+        {"record_id": "5", "source_id": "", "stage": "ta", "label": "include", "kind": "vote"},
+    ]
     path = write_csv(tmp_path / "bad.csv", rows)
     with pytest.raises(ReviewError) as error:
         import_decisions(db, path)
     message = str(error.value)
     assert "5 invalid row(s), nothing imported" in message
-    for expected in ("line 3: no record with source_id 'S404'", "line 4: unknown stage 'tx'",
-                     "line 5: unknown label 'yes'", "line 6: an exclusion at stage 'ft' needs a reason",
-                     "line 7: unknown kind 'vote'"):
+    for expected in (
+        "line 3: no record with source_id 'S404'",
+        "line 4: unknown stage 'tx'",
+        "line 5: unknown label 'yes'",
+        "line 6: an exclusion at stage 'ft' needs a reason",
+        "line 7: unknown kind 'vote'",
+    ):
         assert expected in message
     assert count_events(db) == 0
     result = cli("import-decisions", project_dir, path)
@@ -93,9 +112,11 @@ def test_every_bad_line_is_named_and_nothing_is_written(screened, tmp_path, cli)
 def test_full_text_rows_need_a_title_abstract_inclusion(screened, tmp_path):
     _, db = screened
     record_decision(db, 5, "ta", "anna", "exclude")
-    rows = [{"record_id": 1, "stage": "ta", "label": "include", "kind": "resolve"},
-            {"record_id": 1, "stage": "ft", "label": "include"},
-            {"record_id": 2, "stage": "ft", "label": "include"}]
+    rows = [
+        {"record_id": 1, "stage": "ta", "label": "include", "kind": "resolve"},
+        {"record_id": 1, "stage": "ft", "label": "include"},
+        {"record_id": 2, "stage": "ft", "label": "include"},
+    ]
     with pytest.raises(ReviewError, match=r"line 4: record 2 is not a full-text candidate"):
         import_decisions(db, write_csv(tmp_path / "d.csv", rows))
     assert count_events(db) == 1  # the ta rows written before the check were rolled back too
@@ -112,7 +133,9 @@ def test_source_column_narrows_an_ambiguous_source_id(screened, tmp_path):
     assert final_labels(db, "ta") == {13: "include"}
 
 
-@pytest.mark.parametrize(("header", "missing"), [("record_id,label", "stage"), ("stage,label", "record_id or source_id")])
+@pytest.mark.parametrize(
+    ("header", "missing"), [("record_id,label", "stage"), ("stage,label", "record_id or source_id")]
+)
 def test_missing_columns(screened, tmp_path, header, missing):
     _, db = screened
     path = tmp_path / "d.csv"

@@ -67,8 +67,16 @@ def test_model_option_takes_a_preset_or_an_embedding_model():
 
 def run(cli, data_dir, tmp_path, *extra):
     order = tmp_path / "order.csv"
-    result = cli("simulate", data_dir / "simulate" / "records.ris", "--labels", data_dir / "simulate" / "labels.csv",
-                 "--order-out", order, "--json", *extra)
+    result = cli(
+        "simulate",
+        data_dir / "simulate" / "records.ris",
+        "--labels",
+        data_dir / "simulate" / "labels.csv",
+        "--order-out",
+        order,
+        "--json",
+        *extra,
+    )
     assert result.exit_code == 0, result.output
     with order.open() as handle:
         return json.loads(result.output), list(csv.DictReader(handle))
@@ -86,8 +94,9 @@ def test_cli_simulate_contract(cli, data_dir, tmp_path):
 
 
 def test_cli_simulate_stop_rule_ends_the_order(cli, data_dir, tmp_path):
-    summary, rows = run(cli, data_dir, tmp_path, "--prior-ids", "28,2", "--model", "tfidf-svm",
-                        "--stop-rule", "consecutive:20")
+    summary, rows = run(
+        cli, data_dir, tmp_path, "--prior-ids", "28,2", "--model", "tfidf-svm", "--stop-rule", "consecutive:20"
+    )
     stop = summary["stop"]
     assert len(rows) == stop["stopped_at"] < 200
     found = sum(int(row["label"]) for row in rows)
@@ -97,8 +106,14 @@ def test_cli_simulate_stop_rule_ends_the_order(cli, data_dir, tmp_path):
 
 
 def test_cli_simulate_errors(cli, data_dir, tmp_path):
-    base = ("simulate", data_dir / "simulate" / "records.ris", "--labels", data_dir / "simulate" / "labels.csv",
-            "--order-out", tmp_path / "o.csv")
+    base = (
+        "simulate",
+        data_dir / "simulate" / "records.ris",
+        "--labels",
+        data_dir / "simulate" / "labels.csv",
+        "--order-out",
+        tmp_path / "o.csv",
+    )
     result = cli(*base, "--prior-ids", "999999")
     assert result.exit_code == 1 and "999999" in result.output
     result = cli(*base, "--stop-rule", "sometimes")

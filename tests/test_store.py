@@ -48,9 +48,13 @@ def test_missing_project_and_existing_project(tmp_path):
 
 def test_decision_log_rejects_update_and_delete(project):
     _, db = project
-    db.execute("INSERT INTO batches (file_name, source, format, file_hash, imported_at, n_records) VALUES ('f', 's', 'ris', 'h', 't', 1)")
+    db.execute(
+        "INSERT INTO batches (file_name, source, format, file_hash, imported_at, n_records) VALUES ('f', 's', 'ris', 'h', 't', 1)"
+    )
     db.execute("INSERT INTO records (batch_id, position, source, raw_format, raw) VALUES (1, 1, 's', 'ris', '[]')")
-    db.execute("INSERT INTO decisions (record_id, stage, reviewer, label, created_at) VALUES (1, 'ta', 'a', 'include', 't')")
+    db.execute(
+        "INSERT INTO decisions (record_id, stage, reviewer, label, created_at) VALUES (1, 'ta', 'a', 'include', 't')"
+    )
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("UPDATE decisions SET label = 'exclude'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -44,12 +44,15 @@ def test_relinking_moves_a_report(screened):
     assert included_studies(db)["B"] == [2]
 
 
-@pytest.mark.parametrize("ids, study, message", [
-    ([1, 99], "A", "no record with id 99"),
-    ([1], "  ", "give the study a name"),
-    ([1], "record-7", "reserved"),
-    ([], "A", "at least one record"),
-])
+@pytest.mark.parametrize(
+    "ids, study, message",
+    [
+        ([1, 99], "A", "no record with id 99"),
+        ([1], "  ", "give the study a name"),
+        ([1], "record-7", "reserved"),
+        ([], "A", "at least one record"),
+    ],
+)
 def test_link_rejects_bad_input(screened, ids, study, message):
     _, db = screened
     with pytest.raises(ReviewError, match=message):

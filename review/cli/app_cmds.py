@@ -17,11 +17,26 @@ APP_FILE = Path(str(files("review.webapp") / "app.py"))
 
 def streamlit_command(project_dir: Path, port: int, address: str) -> list[str]:
     """The command line that serves `app.py` for `project_dir`."""
-    return [sys.executable, "-m", "streamlit", "run", str(APP_FILE),
-            "--server.port", str(port), "--server.address", address,
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--client.toolbarMode", "viewer",
-            "--", "--project", str(project_dir.resolve())]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_FILE),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "viewer",
+        "--",
+        "--project",
+        str(project_dir.resolve()),
+    ]
 
 
 @app.command("app")

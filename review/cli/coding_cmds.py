@@ -16,7 +16,9 @@ from review.coding.codes import coding_agreement, current_codes, import_codes, p
 def code(
     project_dir: ProjectDir,
     study: Annotated[str, typer.Argument(help="The included study (see `review codes` or the included export).")],
-    assignments: Annotated[list[str], typer.Option("--set", help="DIMENSION=VALUE; several values comma-separated; empty clears.")],
+    assignments: Annotated[
+        list[str], typer.Option("--set", help="DIMENSION=VALUE; several values comma-separated; empty clears.")
+    ],
     coder: Annotated[str, typer.Option(help="Who is coding.")],
     note: Annotated[str | None, typer.Option(help="A note kept with each value set.")] = None,
 ) -> None:
@@ -34,8 +36,11 @@ def code(
     db, protocol = open_db_protocol(project_dir)
     codes = set_codes(db, protocol, study, parse_assignments(assignments), coder, note)
     for item in codes:
-        console.print(f"{item.study}  {item.dimension} = {', '.join(item.values) or '(cleared)'}  [{item.coder}]",
-                      markup=False, highlight=False)
+        console.print(
+            f"{item.study}  {item.dimension} = {', '.join(item.values) or '(cleared)'}  [{item.coder}]",
+            markup=False,
+            highlight=False,
+        )
 
 
 @app.command("import-codes")
@@ -59,7 +64,9 @@ def import_codes_command(
     if as_json:
         print_json(summary)
     else:
-        console.print(f"Imported {summary['codes']} codes for {summary['studies']} studies by {summary['coders']} coders")
+        console.print(
+            f"Imported {summary['codes']} codes for {summary['studies']} studies by {summary['coders']} coders"
+        )
 
 
 @app.command()
@@ -76,8 +83,19 @@ def codes(
     """
     current = current_codes(open_db(project_dir), study=study)
     if as_json:
-        print_json([{"study": c.study, "dimension": c.dimension, "coder": c.coder, "values": list(c.values),
-                     "note": c.note, "created_at": c.created_at} for c in current])
+        print_json(
+            [
+                {
+                    "study": c.study,
+                    "dimension": c.dimension,
+                    "coder": c.coder,
+                    "values": list(c.values),
+                    "note": c.note,
+                    "created_at": c.created_at,
+                }
+                for c in current
+            ]
+        )
         return
     table = Table("study", "dimension", "values", "coder", "note")
     for c in current:
@@ -88,7 +106,9 @@ def codes(
 @app.command("coding-agreement")
 def coding_agreement_command(
     project_dir: ProjectDir,
-    coders: Annotated[str | None, typer.Option(help="Two coders, comma-separated (default: the two who coded most).")] = None,
+    coders: Annotated[
+        str | None, typer.Option(help="Two coders, comma-separated (default: the two who coded most).")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Agreement between two coders per dimension: studies coded by both, percentage
@@ -106,8 +126,15 @@ def coding_agreement_command(
         return
     table = Table("dimension", "type", "coders", "both coded", "agreement %", "kappa", "jaccard")
     for row in rows:
-        table.add_row(row["dimension"], row["type"], " / ".join(row["coders"]), str(row["studies"]),
-                      _number(row["agreement"]), _number(row["kappa"]), _number(row["jaccard"]))
+        table.add_row(
+            row["dimension"],
+            row["type"],
+            " / ".join(row["coders"]),
+            str(row["studies"]),
+            _number(row["agreement"]),
+            _number(row["kappa"]),
+            _number(row["jaccard"]),
+        )
     console.print(table)
 
 

@@ -26,8 +26,15 @@ SHOWN_PAIRS = 20
 
 
 def _find_with_progress(db, quiet: bool) -> DedupeResult:
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=quiet) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet,
+    ) as progress:
         tasks: dict[str, int] = {}
 
         def report(step: str, done: int, total: int) -> None:
@@ -49,8 +56,14 @@ def _summary(result: DedupeResult, run_id: int | None) -> dict:
         "uncertain_pairs": len(result.uncertain_pairs),
         "seconds": round(result.seconds, 3),
         "pairs": [
-            {"record_id": pair.record_id, "duplicate_of": pair.duplicate_of, "method": pair.method,
-             "score": pair.score, "classification": pair.classification, "evidence": pair.evidence}
+            {
+                "record_id": pair.record_id,
+                "duplicate_of": pair.duplicate_of,
+                "method": pair.method,
+                "score": pair.score,
+                "classification": pair.classification,
+                "evidence": pair.evidence,
+            }
             for pair in result.pairs
         ],
     }
@@ -60,8 +73,9 @@ def _titles(db, record_ids: set[int]) -> dict[int, tuple]:
     if not record_ids:
         return {}
     marks = ", ".join("?" * len(record_ids))
-    rows = db.execute(f"SELECT record_id, year, source, title FROM records WHERE record_id IN ({marks})",
-                      list(record_ids)).fetchall()
+    rows = db.execute(
+        f"SELECT record_id, year, source, title FROM records WHERE record_id IN ({marks})", list(record_ids)
+    ).fetchall()
     return {row[0]: row[1:] for row in rows}
 
 
@@ -73,8 +87,13 @@ def _pairs_table(db, title: str, pairs: list) -> Table:
         table.add_column(column)
     for pair in shown:
         first, second = info.get(pair.record_id, ()), info.get(pair.duplicate_of, ())
-        table.add_row(_describe(pair.record_id, first), _describe(pair.duplicate_of, second), pair.method,
-                      f"{pair.score:.2f}", "; ".join(pair.evidence))
+        table.add_row(
+            _describe(pair.record_id, first),
+            _describe(pair.duplicate_of, second),
+            pair.method,
+            f"{pair.score:.2f}",
+            "; ".join(pair.evidence),
+        )
     return table
 
 
@@ -87,7 +106,9 @@ def _describe(record_id: int, info: tuple) -> str:
 def dedupe(
     project_dir: ProjectDir,
     apply: Annotated[bool, typer.Option("--apply", help="Merge the duplicates found (otherwise a dry run).")] = False,
-    undo: Annotated[int | None, typer.Option("--undo", help="Undo the dedupe run with this id.", metavar="RUN_ID")] = None,
+    undo: Annotated[
+        int | None, typer.Option("--undo", help="Undo the dedupe run with this id.", metavar="RUN_ID")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Find duplicate records (DOI, PMID, then fuzzy title/year/authors/journal/pages).
@@ -118,7 +139,9 @@ def dedupe(
         if as_json:
             print_json({"run_id": undo, "records_restored": restored, "duplicates": duplicate_count(db)})
         else:
-            console.print(f"Undid dedupe run {undo}: {restored} records restored; {duplicate_count(db)} duplicates remain.")
+            console.print(
+                f"Undid dedupe run {undo}: {restored} records restored; {duplicate_count(db)} duplicates remain."
+            )
         return
     result = _find_with_progress(db, as_json)
     run_id = None
@@ -132,9 +155,11 @@ def dedupe(
         if pairs:
             console.print(_pairs_table(db, title, pairs))
     verb = f"Applied as run {run_id}:" if run_id else "Dry run (use --apply to merge):"
-    console.print(f"{verb} {result.n_records} records, {result.n_newly_merged} newly merged, "
-                  f"{result.n_duplicates} duplicates in all, {len(result.uncertain_pairs)} uncertain pairs "
-                  f"({result.seconds:.1f} s).")
+    console.print(
+        f"{verb} {result.n_records} records, {result.n_newly_merged} newly merged, "
+        f"{result.n_duplicates} duplicates in all, {len(result.uncertain_pairs)} uncertain pairs "
+        f"({result.seconds:.1f} s)."
+    )
 
 
 @app.command()
@@ -165,10 +190,18 @@ def duplicates(
     for column in ("pair", "status", "record", "other", "method", "score", "evidence"):
         table.add_column(column)
     for pair in pairs:
-        sides = [_describe(side["record_id"], (side["year"], side["source"], side["title"]))
-                 for side in (pair["record"], pair["other"])]
-        table.add_row(str(pair["pair_id"]), pair["status"], *sides, pair["method"], f"{pair['score']:.2f}",
-                      "; ".join(pair["evidence"]))
+        sides = [
+            _describe(side["record_id"], (side["year"], side["source"], side["title"]))
+            for side in (pair["record"], pair["other"])
+        ]
+        table.add_row(
+            str(pair["pair_id"]),
+            pair["status"],
+            *sides,
+            pair["method"],
+            f"{pair['score']:.2f}",
+            "; ".join(pair["evidence"]),
+        )
     console.print(table)
 
 

@@ -34,8 +34,9 @@ def demo(
         result = build_demo(out, force)
         print_json(result.counts)
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
         task = bar.add_task("Starting", total=1)
 
         def show(description: str, done: int, total: int) -> None:
@@ -43,8 +44,10 @@ def demo(
 
         result = build_demo(out, force, progress=show)
     imported = ", ".join(f"{source} {n}" for source, n in result.imported.items())
-    _say(f"Imported {sum(result.imported.values())} records ({imported}); merged "
-         f"{result.duplicates_merged} duplicates; {result.uncertain_pairs} pairs left to check.")
+    _say(
+        f"Imported {sum(result.imported.values())} records ({imported}); merged "
+        f"{result.duplicates_merged} duplicates; {result.uncertain_pairs} pairs left to check."
+    )
     print_json(result.counts)
     _say(f"Project: {result.project_dir}  ({result.seconds} s)")
     for path in result.exports:

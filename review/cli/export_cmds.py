@@ -24,12 +24,27 @@ def default_output(table: str, file_format: str) -> Path:
 def export(
     project_dir: ProjectDir,
     table: Annotated[str, typer.Option(help=f"What to export: {', '.join(EXPORT_TABLES)}.")] = "records",
-    file_format: Annotated[str, typer.Option("--format", help=f"{', '.join(FORMATS)} (what the table allows; ris: included, records).")] = "csv",
-    output: Annotated[str | None, typer.Option("-o", "--output", help="File to write ('-' for stdout; a folder for --table all --format csv). Default: exports/TABLE.FORMAT")] = None,
+    file_format: Annotated[
+        str, typer.Option("--format", help=f"{', '.join(FORMATS)} (what the table allows; ris: included, records).")
+    ] = "csv",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write ('-' for stdout; a folder for --table all --format csv). Default: exports/TABLE.FORMAT",
+        ),
+    ] = None,
     unique: Annotated[bool, typer.Option(help="Records only: leave out records merged as duplicates.")] = False,
-    rows: Annotated[str | None, typer.Option("--rows", help="Evidence map: dimension down the side (default roles).")] = None,
-    cols: Annotated[str | None, typer.Option("--cols", help="Evidence map: dimension across (default citizen-outcomes).")] = None,
-    coder: Annotated[str | None, typer.Option(help="Coded tables: this coder's values (default: latest by any coder).")] = None,
+    rows: Annotated[
+        str | None, typer.Option("--rows", help="Evidence map: dimension down the side (default roles).")
+    ] = None,
+    cols: Annotated[
+        str | None, typer.Option("--cols", help="Evidence map: dimension across (default citizen-outcomes).")
+    ] = None,
+    coder: Annotated[
+        str | None, typer.Option(help="Coded tables: this coder's values (default: latest by any coder).")
+    ] = None,
     language: Annotated[str | None, typer.Option(help="Coded tables: label language, en or da (default en).")] = None,
 ) -> None:
     """Export a table (CSV, Excel, JSON) or records (RIS).

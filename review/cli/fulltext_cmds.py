@@ -35,25 +35,30 @@ def attach(
         print_json(asdict(report))
         return
     console.print(f"Attached {len(report.matched)} file(s).")
-    for title, items in (("Files that matched no record", report.unmatched_files),
-                         ("Skipped", [f"{name} ({why})" for name, why in report.skipped]),
-                         ("Warnings", report.warnings)):
+    for title, items in (
+        ("Files that matched no record", report.unmatched_files),
+        ("Skipped", [f"{name} ({why})" for name, why in report.skipped]),
+        ("Warnings", report.warnings),
+    ):
         if items:
             console.print(f"{title} ({len(items)}):", style="yellow")
             for item in items:
                 console.print(f"  {item}", markup=False)
     if report.records_without_file:
-        console.print(f"Records included at title/abstract still without a full text "
-                      f"({len(report.records_without_file)}): {', '.join(map(str, report.records_without_file))}",
-                      markup=False)
+        console.print(
+            f"Records included at title/abstract still without a full text "
+            f"({len(report.records_without_file)}): {', '.join(map(str, report.records_without_file))}",
+            markup=False,
+        )
 
 
 @app.command("not-retrieved")
 def not_retrieved(
     project_dir: ProjectDir,
     record_id: Annotated[int, typer.Argument(help="The record's id.", show_default=False)],
-    reason: Annotated[str, typer.Option("--reason", help="Why the full text could not be obtained.",
-                                        show_default=False)],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the full text could not be obtained.", show_default=False)
+    ],
 ) -> None:
     """Mark a report whose full text could not be obtained (PRISMA 'reports not retrieved').
 
@@ -90,8 +95,7 @@ def search_fulltext(
 def link(
     project_dir: ProjectDir,
     record_ids: Annotated[list[int], typer.Argument(help="Record ids of the reports.", show_default=False)],
-    study: Annotated[str, typer.Option("--study", help="Name of the study the reports belong to.",
-                                       show_default=False)],
+    study: Annotated[str, typer.Option("--study", help="Name of the study the reports belong to.", show_default=False)],
 ) -> None:
     """Link reports of one study, so PRISMA counts the study once.
 

@@ -31,7 +31,9 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="RIS, CSV/TSV or MEDLINE (.nbib) files.", show_default=False)],
     source: Annotated[str | None, typer.Option(help="Database the files came from (default: file name).")] = None,
     file_format: Annotated[str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")] = None,
-    mapping: Annotated[list[str] | None, typer.Option("--map", help="CSV column for a field, e.g. title='Article Title'.")] = None,
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="CSV column for a field, e.g. title='Article Title'.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Import a file even if the same file was imported before.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -46,17 +48,33 @@ def import_(
         review import my-review wos.csv --source "Web of Science" --map title="Article Title"
     """
     db = open_db(project_dir)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, transient=True, disable=as_json or not console.is_terminal) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=as_json or not console.is_terminal,
+    ) as progress:
         task = progress.add_task("Reading files", total=len(files))
-        reports = import_files(db, files, source=source, force=force, file_format=file_format,
-                               mapping=parse_mapping(mapping or []), on_parsed=lambda _: progress.advance(task))
+        reports = import_files(
+            db,
+            files,
+            source=source,
+            force=force,
+            file_format=file_format,
+            mapping=parse_mapping(mapping or []),
+            on_parsed=lambda _: progress.advance(task),
+        )
     if as_json:
-        print_json({"batches": [asdict(report) for report in reports],
-                    "records": sum(report.records for report in reports)})
+        print_json(
+            {"batches": [asdict(report) for report in reports], "records": sum(report.records for report in reports)}
+        )
         return
     for report in reports:
-        console.print(f"{report.file}: {report.records} records from {report.source} "
-                      f"({report.format}, {report.encoding}), batch {report.batch_id}")
+        console.print(
+            f"{report.file}: {report.records} records from {report.source} "
+            f"({report.format}, {report.encoding}), batch {report.batch_id}"
+        )
         for warning in report.warnings:
             console.print(f"  warning: {warning}", style="yellow", markup=False)

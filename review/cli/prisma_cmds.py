@@ -16,11 +16,23 @@ from review.prisma.diagram import LANGUAGES
 def prisma(
     project_dir: ProjectDir,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "json",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (diagrams default to "
-                                                "PROJECT/exports/prisma.svg|png; JSON and CSV to the screen).")] = None,
-    language: Annotated[str, typer.Option("--language", help=f"Diagram and reason labels: {', '.join(LANGUAGES)}.")] = "en",
-    allow_incomplete: Annotated[bool, typer.Option("--allow-incomplete", help="Write a draft even when records or "
-                                                   "reports are undecided; the gaps are shown.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (diagrams default to PROJECT/exports/prisma.svg|png; JSON and CSV to the screen).",
+        ),
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--language", help=f"Diagram and reason labels: {', '.join(LANGUAGES)}.")
+    ] = "en",
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete", help="Write a draft even when records or reports are undecided; the gaps are shown."
+        ),
+    ] = False,
 ) -> None:
     """PRISMA 2020 flow counts and diagram, all counted from the project database.
 

@@ -18,17 +18,36 @@ from review.simulation.simulate import load_labelled, run_simulation, write_orde
 from review.stopping.hypergeometric import StopRule, stopping_status
 
 Stage = Annotated[str, typer.Option("--stage", help="ta (title/abstract) or ft (full text).")]
-Preset = Annotated[str | None, typer.Option("--preset", help="Ranking preset: ensemble, tfidf-svm, tfidf-nb, "
-                                                             "embedding-logistic (default: from the protocol).")]
-Model = Annotated[str | None, typer.Option("--model", help="Sentence-transformers model name or path "
-                                                           "(default: the protocol's ranking.model).")]
-Backend = Annotated[str, typer.Option("--backend", help="Embedding runtime: torch, or onnx (ONNX Runtime, "
-                                                        "extra review-screening[onnx]; the same vectors).")]
+Preset = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        help="Ranking preset: ensemble, tfidf-svm, tfidf-nb, embedding-logistic (default: from the protocol).",
+    ),
+]
+Model = Annotated[
+    str | None,
+    typer.Option("--model", help="Sentence-transformers model name or path (default: the protocol's ranking.model)."),
+]
+Backend = Annotated[
+    str,
+    typer.Option(
+        "--backend",
+        help="Embedding runtime: torch, or onnx (ONNX Runtime, extra review-screening[onnx]; the same vectors).",
+    ),
+]
 
 
 def _progress(disable: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=console, transient=True, disable=disable)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=disable,
+    )
 
 
 def _check_stage(stage: str) -> None:
@@ -38,11 +57,18 @@ def _check_stage(stage: str) -> None:
 
 @app.command()
 def rank(
-    project_dir: ProjectDir, stage: Stage = "ta", preset: Preset = None, model: Model = None,
+    project_dir: ProjectDir,
+    stage: Stage = "ta",
+    preset: Preset = None,
+    model: Model = None,
     backend: Backend = "torch",
     top: Annotated[int, typer.Option(help="How many records to list.")] = 10,
-    tfidf_only: Annotated[bool, typer.Option("--tfidf-only", help="Do not compute embeddings now; rank by TF-IDF "
-                                                                 "(and by embeddings already cached).")] = False,
+    tfidf_only: Annotated[
+        bool,
+        typer.Option(
+            "--tfidf-only", help="Do not compute embeddings now; rank by TF-IDF (and by embeddings already cached)."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Rank the unscreened records, most likely relevant first, and store the ranking.
@@ -59,17 +85,26 @@ def rank(
     db, protocol = open_db_protocol(project_dir)
     with _progress(as_json) as progress:
         task = progress.add_task("Embedding records", total=None)
-        result = rank_project(db, protocol, stage, preset, model, "cached" if tfidf_only else "compute",
-                              on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                              backend=backend)
+        result = rank_project(
+            db,
+            protocol,
+            stage,
+            preset,
+            model,
+            "cached" if tfidf_only else "compute",
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            backend=backend,
+        )
     if as_json:
         data = asdict(result)
         data["ranking"] = [{"record_id": r, "score": round(s, 4), "rank": k} for r, s, k in result.ranking]
         print_json(data)
         return
-    console.print(f"Ranked {len(result.ranking)} unscreened of {result.n_candidates} records at stage {stage} "
-                  f"with {result.preset} ({result.n_labelled} labelled, {result.n_relevant} relevant; "
-                  f"{result.seconds:.1f}s, run {result.run_id}).")
+    console.print(
+        f"Ranked {len(result.ranking)} unscreened of {result.n_candidates} records at stage {stage} "
+        f"with {result.preset} ({result.n_labelled} labelled, {result.n_relevant} relevant; "
+        f"{result.seconds:.1f}s, run {result.run_id})."
+    )
     if len(result.weights) > 1:
         console.print("Weights: " + ", ".join(f"{name} {weight:.2f}" for name, weight in result.weights.items()))
     table = Table("rank", "record_id", "score", "title")
@@ -80,7 +115,8 @@ def rank(
 
 @app.command("next")
 def next_(
-    project_dir: ProjectDir, stage: Stage = "ta",
+    project_dir: ProjectDir,
+    stage: Stage = "ta",
     n: Annotated[int, typer.Option("-n", help="How many records.")] = 1,
     as_json: JsonFlag = False,
 ) -> None:
@@ -104,8 +140,10 @@ def next_(
         console.print(f"Nothing left to screen at stage {stage}.")
     for row in rows:
         score = "-" if row["score"] is None else f"{row['score']:.3f}"
-        console.print(f"record {row['record_id']} (score {score}, rank {row['rank'] or '-'}, {row['phase']}): "
-                      f"{row['title']}", markup=False)
+        console.print(
+            f"record {row['record_id']} (score {score}, rank {row['rank'] or '-'}, {row['phase']}): {row['title']}",
+            markup=False,
+        )
 
 
 @app.command()
@@ -114,13 +152,20 @@ def simulate(
     labels: Annotated[Path, typer.Option("--labels", help="CSV with ris_id and the label column.")],
     order_out: Annotated[Path, typer.Option("--order-out", help="Where to write position,ris_id,label.")],
     label_column: Annotated[str, typer.Option("--label-column")] = "label_included",
-    prior_ids: Annotated[str, typer.Option("--prior-ids", help="RIS IDs labelled before the first ranking, "
-                                                               "comma-separated.")] = "",
+    prior_ids: Annotated[
+        str, typer.Option("--prior-ids", help="RIS IDs labelled before the first ranking, comma-separated.")
+    ] = "",
     seed: Annotated[int, typer.Option("--seed", help="Seed for the random start when no query or priors.")] = 0,
-    model: Annotated[str | None, typer.Option("--model", help="A ranking preset name, or a sentence-transformers "
-                                                              "model (name or path) for the default preset.")] = None,
-    stop_rule: Annotated[str | None, typer.Option("--stop-rule", help="hypergeometric or consecutive:N; the "
-                                                                      "order ends where it stops.")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="A ranking preset name, or a sentence-transformers model (name or path) for the default preset.",
+        ),
+    ] = None,
+    stop_rule: Annotated[
+        str | None, typer.Option("--stop-rule", help="hypergeometric or consecutive:N; the order ends where it stops.")
+    ] = None,
     target: Annotated[float, typer.Option(help="Recall target of the stop rule.")] = 0.95,
     confidence: Annotated[float, typer.Option(help="Confidence of the hypergeometric stop rule.")] = 0.95,
     query: Annotated[str | None, typer.Option("--query", help="Review question for a zero-shot start.")] = None,
@@ -142,9 +187,16 @@ def simulate(
     with _progress(as_json) as progress:
         embed = progress.add_task("Embedding records", total=len(data.ris_ids))
         screen = progress.add_task("Screening", total=len(data.ris_ids))
-        rows, summary = run_simulation(data, priors, seed, model, rule, query,
-                                       on_embed=lambda n: progress.advance(embed, n),
-                                       on_step=lambda done: progress.update(screen, completed=done))
+        rows, summary = run_simulation(
+            data,
+            priors,
+            seed,
+            model,
+            rule,
+            query,
+            on_embed=lambda n: progress.advance(embed, n),
+            on_step=lambda done: progress.update(screen, completed=done),
+        )
     write_order(order_out, rows)
     if as_json:
         print_json(summary)
@@ -157,7 +209,8 @@ def simulate(
 
 @app.command()
 def stopping(
-    project_dir: ProjectDir, stage: Stage = "ta",
+    project_dir: ProjectDir,
+    stage: Stage = "ta",
     target: Annotated[float, typer.Option(help="Recall to reach.")] = 0.95,
     confidence: Annotated[float, typer.Option(help="Confidence required.")] = 0.95,
     check_only: Annotated[bool, typer.Option("--check-only", help="Do not open a random sample.")] = False,

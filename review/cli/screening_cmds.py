@@ -28,7 +28,9 @@ Exclude = Annotated[bool, typer.Option("--exclude", help="Label the record exclu
 Maybe = Annotated[bool, typer.Option("--maybe", help="Label the record maybe.")]
 Reason = Annotated[str | None, typer.Option("--reason", help="Exclusion reason key (or its label) from the protocol.")]
 Note = Annotated[str | None, typer.Option("--note", help="A free-text note kept with the decision.")]
-Reviewer = Annotated[str | None, typer.Option("--reviewer", help="Reviewer name (default: $REVIEW_REVIEWER, else your user name).")]
+Reviewer = Annotated[
+    str | None, typer.Option("--reviewer", help="Reviewer name (default: $REVIEW_REVIEWER, else your user name).")
+]
 
 
 def default_reviewer(name: str | None) -> str:
@@ -54,9 +56,15 @@ def model_score(db: sqlite_utils.Database, stage: str, record_id: int) -> tuple[
 
 @app.command()
 def decide(
-    project_dir: ProjectDir, record_id: RecordId, stage: StageOption = "ta",
-    include: Include = False, exclude: Exclude = False, maybe: Maybe = False,
-    reason: Reason = None, reviewer: Reviewer = None, note: Note = None,
+    project_dir: ProjectDir,
+    record_id: RecordId,
+    stage: StageOption = "ta",
+    include: Include = False,
+    exclude: Exclude = False,
+    maybe: Maybe = False,
+    reason: Reason = None,
+    reviewer: Reviewer = None,
+    note: Note = None,
 ) -> None:
     """Record a screening decision (appended to the log; earlier ones are kept).
 
@@ -90,9 +98,15 @@ def undo(project_dir: ProjectDir, stage: StageOption = "ta", reviewer: Reviewer 
 
 
 @app.command()
-def history(project_dir: ProjectDir, record_id: RecordId, reviewer: Annotated[str | None, typer.Option(
-        "--reviewer", help="Show what this reviewer may see (blind stages hide others until reconciled).")] = None,
-        as_json: JsonFlag = False) -> None:
+def history(
+    project_dir: ProjectDir,
+    record_id: RecordId,
+    reviewer: Annotated[
+        str | None,
+        typer.Option("--reviewer", help="Show what this reviewer may see (blind stages hide others until reconciled)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Every decision event on a record, oldest first.
 
     Example:
@@ -108,15 +122,38 @@ def history(project_dir: ProjectDir, record_id: RecordId, reviewer: Annotated[st
     for column in ("event", "stage", "reviewer", "kind", "label", "reason", "note", "score", "rank", "time"):
         table.add_column(column)
     for event in events:
-        table.add_row(*(str(event[key]) if event[key] is not None else "" for key in (
-            "event_id", "stage", "reviewer", "kind", "label", "reason", "note", "score", "rank", "created_at")))
+        table.add_row(
+            *(
+                str(event[key]) if event[key] is not None else ""
+                for key in (
+                    "event_id",
+                    "stage",
+                    "reviewer",
+                    "kind",
+                    "label",
+                    "reason",
+                    "note",
+                    "score",
+                    "rank",
+                    "created_at",
+                )
+            )
+        )
     console.print(table)
 
 
 @app.command("import-decisions")
-def import_decisions(project_dir: ProjectDir, file: Annotated[Path, typer.Argument(
-        help="CSV: record_id or source_id (+ source), stage, label, reviewer, kind, reason, note, created_at.",
-        show_default=False)], as_json: JsonFlag = False) -> None:
+def import_decisions(
+    project_dir: ProjectDir,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: record_id or source_id (+ source), stage, label, reviewer, kind, reason, note, created_at.",
+            show_default=False,
+        ),
+    ],
+    as_json: JsonFlag = False,
+) -> None:
     """Import decisions in bulk from a CSV file (all rows or none).
 
     Rows with kind 'resolve' are final even where the protocol has two
@@ -157,10 +194,15 @@ def conflicts(project_dir: ProjectDir, stage: StageOption = "ta", as_json: JsonF
 
 @app.command()
 def resolve(
-    project_dir: ProjectDir, record_id: RecordId, stage: StageOption = "ta",
-    include: Include = False, exclude: Exclude = False, maybe: Maybe = False,
+    project_dir: ProjectDir,
+    record_id: RecordId,
+    stage: StageOption = "ta",
+    include: Include = False,
+    exclude: Exclude = False,
+    maybe: Maybe = False,
     reviewer: Annotated[str, typer.Option("--reviewer", help="Who resolves the conflict.")] = "",
-    reason: Reason = None, note: Note = None,
+    reason: Reason = None,
+    note: Note = None,
 ) -> None:
     """Resolve a conflict with a final label, by a named reviewer (kept in the log).
 
@@ -193,8 +235,9 @@ def agreement(project_dir: ProjectDir, as_json: JsonFlag = False) -> None:
     for pair in pairs:
         counts = "; ".join(f"{a}/{b}: {n}" for a, row in pair.table.items() for b, n in row.items() if n)
         kappa = f"{pair.kappa:.3f}" if pair.kappa is not None else "undefined"
-        table.add_row(pair.stage, f"{pair.reviewer_a} / {pair.reviewer_b}", str(pair.n),
-                      f"{pair.agreement:.1%}", kappa, counts)
+        table.add_row(
+            pair.stage, f"{pair.reviewer_a} / {pair.reviewer_b}", str(pair.n), f"{pair.agreement:.1%}", kappa, counts
+        )
     if not pairs:
         console.print("No record has been screened by two reviewers yet.")
         return

@@ -88,8 +88,7 @@ def normalise_value(dimension: Dimension, value: object) -> str | None:
     unknown = [key for key in keys if key not in dimension.value_keys()]
     if unknown:
         raise ReviewError(
-            f"unknown value '{unknown[0]}' for dimension '{dimension.key}' "
-            f"(valid: {', '.join(dimension.value_keys())})"
+            f"unknown value '{unknown[0]}' for dimension '{dimension.key}' (valid: {', '.join(dimension.value_keys())})"
         )
     if dimension.type == "single":
         if len(keys) > 1:
@@ -121,7 +120,12 @@ def _check_study(studies: dict[str, list[int]], study: str) -> None:
 
 
 def set_code(
-    db: sqlite_utils.Database, protocol: Protocol, study: str, dimension: str, value: object, coder: str,
+    db: sqlite_utils.Database,
+    protocol: Protocol,
+    study: str,
+    dimension: str,
+    value: object,
+    coder: str,
     note: str | None = None,
 ) -> Code:
     """Record one coder's value for one study and dimension (replacing their earlier one)."""
@@ -129,7 +133,11 @@ def set_code(
 
 
 def set_codes(
-    db: sqlite_utils.Database, protocol: Protocol, study: str, values: dict[str, object], coder: str,
+    db: sqlite_utils.Database,
+    protocol: Protocol,
+    study: str,
+    values: dict[str, object],
+    coder: str,
     note: str | None = None,
 ) -> list[Code]:
     """Several dimensions for one study at once, all validated before anything is written."""
@@ -170,6 +178,7 @@ def current_codes(db: sqlite_utils.Database, study: str | None = None, coder: st
 
 def resolved_codes(db: sqlite_utils.Database, coder: str | None = None) -> dict[tuple[str, str], Code]:
     """One code per (study, dimension) under the module's reading rule."""
+
     def rank(code: Code) -> tuple[bool, int]:
         return code.coder == CONSENSUS_CODER, code.code_id
 
@@ -399,10 +408,20 @@ def coding_agreement(
     result = []
     for dimension in protocol.codebook.dimensions:
         studies = sorted({c.study for c in codes if c.dimension == dimension.key})
-        both = [(by_key[s, dimension.key, pair[0]], by_key[s, dimension.key, pair[1]]) for s in studies
-                if (s, dimension.key, pair[0]) in by_key and (s, dimension.key, pair[1]) in by_key]
-        row: dict = {"dimension": dimension.key, "type": dimension.type, "coders": list(pair),
-                     "studies": len(both), "agreement": None, "kappa": None, "jaccard": None}
+        both = [
+            (by_key[s, dimension.key, pair[0]], by_key[s, dimension.key, pair[1]])
+            for s in studies
+            if (s, dimension.key, pair[0]) in by_key and (s, dimension.key, pair[1]) in by_key
+        ]
+        row: dict = {
+            "dimension": dimension.key,
+            "type": dimension.type,
+            "coders": list(pair),
+            "studies": len(both),
+            "agreement": None,
+            "kappa": None,
+            "jaccard": None,
+        }
         if both:
             if dimension.type == "number":
                 same = [bool(a and b and float(a[0]) == float(b[0])) or a == b for a, b in both]

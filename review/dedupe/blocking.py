@@ -50,7 +50,9 @@ def rare_word_blocks(records: list[PreparedRecord]) -> dict[str, list[int]]:
     frequency = Counter(word for record_words in words for word in record_words)
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, record_words in enumerate(words):
-        shared = sorted((word for word in record_words if frequency[word] > 1), key=lambda word: (frequency[word], word))
+        shared = sorted(
+            (word for word in record_words if frequency[word] > 1), key=lambda word: (frequency[word], word)
+        )
         for word in shared[:RARE_WORDS_PER_RECORD]:
             blocks[word].append(index)
     return blocks
@@ -63,7 +65,10 @@ def candidate_pairs(records: list[PreparedRecord]) -> tuple[np.ndarray, np.ndarr
     titled = np.array([index for index, record in enumerate(records) if record.title_key], dtype=np.int64)
     keys = [record.title_key for record in records]
     reversed_keys = [" ".join(reversed(key.split())) for key in keys]
-    codes = [_window_pairs(titled, keys, NEIGHBOURHOOD_WINDOW), _window_pairs(titled, reversed_keys, NEIGHBOURHOOD_WINDOW)]
+    codes = [
+        _window_pairs(titled, keys, NEIGHBOURHOOD_WINDOW),
+        _window_pairs(titled, reversed_keys, NEIGHBOURHOOD_WINDOW),
+    ]
     for block in rare_word_blocks(records).values():
         members = np.array(block, dtype=np.int64)
         if len(members) > MAX_BLOCK:

@@ -95,7 +95,8 @@ def _existing_pairs(db: sqlite_utils.Database, status: str) -> list[tuple[int, i
         (row[0], row[1])
         for row in db.execute(
             "SELECT p.record_id, p.duplicate_of FROM duplicate_pairs p JOIN dedupe_runs r USING (run_id) "
-            "WHERE r.undone_at IS NULL AND p.status = ?", [status]
+            "WHERE r.undone_at IS NULL AND p.status = ?",
+            [status],
         )
     ]
 
@@ -114,8 +115,9 @@ def _identifier_pairs(records: list[PreparedRecord]) -> list[tuple[int, int, str
     return pairs
 
 
-def _title_similarities(first: np.ndarray, second: np.ndarray, titles: np.ndarray, sorted_titles: np.ndarray,
-                        lengths: np.ndarray) -> np.ndarray:
+def _title_similarities(
+    first: np.ndarray, second: np.ndarray, titles: np.ndarray, sorted_titles: np.ndarray, lengths: np.ndarray
+) -> np.ndarray:
     """Title similarity of index pairs as written or with words sorted (0 below the uncertain threshold).
 
     Pairs whose title lengths alone rule out the threshold are not scored; words
@@ -124,17 +126,30 @@ def _title_similarities(first: np.ndarray, second: np.ndarray, titles: np.ndarra
     similarity = np.zeros(len(first))
     shorter, longer = np.minimum(lengths[first], lengths[second]), np.maximum(lengths[first], lengths[second])
     possible = np.flatnonzero(200 * shorter >= UNCERTAIN_TITLE_SIMILARITY * (shorter + longer))
-    similarity[possible] = cpdist(titles[first[possible]], titles[second[possible]], scorer=fuzz.ratio,
-                                  score_cutoff=UNCERTAIN_TITLE_SIMILARITY, workers=-1)
+    similarity[possible] = cpdist(
+        titles[first[possible]],
+        titles[second[possible]],
+        scorer=fuzz.ratio,
+        score_cutoff=UNCERTAIN_TITLE_SIMILARITY,
+        workers=-1,
+    )
     rescore = possible[similarity[possible] < SORTED_TITLE_RESCORE_BELOW]
-    similarity[rescore] = np.maximum(similarity[rescore], cpdist(
-        sorted_titles[first[rescore]], sorted_titles[second[rescore]], scorer=fuzz.ratio,
-        score_cutoff=UNCERTAIN_TITLE_SIMILARITY, workers=-1))
+    similarity[rescore] = np.maximum(
+        similarity[rescore],
+        cpdist(
+            sorted_titles[first[rescore]],
+            sorted_titles[second[rescore]],
+            scorer=fuzz.ratio,
+            score_cutoff=UNCERTAIN_TITLE_SIMILARITY,
+            workers=-1,
+        ),
+    )
     return similarity
 
 
-def _fuzzy_pairs(records: list[PreparedRecord], groups: DuplicateGroups,
-                 progress: Progress | None) -> list[tuple[int, int, Comparison]]:
+def _fuzzy_pairs(
+    records: list[PreparedRecord], groups: DuplicateGroups, progress: Progress | None
+) -> list[tuple[int, int, Comparison]]:
     """Candidate pairs whose titles are close, compared in full; title similarity computed in bulk."""
     first, second = candidate_pairs(records)
     titles = np.array([record.title_key for record in records], dtype=object)
@@ -206,7 +221,9 @@ def _find_duplicates(db: sqlite_utils.Database, progress: Progress | None) -> De
         (first, second, method, compare_identified(records[first], records[second], method))
         for first, second, method in _identifier_pairs(records)
     ]
-    fuzzy = [(first, second, "fuzzy", comparison) for first, second, comparison in _fuzzy_pairs(records, groups, progress)]
+    fuzzy = [
+        (first, second, "fuzzy", comparison) for first, second, comparison in _fuzzy_pairs(records, groups, progress)
+    ]
     fuzzy.sort(key=lambda item: (-item[3].title_similarity, -len(item[3].evidence)))  # strongest first
     pairs: list[DuplicatePair] = []
     uncertain = []
@@ -224,8 +241,13 @@ def _find_duplicates(db: sqlite_utils.Database, progress: Progress | None) -> De
     return _result(rows, records, groups, rank, pairs, started)
 
 
-def _uncertain_once(db: sqlite_utils.Database, records: list[PreparedRecord], index_of: dict[int, int],
-                    groups: DuplicateGroups, uncertain: list) -> list[DuplicatePair]:
+def _uncertain_once(
+    db: sqlite_utils.Database,
+    records: list[PreparedRecord],
+    index_of: dict[int, int],
+    groups: DuplicateGroups,
+    uncertain: list,
+) -> list[DuplicatePair]:
     """One uncertain pair per two groups, leaving out groups a person was already asked about."""
     asked = {
         frozenset((groups.find(index_of[first]), groups.find(index_of[second])))
@@ -242,16 +264,29 @@ def _uncertain_once(db: sqlite_utils.Database, records: list[PreparedRecord], in
     return pairs
 
 
-def _pair(records: list[PreparedRecord], first: int, second: int, method: str, comparison: Comparison,
-          classification: str, notes: list[str]) -> DuplicatePair:
+def _pair(
+    records: list[PreparedRecord],
+    first: int,
+    second: int,
+    method: str,
+    comparison: Comparison,
+    classification: str,
+    notes: list[str],
+) -> DuplicatePair:
     first_id, second_id = records[first].record_id, records[second].record_id
     score = 1.0 if method != "fuzzy" else round(comparison.title_similarity / 100, 4)
     evidence = comparison.evidence + comparison.conflicts + notes
     return DuplicatePair(max(first_id, second_id), min(first_id, second_id), method, score, classification, evidence)
 
 
-def _result(rows: list[dict], records: list[PreparedRecord], groups: DuplicateGroups, rank: list[tuple],
-            pairs: list[DuplicatePair], started: float) -> DedupeResult:
+def _result(
+    rows: list[dict],
+    records: list[PreparedRecord],
+    groups: DuplicateGroups,
+    rank: list[tuple],
+    pairs: list[DuplicatePair],
+    started: float,
+) -> DedupeResult:
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(records)):
         members[groups.find(index)].append(index)
@@ -264,6 +299,8 @@ def _result(rows: list[dict], records: list[PreparedRecord], groups: DuplicateGr
             n_duplicates += target is not None
             if rows[index]["duplicate_of"] != target:
                 assignments[records[index].record_id] = target
-    settings = {"merge_title_similarity": MERGE_TITLE_SIMILARITY,
-                "uncertain_title_similarity": UNCERTAIN_TITLE_SIMILARITY}
+    settings = {
+        "merge_title_similarity": MERGE_TITLE_SIMILARITY,
+        "uncertain_title_similarity": UNCERTAIN_TITLE_SIMILARITY,
+    }
     return DedupeResult(pairs, assignments, len(records), n_duplicates, time.perf_counter() - started, settings)

@@ -20,16 +20,34 @@ from review.errors import ReviewError
 from review.records import get_record
 from review.store import now, transaction
 
-SIDE_FIELDS = ("record_id", "source", "source_id", "title", "year", "authors", "journal", "volume", "pages",
-               "doi", "pmid", "abstract", "duplicate_of")
+SIDE_FIELDS = (
+    "record_id",
+    "source",
+    "source_id",
+    "title",
+    "year",
+    "authors",
+    "journal",
+    "volume",
+    "pages",
+    "doi",
+    "pmid",
+    "abstract",
+    "duplicate_of",
+)
 
 
-def _log_changes(db: sqlite_utils.Database, run_id: int, changes: list[tuple[int, int | None, int | None]],
-                 pair_id: int | None = None) -> None:
+def _log_changes(
+    db: sqlite_utils.Database,
+    run_id: int,
+    changes: list[tuple[int, int | None, int | None]],
+    pair_id: int | None = None,
+) -> None:
     """Set `duplicate_of` for (record_id, previous, new) triples and log each change."""
     stamp = now()
-    db.conn.executemany("UPDATE records SET duplicate_of = ? WHERE record_id = ?",
-                        [(new, record_id) for record_id, _, new in changes])
+    db.conn.executemany(
+        "UPDATE records SET duplicate_of = ? WHERE record_id = ?", [(new, record_id) for record_id, _, new in changes]
+    )
     db.conn.executemany(
         "INSERT INTO dedupe_changes (run_id, pair_id, record_id, previous_duplicate_of, new_duplicate_of, changed_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -37,8 +55,9 @@ def _log_changes(db: sqlite_utils.Database, run_id: int, changes: list[tuple[int
     )
 
 
-def apply_dedupe(db: sqlite_utils.Database, result: DedupeResult | None = None,
-                 progress: Progress | None = None) -> int:
+def apply_dedupe(
+    db: sqlite_utils.Database, result: DedupeResult | None = None, progress: Progress | None = None
+) -> int:
     """Merge what `find_duplicates` found, in one transaction; returns the run id.
 
     Without a `result` the duplicates are found first. Merge pairs are stored
@@ -47,18 +66,34 @@ def apply_dedupe(db: sqlite_utils.Database, result: DedupeResult | None = None,
     result = result or find_duplicates(db, progress)
     with transaction(db):
         current = dict(db.execute("SELECT record_id, duplicate_of FROM records").fetchall())
-        changes = [(record_id, current[record_id], target) for record_id, target in result.assignments.items()
-                   if record_id in current and current[record_id] != target]
+        changes = [
+            (record_id, current[record_id], target)
+            for record_id, target in result.assignments.items()
+            if record_id in current and current[record_id] != target
+        ]
         run_id = db.execute(
             "INSERT INTO dedupe_runs (created_at, settings, n_merged, n_uncertain) VALUES (?, ?, ?, ?)",
-            [now(), json.dumps(result.settings), sum(1 for _, _, new in changes if new is not None),
-             len(result.uncertain_pairs)],
+            [
+                now(),
+                json.dumps(result.settings),
+                sum(1 for _, _, new in changes if new is not None),
+                len(result.uncertain_pairs),
+            ],
         ).lastrowid
         db.conn.executemany(
             "INSERT INTO duplicate_pairs (run_id, record_id, duplicate_of, method, score, status) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(run_id, pair.record_id, pair.duplicate_of, pair.method, pair.score,
-              "merged" if pair.classification == "merge" else "uncertain") for pair in result.pairs],
+            [
+                (
+                    run_id,
+                    pair.record_id,
+                    pair.duplicate_of,
+                    pair.method,
+                    pair.score,
+                    "merged" if pair.classification == "merge" else "uncertain",
+                )
+                for pair in result.pairs
+            ],
         )
         _log_changes(db, run_id, changes)
     return run_id
@@ -77,19 +112,23 @@ def undo_dedupe(db: sqlite_utils.Database, run_id: int) -> int:
     with transaction(db):
         changes = db.execute(
             "SELECT change_id, record_id, previous_duplicate_of FROM dedupe_changes WHERE run_id = ? "
-            "ORDER BY change_id DESC", [run_id]
+            "ORDER BY change_id DESC",
+            [run_id],
         ).fetchall()
         later = db.execute(
             "SELECT DISTINCT c.run_id FROM dedupe_changes c JOIN dedupe_runs r USING (run_id) "
             "WHERE r.undone_at IS NULL AND c.run_id != ? AND c.record_id IN "
             "(SELECT record_id FROM dedupe_changes WHERE run_id = ?) AND c.change_id > "
-            "(SELECT MIN(change_id) FROM dedupe_changes WHERE run_id = ?)", [run_id, run_id, run_id]
+            "(SELECT MIN(change_id) FROM dedupe_changes WHERE run_id = ?)",
+            [run_id, run_id, run_id],
         ).fetchall()
         if later:
             runs = ", ".join(str(row[0]) for row in later)
             raise ReviewError(f"dedupe run(s) {runs} changed the same records later; undo those first")
-        db.conn.executemany("UPDATE records SET duplicate_of = ? WHERE record_id = ?",
-                            [(previous, record_id) for _, record_id, previous in changes])
+        db.conn.executemany(
+            "UPDATE records SET duplicate_of = ? WHERE record_id = ?",
+            [(previous, record_id) for _, record_id, previous in changes],
+        )
         db.execute("UPDATE duplicate_pairs SET status = 'undone' WHERE run_id = ?", [run_id])
         db.execute("UPDATE dedupe_runs SET undone_at = ? WHERE run_id = ?", [now(), run_id])
     return len({record_id for _, record_id, _ in changes})
@@ -103,8 +142,9 @@ def _head(db: sqlite_utils.Database, record_id: int) -> int:
 
 
 def _members(db: sqlite_utils.Database, head: int) -> list[int]:
-    return [row[0] for row in db.execute(
-        "SELECT record_id FROM records WHERE duplicate_of = ? ORDER BY record_id", [head])]
+    return [
+        row[0] for row in db.execute("SELECT record_id FROM records WHERE duplicate_of = ? ORDER BY record_id", [head])
+    ]
 
 
 def _completeness(db: sqlite_utils.Database, record_id: int) -> tuple:
@@ -119,8 +159,9 @@ def resolve_pair(db: sqlite_utils.Database, pair_id: int, merge: bool, reviewer:
     Merging keeps the more complete of the two groups' kept records and points
     every member of the other group at it. Returns the pair's new state.
     """
-    pair = db.execute("SELECT run_id, record_id, duplicate_of, status FROM duplicate_pairs WHERE pair_id = ?",
-                      [pair_id]).fetchone()
+    pair = db.execute(
+        "SELECT run_id, record_id, duplicate_of, status FROM duplicate_pairs WHERE pair_id = ?", [pair_id]
+    ).fetchone()
     if pair is None:
         raise ReviewError(f"no duplicate pair {pair_id}")
     run_id, first, second, status = pair
@@ -138,8 +179,10 @@ def resolve_pair(db: sqlite_utils.Database, pair_id: int, merge: bool, reviewer:
                 changes.append((head, None, kept))
                 changes.extend((member, head, kept) for member in _members(db, head))
             _log_changes(db, run_id, changes, pair_id)
-        db.execute("UPDATE duplicate_pairs SET status = ?, decided_by = ?, decided_at = ? WHERE pair_id = ?",
-                   ["confirmed" if merge else "rejected", reviewer.strip(), now(), pair_id])
+        db.execute(
+            "UPDATE duplicate_pairs SET status = ?, decided_by = ?, decided_at = ? WHERE pair_id = ?",
+            ["confirmed" if merge else "rejected", reviewer.strip(), now(), pair_id],
+        )
     return {"pair_id": pair_id, "status": "confirmed" if merge else "rejected", "kept_record_id": kept}
 
 
@@ -153,8 +196,9 @@ def _sides(db: sqlite_utils.Database, record_ids: set[int]) -> dict[int, dict]:
     ordered, sides = sorted(record_ids), {}
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        cursor = db.execute(f"SELECT {', '.join(SIDE_FIELDS)} FROM records WHERE record_id IN "
-                            f"({', '.join('?' * len(chunk))})", chunk)
+        cursor = db.execute(
+            f"SELECT {', '.join(SIDE_FIELDS)} FROM records WHERE record_id IN ({', '.join('?' * len(chunk))})", chunk
+        )
         for values in cursor:
             side = dict(zip(SIDE_FIELDS, values))
             side["authors"] = json.loads(side["authors"]) if side["authors"] else []
@@ -176,18 +220,27 @@ def list_pairs(db: sqlite_utils.Database, status: str | None = None) -> list[dic
     rows = db.execute(
         "SELECT p.pair_id, p.run_id, p.record_id, p.duplicate_of, p.method, p.score, p.status, p.decided_by, "
         f"p.decided_at FROM duplicate_pairs p JOIN dedupe_runs r USING (run_id) WHERE {where} "
-        "ORDER BY p.run_id DESC, p.pair_id", params,
+        "ORDER BY p.run_id DESC, p.pair_id",
+        params,
     ).fetchall()
     sides = _sides(db, {row[2] for row in rows} | {row[3] for row in rows})
     listed = []
     for pair_id, run_id, first, second, method, score, pair_status, decided_by, decided_at in rows:
         record, other = sides[first], sides[second]
-        listed.append({
-            "pair_id": pair_id, "run_id": run_id, "method": method, "score": score, "status": pair_status,
-            "decided_by": decided_by, "decided_at": decided_at,
-            "evidence": _evidence(record, other, method),
-            "record": record, "other": other,
-        })
+        listed.append(
+            {
+                "pair_id": pair_id,
+                "run_id": run_id,
+                "method": method,
+                "score": score,
+                "status": pair_status,
+                "decided_by": decided_by,
+                "decided_at": decided_at,
+                "evidence": _evidence(record, other, method),
+                "record": record,
+                "other": other,
+            }
+        )
     return listed
 
 
@@ -213,7 +266,8 @@ def group_sources(db: sqlite_utils.Database, record_id: int) -> list[dict]:
     rows = db.execute(
         "SELECT r.record_id, r.source, r.source_id, r.batch_id, b.file_name, b.imported_at "
         "FROM records r JOIN batches b USING (batch_id) WHERE r.record_id = ? OR r.duplicate_of = ? "
-        "ORDER BY r.record_id != ?, r.record_id", [head, head, head],
+        "ORDER BY r.record_id != ?, r.record_id",
+        [head, head, head],
     )
     names = [column[0] for column in rows.description]
     return [dict(zip(names, values), kept=values[0] == head) for values in rows]

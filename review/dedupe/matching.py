@@ -54,7 +54,8 @@ def prepare(record: dict) -> PreparedRecord:
     """Comparison keys for a record dict as `review.records.iter_records` yields it."""
     title_key = normalise_title(record.get("title"))
     filled = sum(
-        1 for name in ("title", "abstract", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "url")
+        1
+        for name in ("title", "abstract", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "url")
         if record.get(name)
     ) + bool(record.get("authors"))
     return PreparedRecord(
@@ -87,8 +88,10 @@ def title_similarity(first: PreparedRecord, second: PreparedRecord, cutoff: floa
     """Similarity of the normalised titles (0-100), as written or with words sorted; 0 when one is missing."""
     if not first.title_key or not second.title_key:
         return 0.0
-    return max(fuzz.ratio(first.title_key, second.title_key, score_cutoff=cutoff),
-               fuzz.ratio(first.sorted_title, second.sorted_title, score_cutoff=cutoff))
+    return max(
+        fuzz.ratio(first.title_key, second.title_key, score_cutoff=cutoff),
+        fuzz.ratio(first.sorted_title, second.sorted_title, score_cutoff=cutoff),
+    )
 
 
 def identifier_conflicts(first: PreparedRecord, second: PreparedRecord) -> list[str]:
@@ -147,16 +150,20 @@ def compare(first: PreparedRecord, second: PreparedRecord, similarity: float | N
     return Comparison(similarity, _classify(similarity, year_gap, authors, evidence, conflicts), evidence, conflicts)
 
 
-def _classify(similarity: float, year_gap: int | None, authors: bool | None,
-              evidence: list[str], conflicts: list[str]) -> str | None:
+def _classify(
+    similarity: float, year_gap: int | None, authors: bool | None, evidence: list[str], conflicts: list[str]
+) -> str | None:
     """'merge' when the title is (nearly) the same and nothing else is left to doubt.
 
     Two independent contradictions among identifiers, authors and a year gap of
     more than one make it another paper (a generic title such as 'Heart failure'
     by other authors in another year), not a question for a person.
     """
-    contradictions = (any(text.startswith("different PMIDs") or text.startswith("different DOIs") for text in conflicts)
-                      + (authors is False) + (year_gap is not None and year_gap > 1))
+    contradictions = (
+        any(text.startswith("different PMIDs") or text.startswith("different DOIs") for text in conflicts)
+        + (authors is False)
+        + (year_gap is not None and year_gap > 1)
+    )
     if contradictions >= 2:
         return None
     same_venue = "same first page" in evidence or "same journal" in evidence

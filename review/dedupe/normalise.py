@@ -17,17 +17,55 @@ HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")
 NON_ALNUM = re.compile(r"[^a-z0-9]+")
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an) ")
 ROMAN_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
-NOTICE_WORDS = frozenset({
-    "erratum", "errata", "corrigendum", "correction", "retraction", "retracted", "withdrawn",
-    "comment", "commentary", "reply", "response", "letter", "editorial",
-})
-SURNAME_PARTICLES = frozenset({
-    "le", "la", "de", "del", "della", "di", "da", "dos", "du", "van", "von", "der", "den", "ten", "ter",
-})
+NOTICE_WORDS = frozenset(
+    {
+        "erratum",
+        "errata",
+        "corrigendum",
+        "correction",
+        "retraction",
+        "retracted",
+        "withdrawn",
+        "comment",
+        "commentary",
+        "reply",
+        "response",
+        "letter",
+        "editorial",
+    }
+)
+SURNAME_PARTICLES = frozenset(
+    {
+        "le",
+        "la",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ten",
+        "ter",
+    }
+)
 JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "la", "und", "der"})
-SPECIAL_LETTERS = str.maketrans({
-    "ø": "o", "æ": "ae", "å": "a", "ß": "ss", "ł": "l", "đ": "d", "þ": "th", "œ": "oe",
-})
+SPECIAL_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "æ": "ae",
+        "å": "a",
+        "ß": "ss",
+        "ł": "l",
+        "đ": "d",
+        "þ": "th",
+        "œ": "oe",
+    }
+)
 
 
 def fold(text: str | None) -> str:

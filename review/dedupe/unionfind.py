@@ -30,17 +30,26 @@ class _Profile:
 
     @classmethod
     def of(cls, record: PreparedRecord, protected: bool) -> _Profile:
-        return cls({record.doi} if record.doi else set(), {record.pmid} if record.pmid else set(),
-                   {record.first_page} if record.first_page else set(),
-                   {record.journal} if record.journal else set(), set(record.surnames[:1]),
-                   (record.year, record.year) if record.year else None, protected, set())
+        return cls(
+            {record.doi} if record.doi else set(),
+            {record.pmid} if record.pmid else set(),
+            {record.first_page} if record.first_page else set(),
+            {record.journal} if record.journal else set(),
+            set(record.surnames[:1]),
+            (record.year, record.year) if record.year else None,
+            protected,
+            set(),
+        )
 
     def absorb(self, other: _Profile) -> None:
         for name in ("dois", "pmids", "pages", "journals", "first_authors", "apart"):
             getattr(self, name).update(getattr(other, name))
         if other.years:
-            self.years = other.years if not self.years else (min(self.years[0], other.years[0]),
-                                                             max(self.years[1], other.years[1]))
+            self.years = (
+                other.years
+                if not self.years
+                else (min(self.years[0], other.years[0]), max(self.years[1], other.years[1]))
+            )
         self.protected = self.protected or other.protected
 
 
@@ -91,8 +100,10 @@ class DuplicateGroups:
     def _profiles_agree(one: _Profile, other: _Profile) -> bool:
         if _disjoint(one.pages, other.pages) or _disjoint(one.first_authors, other.first_authors):
             return False
-        if one.years and other.years and (
-            max(one.years[1], other.years[1]) - min(one.years[0], other.years[0]) > MAX_YEAR_SPAN
+        if (
+            one.years
+            and other.years
+            and (max(one.years[1], other.years[1]) - min(one.years[0], other.years[0]) > MAX_YEAR_SPAN)
         ):
             return False
         return all(journals_compatible(mine, theirs) for mine in one.journals for theirs in other.journals)

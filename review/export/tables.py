@@ -21,12 +21,37 @@ from review.screening.decisions_io import export_decisions
 Table = tuple[list[str], list[list[object]]]
 
 RECORD_EXPORT_COLUMNS = (
-    "record_id", "source", "source_id", "title", "year", "doi", "duplicate_of",
-    "authors", "journal", "volume", "issue", "pages", "pmid", "keywords", "abstract", "batch_id",
+    "record_id",
+    "source",
+    "source_id",
+    "title",
+    "year",
+    "doi",
+    "duplicate_of",
+    "authors",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "pmid",
+    "keywords",
+    "abstract",
+    "batch_id",
 )
 DECISION_COLUMNS = (
-    "record_id", "source_id", "title", "stage", "reviewer", "kind", "label", "reason", "reason_label",
-    "note", "score", "rank", "created_at",
+    "record_id",
+    "source_id",
+    "title",
+    "stage",
+    "reviewer",
+    "kind",
+    "label",
+    "reason",
+    "reason_label",
+    "note",
+    "score",
+    "rank",
+    "created_at",
 )
 DEFAULT_MAP = ("roles", "citizen-outcomes")
 
@@ -79,8 +104,11 @@ def default_map_dimensions(protocol: Protocol) -> tuple[str, str]:
 
 
 def evidence_map_table(
-    db: sqlite_utils.Database, rows: str | None = None, cols: str | None = None,
-    coder: str | None = None, language: str = "en",
+    db: sqlite_utils.Database,
+    rows: str | None = None,
+    cols: str | None = None,
+    coder: str | None = None,
+    language: str = "en",
 ) -> Table:
     """Study counts for each pair of values of two dimensions (default: roles x citizen outcomes)."""
     protocol = current_protocol(db)

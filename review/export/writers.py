@@ -105,8 +105,6 @@ def write_xlsx(sheets: list[tuple[str, list[str], list[list[object]]]], path: Pa
     return str(path)
 
 
-
-
 Builder = Callable[..., tuple[list[str], list[list[object]]]]
 
 

@@ -170,8 +170,18 @@ def attach_fulltexts(db: sqlite_utils.Database, project_dir: Path | str, source_
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.resolve() != target:  # re-attaching the project's own folder copies nothing
             shutil.copyfile(path, target)
-        rows.append({"record_id": record_id, "status": RETRIEVED, "file_name": relative, "sha256": _sha256(target),
-                     "text": text, "n_pages": n_pages, "reason": None, "updated_at": now()})
+        rows.append(
+            {
+                "record_id": record_id,
+                "status": RETRIEVED,
+                "file_name": relative,
+                "sha256": _sha256(target),
+                "text": text,
+                "n_pages": n_pages,
+                "reason": None,
+                "updated_at": now(),
+            }
+        )
         report.matched.append((record_id, shown))
     with transaction(db):
         db["fulltexts"].upsert_all(rows, pk="record_id")
@@ -196,12 +206,24 @@ def mark_not_retrieved(db: sqlite_utils.Database, record_id: int, reason: str) -
         raise ReviewError("give a reason why the full text was not retrieved")
     decided = final_labels(db, "ft").get(record_id)
     if decided:
-        raise ReviewError(f"record {record_id} was assessed at full text ({decided}); undo that decision "
-                          "before marking it not retrieved")
+        raise ReviewError(
+            f"record {record_id} was assessed at full text ({decided}); undo that decision "
+            "before marking it not retrieved"
+        )
     with transaction(db):
-        db["fulltexts"].upsert({"record_id": record_id, "status": NOT_RETRIEVED, "file_name": None, "sha256": None,
-                                "text": None, "n_pages": None, "reason": reason.strip(), "updated_at": now()},
-                               pk="record_id")
+        db["fulltexts"].upsert(
+            {
+                "record_id": record_id,
+                "status": NOT_RETRIEVED,
+                "file_name": None,
+                "sha256": None,
+                "text": None,
+                "n_pages": None,
+                "reason": reason.strip(),
+                "updated_at": now(),
+            },
+            pk="record_id",
+        )
 
 
 def not_retrieved(db: sqlite_utils.Database) -> dict[int, str]:
@@ -217,8 +239,9 @@ def fulltext_text(db: sqlite_utils.Database, record_id: int) -> str | None:
 
 def fulltext_path(db: sqlite_utils.Database, project_dir: Path | str, record_id: int) -> Path | None:
     """Where a record's attached file lives inside the project, or None when it has none."""
-    row = db.execute("SELECT file_name FROM fulltexts WHERE record_id = ? AND status = ?",
-                     [record_id, RETRIEVED]).fetchone()
+    row = db.execute(
+        "SELECT file_name FROM fulltexts WHERE record_id = ? AND status = ?", [record_id, RETRIEVED]
+    ).fetchone()
     if not row or not row[0]:
         return None
     return _inside(Path(project_dir), row[0])
@@ -230,12 +253,13 @@ def search_fulltexts(db: sqlite_utils.Database, query: str, context: int = 80) -
     if not words:
         raise ReviewError("give at least one word to search for")
     hits = []
-    rows = db.execute("SELECT record_id, text FROM fulltexts WHERE status = ? AND text IS NOT NULL ORDER BY record_id",
-                      [RETRIEVED])
+    rows = db.execute(
+        "SELECT record_id, text FROM fulltexts WHERE status = ? AND text IS NOT NULL ORDER BY record_id", [RETRIEVED]
+    )
     for record_id, text in rows:
         folded = text.lower()  # lower() keeps offsets aligned with the text for the snippet
         if all(word in folded for word in words):
             at = folded.index(words[0])
-            snippet = " ".join(text[max(0, at - context):at + len(words[0]) + context].split())
+            snippet = " ".join(text[max(0, at - context) : at + len(words[0]) + context].split())
             hits.append((record_id, snippet))
     return hits

@@ -82,8 +82,10 @@ def link_reports(db: sqlite_utils.Database, record_ids: list[int], study: str) -
     if not record_ids:
         raise ReviewError("give at least one record id to link")
     placeholders = ", ".join("?" * len(record_ids))
-    known = {row[0] for row in db.execute(f"SELECT record_id FROM records WHERE record_id IN ({placeholders})",
-                                          list(record_ids))}
+    known = {
+        row[0]
+        for row in db.execute(f"SELECT record_id FROM records WHERE record_id IN ({placeholders})", list(record_ids))
+    }
     missing = sorted(set(record_ids) - known)
     if missing:
         raise ReviewError(f"no record with id {', '.join(map(str, missing))}")

@@ -34,7 +34,9 @@ def detect_format(data: bytes, file: str) -> str:
     raise ImportFormatError(file, "cannot tell the format; use a .ris, .csv, .tsv or .nbib file or --format")
 
 
-def read_bytes(data: bytes, file: str, file_format: str | None = None, mapping: dict[str, str] | None = None) -> ParseResult:
+def read_bytes(
+    data: bytes, file: str, file_format: str | None = None, mapping: dict[str, str] | None = None
+) -> ParseResult:
     if not data.strip():
         raise ImportFormatError(file, "the file is empty")
     file_format = file_format or detect_format(data, file)

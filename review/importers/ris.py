@@ -68,9 +68,7 @@ class _Scanner:
     def _tag(self, number: int, tag: str, value: str) -> None:
         if tag == "TY":
             if self._current is not None:
-                self.warnings.append(
-                    f"record starting at line {self._start_line} has no ER; closed at line {number}"
-                )
+                self.warnings.append(f"record starting at line {self._start_line} has no ER; closed at line {number}")
                 self._close()
             self._current = [["TY", value]]
             self._start_line = number
@@ -128,15 +126,15 @@ def _first(entry: dict, *names: str) -> str | None:
 def _to_record(pairs: list[list[str]], entry: dict) -> ParsedRecord:
     accession = _first(entry, "accession_number")
     urls = entry.get("urls") or []
-    doi = normalise_doi(_first(entry, "doi")) or next(
-        (normalise_doi(url) for url in urls if normalise_doi(url)), None
-    )
+    doi = normalise_doi(_first(entry, "doi")) or next((normalise_doi(url) for url in urls if normalise_doi(url)), None)
     return ParsedRecord(
         raw=pairs,
         raw_format="ris",
         title=clean_text(_first(entry, "title", "primary_title", "translated_title")),
         abstract=clean_text(_first(entry, "abstract", "notes_abstract")),
-        authors=[clean_text(a) for a in (entry.get("authors") or []) + (entry.get("first_authors") or []) if clean_text(a)],
+        authors=[
+            clean_text(a) for a in (entry.get("authors") or []) + (entry.get("first_authors") or []) if clean_text(a)
+        ],
         year=parse_year(_first(entry, "year", "publication_year", "date")),
         journal=clean_text(_first(entry, *JOURNAL_FIELDS)),
         volume=clean_text(_first(entry, "volume")),
@@ -160,9 +158,7 @@ def parse_ris_text(text: str, file: str = "<text>") -> tuple[list[ParsedRecord],
         raise ImportFormatError(file, "no RIS records found (no line starting with 'TY  - ')")
     entries = rispy.loads(_canonical_ris(scanner.records), skip_unknown_tags=False, enforce_list_tags=True)
     if len(entries) != len(scanner.records):
-        raise ImportFormatError(
-            file, f"rispy read {len(entries)} records where {len(scanner.records)} were expected"
-        )
+        raise ImportFormatError(file, f"rispy read {len(entries)} records where {len(scanner.records)} were expected")
     records = [_to_record(pairs, entry) for pairs, entry in zip(scanner.records, entries)]
     return records, scanner.warnings
 

@@ -101,7 +101,9 @@ def _to_record(header: list[str], row: list[str], columns: dict[str, int], file_
     )
 
 
-def read_table(data: bytes, file: str, mapping: dict[str, str] | None = None, delimiter: str | None = None) -> ParseResult:
+def read_table(
+    data: bytes, file: str, mapping: dict[str, str] | None = None, delimiter: str | None = None
+) -> ParseResult:
     """Read a CSV or TSV export; the delimiter is sniffed unless given."""
     text, encoding = decode(data, file)
     if not text.strip():

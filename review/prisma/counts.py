@@ -32,36 +32,82 @@ NO_REASON = {"en": "No reason given", "da": "Ingen begrundelse angivet"}
 # (data key, node, box, description, boxtext) in the order of the package's template.
 TEMPLATE_ROWS: list[tuple[str, str, str, str, str]] = [
     ("NA", "node4", "prevstud", "Grey title box; Previous studies", "Previous studies"),
-    ("previous_studies", "node5", "box1", "Studies included in previous version of review",
-     "Studies included in previous version of review"),
-    ("previous_reports", "NA", "box1", "Reports of studies included in previous version of review",
-     "Reports of studies included in previous version of review"),
-    ("NA", "node6", "newstud", "Yellow title box; Identification of new studies via databases and registers",
-     "Identification of new studies via databases and registers"),
+    (
+        "previous_studies",
+        "node5",
+        "box1",
+        "Studies included in previous version of review",
+        "Studies included in previous version of review",
+    ),
+    (
+        "previous_reports",
+        "NA",
+        "box1",
+        "Reports of studies included in previous version of review",
+        "Reports of studies included in previous version of review",
+    ),
+    (
+        "NA",
+        "node6",
+        "newstud",
+        "Yellow title box; Identification of new studies via databases and registers",
+        "Identification of new studies via databases and registers",
+    ),
     ("database_results", "node7", "box2", "Records identified from: Databases", "Databases"),
     ("database_specific_results", "NA", "box2", "Records identified per database", "Databases"),
     ("register_results", "NA", "box2", "Records identified from: Registers", "Registers"),
-    ("NA", "node16", "othstud", "Grey title box; Identification of new studies via other methods",
-     "Identification of new studies via other methods"),
+    (
+        "NA",
+        "node16",
+        "othstud",
+        "Grey title box; Identification of new studies via other methods",
+        "Identification of new studies via other methods",
+    ),
     ("website_results", "node17", "box11", "Records identified from: Websites", "Websites"),
     ("organisation_results", "NA", "box11", "Records identified from: Organisations", "Organisations"),
     ("citations_results", "NA", "box11", "Records identified from: Citation searching", "Citation searching"),
     ("duplicates", "node8", "box3", "Duplicate records removed", "Duplicate records"),
-    ("excluded_automatic", "NA", "box3", "Records marked as ineligible by automation tools",
-     "Records marked as ineligible by automation tools"),
+    (
+        "excluded_automatic",
+        "NA",
+        "box3",
+        "Records marked as ineligible by automation tools",
+        "Records marked as ineligible by automation tools",
+    ),
     ("excluded_other", "NA", "box3", "Records removed for other reasons", "Records removed for other reasons"),
     ("records_screened", "node9", "box4", "Records screened (databases and registers)", "Records screened"),
     ("records_excluded", "node10", "box5", "Records excluded (databases and registers)", "Records excluded"),
-    ("dbr_sought_reports", "node11", "box6", "Reports sought for retrieval (databases and registers)",
-     "Reports sought for retrieval"),
-    ("dbr_notretrieved_reports", "node12", "box7", "Reports not retrieved (databases and registers)",
-     "Reports not retrieved"),
+    (
+        "dbr_sought_reports",
+        "node11",
+        "box6",
+        "Reports sought for retrieval (databases and registers)",
+        "Reports sought for retrieval",
+    ),
+    (
+        "dbr_notretrieved_reports",
+        "node12",
+        "box7",
+        "Reports not retrieved (databases and registers)",
+        "Reports not retrieved",
+    ),
     ("other_sought_reports", "node18", "box12", "Reports sought for retrieval (other)", "Reports sought for retrieval"),
     ("other_notretrieved_reports", "node19", "box13", "Reports not retrieved (other)", "Reports not retrieved"),
-    ("dbr_assessed", "node13", "box8", "Reports assessed for eligibility (databases and registers)",
-     "Reports assessed for eligibility"),
+    (
+        "dbr_assessed",
+        "node13",
+        "box8",
+        "Reports assessed for eligibility (databases and registers)",
+        "Reports assessed for eligibility",
+    ),
     ("dbr_excluded", "node14", "box9", "Reports excluded (databases and registers), by reason", "Reports excluded"),
-    ("other_assessed", "node20", "box14", "Reports assessed for eligibility (other)", "Reports assessed for eligibility"),
+    (
+        "other_assessed",
+        "node20",
+        "box14",
+        "Reports assessed for eligibility (other)",
+        "Reports assessed for eligibility",
+    ),
     ("other_excluded", "node21", "box15", "Reports excluded (other), by reason", "Reports excluded"),
     ("new_studies", "node15", "box10", "New studies included in review", "New studies included in review"),
     ("new_reports", "NA", "box10", "Reports of new included studies", "Reports of new included studies"),
@@ -72,8 +118,10 @@ TEMPLATE_ROWS: list[tuple[str, str, str, str, str]] = [
     ("included", "node3", "included", "Blue included box", "Included"),
 ]
 # CSV rows whose n is written 'Name, n; Name, n': row -> (mapping key, key of the total used when empty).
-BREAKDOWNS = {"database_specific_results": ("database_specific_results", "database_results"),
-              "dbr_excluded": ("dbr_excluded_reasons", "dbr_excluded")}
+BREAKDOWNS = {
+    "database_specific_results": ("database_specific_results", "database_results"),
+    "dbr_excluded": ("dbr_excluded_reasons", "dbr_excluded"),
+}
 
 
 def _reason_label(protocol: Protocol, key: str | None, language: str) -> str:
@@ -130,27 +178,38 @@ def check_counts(counts: dict) -> list[str]:
         problems.append(
             f"records identified ({identified}) minus duplicates and removals ({removed}) is {identified - removed}, "
             f"but {c['records_screened']} records were screened"
-            + (f" (the protocol's {c['register_results']} register records count as identified but are not "
-               "records of the project)"
-               if c.get("register_results") else "")
+            + (
+                f" (the protocol's {c['register_results']} register records count as identified but are not "
+                "records of the project)"
+                if c.get("register_results")
+                else ""
+            )
         )
     if c["records_screened"] != c["records_excluded"] + c["dbr_sought_reports"]:
         problems.append(
             f"records screened ({c['records_screened']}) is not records excluded ({c['records_excluded']}) plus "
             f"reports sought ({c['dbr_sought_reports']})"
-            + (f": {c['records_undecided']} records are still undecided at title/abstract"
-               if c.get("records_undecided") else "")
+            + (
+                f": {c['records_undecided']} records are still undecided at title/abstract"
+                if c.get("records_undecided")
+                else ""
+            )
         )
     if c["dbr_sought_reports"] != c["dbr_notretrieved_reports"] + c["dbr_assessed"]:
         problems.append(
             f"reports sought ({c['dbr_sought_reports']}) is not reports not retrieved "
             f"({c['dbr_notretrieved_reports']}) plus reports assessed ({c['dbr_assessed']})"
-            + (f": {c['reports_undecided']} reports are still undecided at full text"
-               if c.get("reports_undecided") else "")
+            + (
+                f": {c['reports_undecided']} reports are still undecided at full text"
+                if c.get("reports_undecided")
+                else ""
+            )
         )
     if c["dbr_assessed"] != c["dbr_excluded"] + c["new_reports"]:
-        problems.append(f"reports assessed ({c['dbr_assessed']}) is not reports excluded ({c['dbr_excluded']}) "
-                        f"plus reports included ({c['new_reports']})")
+        problems.append(
+            f"reports assessed ({c['dbr_assessed']}) is not reports excluded ({c['dbr_excluded']}) "
+            f"plus reports included ({c['new_reports']})"
+        )
     by_reason = sum(c.get("dbr_excluded_reasons", {}).values())
     if "dbr_excluded_reasons" in c and by_reason != c["dbr_excluded"]:
         problems.append(f"exclusion reasons add up to {by_reason}, not to the {c['dbr_excluded']} reports excluded")
@@ -191,14 +250,18 @@ def prisma_csv(counts: dict) -> str:
     return out.getvalue()
 
 
-def checked_counts(db: sqlite_utils.Database, protocol: Protocol | None = None, language: str = "en",
-                   allow_incomplete: bool = False) -> tuple[dict, list[str]]:
+def checked_counts(
+    db: sqlite_utils.Database, protocol: Protocol | None = None, language: str = "en", allow_incomplete: bool = False
+) -> tuple[dict, list[str]]:
     """The counts and their problems; raises unless they add up or `allow_incomplete` is set."""
     counts = prisma_counts(db, protocol, language)
     problems = check_counts(counts)
     if problems and not allow_incomplete:
-        raise ReviewError("the PRISMA counts do not add up: " + "; ".join(problems)
-                          + " (use --allow-incomplete for a draft that shows the gaps)")
+        raise ReviewError(
+            "the PRISMA counts do not add up: "
+            + "; ".join(problems)
+            + " (use --allow-incomplete for a draft that shows the gaps)"
+        )
     return counts, problems
 
 

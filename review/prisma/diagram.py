@@ -15,29 +15,49 @@ from xml.sax.saxutils import escape
 LABELS = {
     "en": {
         "title": "Identification of new studies via databases and registers",
-        "identification": "Identification", "screening": "Screening", "included": "Included",
-        "identified": "Records identified from:", "databases": "Databases", "registers": "Registers",
-        "removed": "Records removed before screening:", "duplicates": "Duplicate records",
+        "identification": "Identification",
+        "screening": "Screening",
+        "included": "Included",
+        "identified": "Records identified from:",
+        "databases": "Databases",
+        "registers": "Registers",
+        "removed": "Records removed before screening:",
+        "duplicates": "Duplicate records",
         "automatic": "Records marked as ineligible by automation tools",
         "other": "Records removed for other reasons",
-        "screened": "Records screened", "records_excluded": "Records excluded",
-        "sought": "Reports sought for retrieval", "not_retrieved": "Reports not retrieved",
-        "assessed": "Reports assessed for eligibility", "reports_excluded": "Reports excluded",
-        "studies": "Studies included in review", "reports": "Reports of included studies",
-        "undecided": "Still undecided", "draft": "DRAFT: the flow is incomplete",
+        "screened": "Records screened",
+        "records_excluded": "Records excluded",
+        "sought": "Reports sought for retrieval",
+        "not_retrieved": "Reports not retrieved",
+        "assessed": "Reports assessed for eligibility",
+        "reports_excluded": "Reports excluded",
+        "studies": "Studies included in review",
+        "reports": "Reports of included studies",
+        "undecided": "Still undecided",
+        "draft": "DRAFT: the flow is incomplete",
     },
     "da": {
         "title": "Identifikation af nye studier via databaser og registre",
-        "identification": "Identifikation", "screening": "Screening", "included": "Inkluderet",
-        "identified": "Referencer identificeret fra:", "databases": "Databaser", "registers": "Registre",
-        "removed": "Referencer fjernet før screening:", "duplicates": "Dubletter",
+        "identification": "Identifikation",
+        "screening": "Screening",
+        "included": "Inkluderet",
+        "identified": "Referencer identificeret fra:",
+        "databases": "Databaser",
+        "registers": "Registre",
+        "removed": "Referencer fjernet før screening:",
+        "duplicates": "Dubletter",
         "automatic": "Referencer markeret som uegnede af automatiske værktøjer",
         "other": "Referencer fjernet af andre årsager",
-        "screened": "Screenede referencer", "records_excluded": "Ekskluderede referencer",
-        "sought": "Rapporter søgt fremskaffet", "not_retrieved": "Rapporter ikke fremskaffet",
-        "assessed": "Rapporter vurderet for egnethed", "reports_excluded": "Ekskluderede rapporter",
-        "studies": "Studier inkluderet i reviewet", "reports": "Rapporter af inkluderede studier",
-        "undecided": "Endnu ikke afgjort", "draft": "UDKAST: flowet er ufuldstændigt",
+        "screened": "Screenede referencer",
+        "records_excluded": "Ekskluderede referencer",
+        "sought": "Rapporter søgt fremskaffet",
+        "not_retrieved": "Rapporter ikke fremskaffet",
+        "assessed": "Rapporter vurderet for egnethed",
+        "reports_excluded": "Ekskluderede rapporter",
+        "studies": "Studier inkluderet i reviewet",
+        "reports": "Rapporter af inkluderede studier",
+        "undecided": "Endnu ikke afgjort",
+        "draft": "UDKAST: flowet er ufuldstændigt",
     },
 }
 LANGUAGES = tuple(LABELS)
@@ -103,25 +123,35 @@ def _identification_lines(counts: dict, t: dict, language: str) -> list[tuple[st
 def _rows(counts: dict, t: dict, language: str, draft: bool) -> list[tuple[str, list, list | None]]:
     """(phase, main box lines, side box lines) from top to bottom."""
     n = lambda key: _n(counts[key], language)  # noqa: E731
-    removed = [(t["removed"], True), (f"{t['duplicates']} (n = {n('duplicates')})", False),
-               (f"{t['automatic']} (n = {n('excluded_automatic')})", False),
-               (f"{t['other']} (n = {n('excluded_other')})", False)]
+    removed = [
+        (t["removed"], True),
+        (f"{t['duplicates']} (n = {n('duplicates')})", False),
+        (f"{t['automatic']} (n = {n('excluded_automatic')})", False),
+        (f"{t['other']} (n = {n('excluded_other')})", False),
+    ]
     excluded = [(f"{t['records_excluded']} (n = {n('records_excluded')})", False)]
     if draft or counts.get("records_undecided"):
         excluded.append((f"{t['undecided']} (n = {_n(counts.get('records_undecided', 0), language)})", True))
     reasons = [(f"{t['reports_excluded']} (n = {n('dbr_excluded')}):", False)]
-    reasons += [(f"    {reason} (n = {_n(k, language)})", False)
-                for reason, k in counts.get("dbr_excluded_reasons", {}).items()]
+    reasons += [
+        (f"    {reason} (n = {_n(k, language)})", False) for reason, k in counts.get("dbr_excluded_reasons", {}).items()
+    ]
     if draft or counts.get("reports_undecided"):
         reasons.append((f"{t['undecided']} (n = {_n(counts.get('reports_undecided', 0), language)})", True))
     return [
         ("identification", _identification_lines(counts, t, language), removed),
         ("screening", [(f"{t['screened']} (n = {n('records_screened')})", False)], excluded),
-        ("screening", [(f"{t['sought']} (n = {n('dbr_sought_reports')})", False)],
-         [(f"{t['not_retrieved']} (n = {n('dbr_notretrieved_reports')})", False)]),
+        (
+            "screening",
+            [(f"{t['sought']} (n = {n('dbr_sought_reports')})", False)],
+            [(f"{t['not_retrieved']} (n = {n('dbr_notretrieved_reports')})", False)],
+        ),
         ("screening", [(f"{t['assessed']} (n = {n('dbr_assessed')})", False)], reasons),
-        ("included", [(f"{t['studies']} (n = {n('new_studies')})", False),
-                      (f"{t['reports']} (n = {n('new_reports')})", False)], None),
+        (
+            "included",
+            [(f"{t['studies']} (n = {n('new_studies')})", False), (f"{t['reports']} (n = {n('new_reports')})", False)],
+            None,
+        ),
     ]
 
 
@@ -170,7 +200,7 @@ def line_baselines(box: Box) -> list[float]:
 
 def _svg_text(x: float, y: float, text: str, bold: bool, extra: str = "") -> str:
     weight = ' font-weight="bold"' if bold else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}"{weight}{extra} xml:space="preserve">{escape(text)}</text>')
+    return f'<text x="{x:.1f}" y="{y:.1f}"{weight}{extra} xml:space="preserve">{escape(text)}</text>'
 
 
 def render_svg(layout: Layout) -> str:
@@ -186,21 +216,31 @@ def render_svg(layout: Layout) -> str:
         out.append(_svg_text(MARGIN, MARGIN + FONT_SIZE, layout.banner, True, f' fill="{COLORS["draft"]}"'))
     for box in layout.boxes:
         radius = 8 if box.kind != "box" else 0
-        out.append(f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" rx="{radius}" '
-                   f'fill="{COLORS[box.kind]}" stroke="{COLORS["edge"]}" stroke-width="1.2"/>')
+        out.append(
+            f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" rx="{radius}" '
+            f'fill="{COLORS[box.kind]}" stroke="{COLORS["edge"]}" stroke-width="1.2"/>'
+        )
         if box.kind == "phase":
             cx, cy = box.x + box.w / 2, box.y + box.h / 2
-            out.append(_svg_text(cx, cy, box.lines[0][0], True,
-                                 f' text-anchor="middle" dominant-baseline="central" '
-                                 f'transform="rotate(-90 {cx:.1f} {cy:.1f})"'))
+            out.append(
+                _svg_text(
+                    cx,
+                    cy,
+                    box.lines[0][0],
+                    True,
+                    f' text-anchor="middle" dominant-baseline="central" transform="rotate(-90 {cx:.1f} {cy:.1f})"',
+                )
+            )
             continue
         anchor = ' text-anchor="middle"' if box.kind == "title" else ""
         x = box.x + box.w / 2 if box.kind == "title" else box.x + PAD
         for (text, bold), baseline in zip(box.lines, line_baselines(box)):
             out.append(_svg_text(x, baseline, text, bold, anchor))
     for x1, y1, x2, y2 in layout.arrows:
-        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{COLORS["edge"]}" '
-                   f'stroke-width="1.2" marker-end="url(#arrow)"/>')
+        out.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{COLORS["edge"]}" '
+            f'stroke-width="1.2" marker-end="url(#arrow)"/>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -220,8 +260,14 @@ def render_png(layout: Layout, dpi: int = 200) -> bytes:
     ax.axis("off")
     text_style = {"fontsize": FONT_SIZE, "family": "DejaVu Sans", "color": "black"}
     if layout.banner:
-        ax.text(MARGIN, MARGIN + FONT_SIZE, layout.banner, fontweight="bold", va="baseline",
-                **{**text_style, "color": COLORS["draft"]})
+        ax.text(
+            MARGIN,
+            MARGIN + FONT_SIZE,
+            layout.banner,
+            fontweight="bold",
+            va="baseline",
+            **{**text_style, "color": COLORS["draft"]},
+        )
     for box in layout.boxes:
         style = {"facecolor": COLORS[box.kind], "edgecolor": COLORS["edge"], "linewidth": 1.2}
         if box.kind == "box":
@@ -229,16 +275,41 @@ def render_png(layout: Layout, dpi: int = 200) -> bytes:
         else:
             ax.add_patch(FancyBboxPatch((box.x, box.y), box.w, box.h, boxstyle="round,pad=0,rounding_size=8", **style))
         if box.kind == "phase":
-            ax.text(box.x + box.w / 2, box.y + box.h / 2, box.lines[0][0], rotation=90, ha="center", va="center",
-                    fontweight="bold", **text_style)
+            ax.text(
+                box.x + box.w / 2,
+                box.y + box.h / 2,
+                box.lines[0][0],
+                rotation=90,
+                ha="center",
+                va="center",
+                fontweight="bold",
+                **text_style,
+            )
             continue
         x = box.x + box.w / 2 if box.kind == "title" else box.x + PAD
         for (text, bold), baseline in zip(box.lines, line_baselines(box)):
-            ax.text(x, baseline, text, ha="center" if box.kind == "title" else "left",
-                    va="baseline", fontweight="bold" if bold else "normal", **text_style)
+            ax.text(
+                x,
+                baseline,
+                text,
+                ha="center" if box.kind == "title" else "left",
+                va="baseline",
+                fontweight="bold" if bold else "normal",
+                **text_style,
+            )
     for x1, y1, x2, y2 in layout.arrows:
-        ax.add_patch(FancyArrowPatch((x1, y1), (x2, y2), arrowstyle="-|>", mutation_scale=12,
-                                     color=COLORS["edge"], linewidth=1.2, shrinkA=0, shrinkB=0))
+        ax.add_patch(
+            FancyArrowPatch(
+                (x1, y1),
+                (x2, y2),
+                arrowstyle="-|>",
+                mutation_scale=12,
+                color=COLORS["edge"],
+                linewidth=1.2,
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()

@@ -52,16 +52,22 @@ def zero_shot_scores(features: FeatureSet, positives: np.ndarray | None = None) 
     return _rank_average(columns)
 
 
-def component_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int],
-                     labels: Sequence[int]) -> list[np.ndarray | None]:
+def component_scores(
+    features: FeatureSet, preset: Preset, labelled: Sequence[int], labels: Sequence[int]
+) -> list[np.ndarray | None]:
     """Each preset component fitted on the labelled rows and scoring every row (None where its features are missing)."""
     labelled_idx = np.asarray(labelled, dtype=np.int64)
     y = np.asarray(labels, dtype=np.int64)
     columns: list[np.ndarray | None] = []
     for component in preset.components:
         matrix = features.matrix(component.features)
-        columns.append(None if matrix is None else fit_relevance(
-            component.classifier, component.params, matrix[labelled_idx], y, matrix, preset.balance_ratio))
+        columns.append(
+            None
+            if matrix is None
+            else fit_relevance(
+                component.classifier, component.params, matrix[labelled_idx], y, matrix, preset.balance_ratio
+            )
+        )
     return columns
 
 
@@ -103,8 +109,13 @@ def fuse(preset: Preset, columns: list[np.ndarray | None], credits: Sequence[Seq
     return np.sum([weight * _percentiles(column) for weight, column in kept], axis=0) / total
 
 
-def rank_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int], labels: Sequence[int],
-                credits: Sequence[Sequence[float]] = ()) -> np.ndarray:
+def rank_scores(
+    features: FeatureSet,
+    preset: Preset,
+    labelled: Sequence[int],
+    labels: Sequence[int],
+    credits: Sequence[Sequence[float]] = (),
+) -> np.ndarray:
     """Relevance scores in (0, 1] for every record; higher = screen sooner.
 
     `labelled` are row indices, `labels` their 0/1 labels. With both classes
@@ -115,8 +126,13 @@ def rank_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int], l
     return _fitted_scores(features, preset, labelled, labels, credits)[0]
 
 
-def _fitted_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int], labels: Sequence[int],
-                   credits: Sequence[Sequence[float]]) -> tuple[np.ndarray, list[np.ndarray | None] | None]:
+def _fitted_scores(
+    features: FeatureSet,
+    preset: Preset,
+    labelled: Sequence[int],
+    labels: Sequence[int],
+    credits: Sequence[Sequence[float]],
+) -> tuple[np.ndarray, list[np.ndarray | None] | None]:
     """`rank_scores` and the component scores behind it (None for the zero-shot ranking)."""
     labelled_idx = np.asarray(labelled, dtype=np.int64)
     y = np.asarray(labels, dtype=np.int64)
@@ -131,13 +147,13 @@ def _fitted_scores(features: FeatureSet, preset: Preset, labelled: Sequence[int]
 
 def credit(columns: list[np.ndarray | None], unscreened: np.ndarray, row: int) -> tuple[float, ...]:
     """Per non-base component: 1 if it ranked `row` above the base among `unscreened` records, 0.5 on a tie, else 0."""
+
     def percentile(column: np.ndarray) -> float:  # mid-rank, so ties favour neither component
         others = column[unscreened]
         return float(np.mean(others < column[row]) + 0.5 * np.mean(others == column[row]))
 
     base = percentile(columns[0])
-    return tuple(0.0 if column is None else float(np.sign(percentile(column) - base) + 1) / 2
-                 for column in columns[1:])
+    return tuple(0.0 if column is None else float(np.sign(percentile(column) - base) + 1) / 2 for column in columns[1:])
 
 
 def due_for_retraining(preset: Preset, n_labelled: int, n_since_fit: int, new_relevant: bool) -> bool:
@@ -160,8 +176,14 @@ class Ranker:
     credits of earlier sessions, by record id.
     """
 
-    def __init__(self, features: FeatureSet, ids: Sequence[int], preset: Preset, background: bool = False,
-                 credits: dict[int, Sequence[float]] | None = None):
+    def __init__(
+        self,
+        features: FeatureSet,
+        ids: Sequence[int],
+        preset: Preset,
+        background: bool = False,
+        credits: dict[int, Sequence[float]] | None = None,
+    ):
         self.features = features
         self.ids = list(ids)
         self.preset = preset
@@ -171,8 +193,9 @@ class Ranker:
         self._screened = np.zeros(len(self.ids), dtype=bool)
         self._since_fit = 0
         self._new_relevant = False
-        self._credits = {self._row[record_id]: tuple(value) for record_id, value in (credits or {}).items()
-                         if record_id in self._row}
+        self._credits = {
+            self._row[record_id]: tuple(value) for record_id, value in (credits or {}).items() if record_id in self._row
+        }
         self._columns: list[np.ndarray | None] | None = None  # component scores of the last fit
         self._unscreened_at_fit = np.ones(len(self.ids), dtype=bool)
         self._lock = threading.Lock()
@@ -199,8 +222,10 @@ class Ranker:
         """Each component's weight in the ranking ("features/classifier" -> share), from the credits so far."""
         with self._lock:
             weights = component_weights(self.preset, list(self._relevant_credits().values()))
-        return {f"{c.features}/{c.classifier}": round(float(w / weights.sum()), 3)
-                for c, w in zip(self.preset.components, weights)}
+        return {
+            f"{c.features}/{c.classifier}": round(float(w / weights.sum()), 3)
+            for c, w in zip(self.preset.components, weights)
+        }
 
     def _relevant_credits(self) -> dict[int, tuple[float, ...]]:
         """Row -> credits of the rows labelled relevant now (seeded credits may belong to others); hold the lock."""

@@ -67,7 +67,8 @@ def fit_relevance(name: str, params: dict[str, Any], X, y: np.ndarray, X_all, ra
     model = make_classifier(name, **params)
     model.fit(X, y, sample_weight=balance_weights(y, ratio))
     if hasattr(model, "coef_") and model.coef_.shape[0] == 1:  # linear: score in X's dtype, no float64 copy of X
-        return np.asarray(X_all @ model.coef_.ravel().astype(X_all.dtype), dtype=np.float64).reshape(-1) \
-            + float(np.ravel(model.intercept_)[0])
+        return np.asarray(X_all @ model.coef_.ravel().astype(X_all.dtype), dtype=np.float64).reshape(-1) + float(
+            np.ravel(model.intercept_)[0]
+        )
     log_proba = model.predict_log_proba(X_all)
     return np.asarray(log_proba[:, 1] - log_proba[:, 0])

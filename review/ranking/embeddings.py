@@ -95,8 +95,10 @@ def require_onnx() -> None:
         import onnxruntime  # noqa: F401
         import optimum.onnxruntime  # noqa: F401
     except ImportError as error:
-        raise ReviewError(f"the 'onnx' embedding backend needs ONNX Runtime and optimum-onnx "
-                          f"({error}): pip install 'review-screening[onnx]'") from error
+        raise ReviewError(
+            f"the 'onnx' embedding backend needs ONNX Runtime and optimum-onnx "
+            f"({error}): pip install 'review-screening[onnx]'"
+        ) from error
 
 
 def _onnx_model(name: str, quantize: bool):
@@ -180,9 +182,14 @@ def encode(
     out = np.zeros((len(texts), dim), dtype=np.float32)
     with torch.inference_mode():
         for start in range(0, len(texts), batch_size):
-            idx = order[start:start + batch_size]
-            vectors = model.encode([texts[i] for i in idx], batch_size=batch_size, convert_to_numpy=True,
-                                   normalize_embeddings=True, show_progress_bar=False)
+            idx = order[start : start + batch_size]
+            vectors = model.encode(
+                [texts[i] for i in idx],
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
             out[idx] = vectors
             if on_batch:
                 on_batch(len(idx))
@@ -212,9 +219,15 @@ def cached_embeddings(
     elif on_batch:
         on_batch(len(texts) - len(missing))
     for start in range(0, len(missing), chunk):
-        part = missing[start:start + chunk]
-        vectors = encode([texts[i] for i in part], model_name, max_length=max_length, quantize=quantize,
-                         on_batch=on_batch, backend=backend)
+        part = missing[start : start + chunk]
+        vectors = encode(
+            [texts[i] for i in part],
+            model_name,
+            max_length=max_length,
+            quantize=quantize,
+            on_batch=on_batch,
+            backend=backend,
+        )
         rows = [(key, hashes[i], vectors.shape[1], vector.tobytes()) for i, vector in zip(part, vectors)]
         with transaction(db):
             db.conn.executemany(
@@ -226,8 +239,14 @@ def cached_embeddings(
     return np.stack([known[h] for h in hashes])
 
 
-def count_cached(db: sqlite_utils.Database, texts: list[str], model_name: str = DEFAULT_MODEL,
-                 max_length: int = DEFAULT_MAX_LENGTH, quantize: bool = False, backend: str = "torch") -> int:
+def count_cached(
+    db: sqlite_utils.Database,
+    texts: list[str],
+    model_name: str = DEFAULT_MODEL,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    quantize: bool = False,
+    backend: str = "torch",
+) -> int:
     """How many of `texts` already have a cached vector (for 'is it ready yet?')."""
     key = cache_key(model_name, max_length, quantize, backend)
     return len(_read_vectors(db, key, {text_hash(t) for t in texts}))

@@ -73,8 +73,13 @@ class FeatureSet:
         return self.tfidf if kind == "tfidf" else self.embedding
 
 
-def build_features(texts: list[str], tfidf: TfidfFeatures | None = None, embedding: np.ndarray | None = None,
-                   query: str | None = None, embedding_query: np.ndarray | None = None) -> FeatureSet:
+def build_features(
+    texts: list[str],
+    tfidf: TfidfFeatures | None = None,
+    embedding: np.ndarray | None = None,
+    query: str | None = None,
+    embedding_query: np.ndarray | None = None,
+) -> FeatureSet:
     """TF-IDF fitted on `texts`, plus precomputed embeddings and the zero-shot query in both spaces."""
     tfidf = tfidf or TfidfFeatures()
     matrix = tfidf.fit_transform(texts)

@@ -83,8 +83,9 @@ class Preset:
         kept = tuple(c for c in self.components if c.features != "embedding")
         if not kept:
             kept = (Component("tfidf", "svm"),)
-        return Preset(f"{self.name}-tfidf", kept, self.retrain_every_until, self.retrain_growth, self.balance_ratio,
-                      self.fusion)
+        return Preset(
+            f"{self.name}-tfidf", kept, self.retrain_every_until, self.retrain_growth, self.balance_ratio, self.fusion
+        )
 
 
 RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)
@@ -92,11 +93,20 @@ RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
-        Preset("ensemble", (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
-               balance_ratio=RECALL_RATIO, fusion="earned"),
-        Preset("ensemble-average", (Component("tfidf", "svm", {"C": 0.11}),
-                                    Component("embedding", "logistic", {"C": 1.0})), balance_ratio=RECALL_RATIO),
-        Preset("ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))),
+        Preset(
+            "ensemble",
+            (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
+            balance_ratio=RECALL_RATIO,
+            fusion="earned",
+        ),
+        Preset(
+            "ensemble-average",
+            (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
+            balance_ratio=RECALL_RATIO,
+        ),
+        Preset(
+            "ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))
+        ),
         Preset("tfidf-svm", (Component("tfidf", "svm", {"C": 0.11}),), balance_ratio=RECALL_RATIO),
         Preset("tfidf-nb", (Component("tfidf", "nb", {"alpha": 0.1}),)),
         Preset("embedding-logistic", (Component("embedding", "logistic", {"C": 1.0}),), balance_ratio=RECALL_RATIO),

@@ -50,11 +50,13 @@ def stage_texts(db: sqlite_utils.Database, stage: str, record_ids: list[int]) ->
     """Title + abstract per record; at the full-text stage the extracted full text where there is one."""
     texts: dict[int, str] = {}
     for start in range(0, len(record_ids), 900):
-        chunk = record_ids[start:start + 900]
+        chunk = record_ids[start : start + 900]
         marks = ", ".join("?" for _ in chunk)
         rows = db.execute(
             f"SELECT r.record_id, r.title, r.abstract, f.text FROM records r "
-            f"LEFT JOIN fulltexts f ON f.record_id = r.record_id WHERE r.record_id IN ({marks})", chunk)
+            f"LEFT JOIN fulltexts f ON f.record_id = r.record_id WHERE r.record_id IN ({marks})",
+            chunk,
+        )
         for record_id, title, abstract, fulltext in rows:
             texts[record_id] = record_text(title, abstract, fulltext if stage == "ft" else None)
     return [texts[record_id] for record_id in record_ids]
@@ -62,8 +64,11 @@ def stage_texts(db: sqlite_utils.Database, stage: str, record_ids: list[int]) ->
 
 def training_labels(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> dict[int, int]:
     """Final include/exclude decisions as 1/0; 'maybe' counts as unlabelled."""
-    return {record_id: LABEL_VALUE[label] for record_id, label in final_labels(db, stage, protocol).items()
-            if label in LABEL_VALUE}
+    return {
+        record_id: LABEL_VALUE[label]
+        for record_id, label in final_labels(db, stage, protocol).items()
+        if label in LABEL_VALUE
+    }
 
 
 def choose_preset(protocol: Protocol, preset: str | None = None) -> Preset:
@@ -73,8 +78,13 @@ def choose_preset(protocol: Protocol, preset: str | None = None) -> Preset:
 
 
 def rank_project(
-    db: sqlite_utils.Database, protocol: Protocol, stage: str, preset: str | None = None, model: str | None = None,
-    embeddings: EmbeddingMode = "compute", on_progress: Callable[[int, int], None] | None = None,
+    db: sqlite_utils.Database,
+    protocol: Protocol,
+    stage: str,
+    preset: str | None = None,
+    model: str | None = None,
+    embeddings: EmbeddingMode = "compute",
+    on_progress: Callable[[int, int], None] | None = None,
     backend: str = "torch",
 ) -> ProjectRanking:
     """Rank the stage's unscreened candidates by the decisions so far, store and return the ranking."""
@@ -98,8 +108,9 @@ def rank_project(
             query_vector = encode([protocol.zero_shot_query()], model, backend=backend)[0]
     if vectors is None:
         chosen = chosen.without_embeddings() if chosen.uses_embeddings() else chosen
-    features = build_features(texts or [""], embedding=vectors, query=protocol.zero_shot_query(),
-                              embedding_query=query_vector)
+    features = build_features(
+        texts or [""], embedding=vectors, query=protocol.zero_shot_query(), embedding_query=query_vector
+    )
     features.tfidf = features.tfidf[: len(ids)]
     labels = training_labels(db, stage, protocol)
     ranker = replay_decisions(db, stage, features, ids, chosen, labels)
@@ -110,16 +121,31 @@ def rank_project(
     ranking = ranker.ranking()
     n_relevant = int(np.sum(list(labels.values()))) if labels else 0
     seconds = time.perf_counter() - start
-    config = {"preset": chosen.to_dict(), "model": model if vectors is not None else None,
-              "last_event_id": last_event_id(db, stage), "credits": ranker.credits(),
-              "weights": ranker.fusion_weights()}
+    config = {
+        "preset": chosen.to_dict(),
+        "model": model if vectors is not None else None,
+        "last_event_id": last_event_id(db, stage),
+        "credits": ranker.credits(),
+        "weights": ranker.fusion_weights(),
+    }
     run_id = save_ranking(db, stage, ranking, config, len(labels), n_relevant, seconds)
-    return ProjectRanking(stage, run_id, chosen.name, config["model"], ranking, len(ids), len(labels),
-                          n_relevant, seconds, config["weights"])
+    return ProjectRanking(
+        stage,
+        run_id,
+        chosen.name,
+        config["model"],
+        ranking,
+        len(ids),
+        len(labels),
+        n_relevant,
+        seconds,
+        config["weights"],
+    )
 
 
-def replay_decisions(db: sqlite_utils.Database, stage: str, features: FeatureSet, ids: list[int], preset: Preset,
-                     labels: dict[int, int]) -> Ranker:
+def replay_decisions(
+    db: sqlite_utils.Database, stage: str, features: FeatureSet, ids: list[int], preset: Preset, labels: dict[int, int]
+) -> Ranker:
     """A `Ranker` holding `labels`, fed in decision order.
 
     Under the `earned` fusion, a relevant record without a credit saved by an
@@ -138,8 +164,11 @@ def replay_decisions(db: sqlite_utils.Database, stage: str, features: FeatureSet
 
 def decision_order(db: sqlite_utils.Database, stage: str, record_ids: Iterable[int]) -> list[int]:
     """`record_ids` ordered by their latest decision event at the stage."""
-    latest = dict(db.execute("SELECT record_id, MAX(event_id) FROM decisions WHERE stage = ? GROUP BY record_id",
-                             [stage]).fetchall())
+    latest = dict(
+        db.execute(
+            "SELECT record_id, MAX(event_id) FROM decisions WHERE stage = ? GROUP BY record_id", [stage]
+        ).fetchall()
+    )
     return sorted(record_ids, key=lambda record_id: latest.get(record_id, 0))
 
 
@@ -156,8 +185,14 @@ class NextRecord:
     phase: str  # 'ranked', or 'random-sample' while the stopping check's sample is being screened
 
 
-def next_records(db: sqlite_utils.Database, protocol: Protocol, stage: str, n: int = 1, preset: str | None = None,
-                 model: str | None = None) -> list[NextRecord]:
+def next_records(
+    db: sqlite_utils.Database,
+    protocol: Protocol,
+    stage: str,
+    n: int = 1,
+    preset: str | None = None,
+    model: str | None = None,
+) -> list[NextRecord]:
     """The next records to screen: the stopping sample while one is open, else the best-ranked.
 
     The stored ranking is reused while no decision has been made since it was
@@ -168,8 +203,12 @@ def next_records(db: sqlite_utils.Database, protocol: Protocol, stage: str, n: i
     if queue:
         return [NextRecord(record_id, *scores.get(record_id, (None, None)), "random-sample") for record_id in queue[:n]]
     run = latest_run(db, stage)
-    fresh = (run is not None and run["config"].get("last_event_id") == last_event_id(db, stage)
-             and preset is None and model is None)
+    fresh = (
+        run is not None
+        and run["config"].get("last_event_id") == last_event_id(db, stage)
+        and preset is None
+        and model is None
+    )
     if fresh:
         screened = set(final_labels(db, stage, protocol))
         ranking = sorted(((r, s, k) for r, (s, k) in scores.items() if r not in screened), key=lambda row: row[2])

@@ -9,8 +9,15 @@ import sqlite_utils
 from review.store import now, transaction
 
 
-def save_ranking(db: sqlite_utils.Database, stage: str, ranking: list[tuple[int, float, int]], config: dict,
-                 n_labelled: int, n_relevant: int, seconds: float) -> int:
+def save_ranking(
+    db: sqlite_utils.Database,
+    stage: str,
+    ranking: list[tuple[int, float, int]],
+    config: dict,
+    n_labelled: int,
+    n_relevant: int,
+    seconds: float,
+) -> int:
     """Log a model run and its (record id, score, rank) rows in one transaction; returns the run id."""
     with transaction(db):
         cursor = db.execute(
@@ -28,7 +35,8 @@ def save_ranking(db: sqlite_utils.Database, stage: str, ranking: list[tuple[int,
 def latest_run(db: sqlite_utils.Database, stage: str) -> dict | None:
     row = db.execute(
         "SELECT run_id, created_at, config, n_labelled, n_relevant, seconds FROM model_runs "
-        "WHERE stage = ? AND run_id IN (SELECT run_id FROM rankings) ORDER BY run_id DESC LIMIT 1", [stage]
+        "WHERE stage = ? AND run_id IN (SELECT run_id FROM rankings) ORDER BY run_id DESC LIMIT 1",
+        [stage],
     ).fetchone()
     if row is None:
         return None
@@ -51,7 +59,8 @@ def stored_credits(db: sqlite_utils.Database, stage: str, preset_name: str) -> d
     """Record id -> fusion credits saved with the stage's latest run of this preset (see `Ranker`)."""
     row = db.execute(
         "SELECT config FROM model_runs WHERE stage = ? AND json_extract(config, '$.preset.name') = ? "
-        "ORDER BY run_id DESC LIMIT 1", [stage, preset_name]
+        "ORDER BY run_id DESC LIMIT 1",
+        [stage, preset_name],
     ).fetchone()
     credits = json.loads(row[0]).get("credits", {}) if row else {}
     return {int(record_id): value for record_id, value in credits.items()}

@@ -29,8 +29,13 @@ DEFAULT_TTL_SECONDS = 600
 
 
 def claim_next(
-    db: sqlite_utils.Database, stage: str, reviewer: str, ordered_ids: list[int],
-    ttl_seconds: int = DEFAULT_TTL_SECONDS, session: str | None = None, protocol: Protocol | None = None,
+    db: sqlite_utils.Database,
+    stage: str,
+    reviewer: str,
+    ordered_ids: list[int],
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    session: str | None = None,
+    protocol: Protocol | None = None,
 ) -> int | None:
     """The next record (in `ordered_ids` order) this session should screen, claimed for it.
 
@@ -54,12 +59,20 @@ def claim_next(
         own = next((record_id for record_id in pending if any(by == holder for _, by in held.get(record_id, []))), None)
         if own is None:
             states = record_states(db, stage, protocol, [record_id for record_id in pending if record_id in held])
-            own = next((record_id for record_id in pending
-                        if _available(held.get(record_id, []), reviewer, states.get(record_id), required)), None)
+            own = next(
+                (
+                    record_id
+                    for record_id in pending
+                    if _available(held.get(record_id, []), reviewer, states.get(record_id), required)
+                ),
+                None,
+            )
         db.execute("DELETE FROM claims WHERE stage = ? AND holder = ?", [stage, holder])
         if own is not None:
-            db.execute("INSERT INTO claims (stage, record_id, reviewer, holder, expires_at) VALUES (?, ?, ?, ?, ?)",
-                       [stage, own, reviewer, holder, expires])
+            db.execute(
+                "INSERT INTO claims (stage, record_id, reviewer, holder, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [stage, own, reviewer, holder, expires],
+            )
         return own
 
 

@@ -32,17 +32,37 @@ from review.store import transaction
 def conflicts(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> list[dict]:
     """Candidates whose reviewers disagree at a stage: record id, title and each reviewer's label."""
     candidates = set(screening_candidates(db, stage, protocol))
-    states = [state for state in record_states(db, stage, protocol).values()
-              if state.status == "conflict" and state.record_id in candidates]
-    titles = dict(db.execute("SELECT record_id, title FROM records WHERE record_id IN "
-                             "(SELECT DISTINCT record_id FROM decisions WHERE stage = ?)", [stage]).fetchall())
-    return [{"record_id": state.record_id, "title": titles.get(state.record_id), "labels": dict(sorted(state.labels.items()))}
-            for state in sorted(states, key=lambda state: state.record_id)]
+    states = [
+        state
+        for state in record_states(db, stage, protocol).values()
+        if state.status == "conflict" and state.record_id in candidates
+    ]
+    titles = dict(
+        db.execute(
+            "SELECT record_id, title FROM records WHERE record_id IN "
+            "(SELECT DISTINCT record_id FROM decisions WHERE stage = ?)",
+            [stage],
+        ).fetchall()
+    )
+    return [
+        {
+            "record_id": state.record_id,
+            "title": titles.get(state.record_id),
+            "labels": dict(sorted(state.labels.items())),
+        }
+        for state in sorted(states, key=lambda state: state.record_id)
+    ]
 
 
 def resolve_conflict(
-    db: sqlite_utils.Database, record_id: int, stage: str, reviewer: str, label: str,
-    reason: str | None = None, note: str | None = None, protocol: Protocol | None = None,
+    db: sqlite_utils.Database,
+    record_id: int,
+    stage: str,
+    reviewer: str,
+    label: str,
+    reason: str | None = None,
+    note: str | None = None,
+    protocol: Protocol | None = None,
 ) -> int:
     """Record a named reviewer's resolution (a 'resolve' event); returns its event id.
 
@@ -77,9 +97,9 @@ def cohen_kappa(table: dict[str, dict[str, int]]) -> tuple[int, float | None, fl
     if n == 0:
         return 0, None, None
     observed = sum(table[label][label] for label in labels) / n
-    expected = sum(
-        sum(table[label].values()) * sum(table[other][label] for other in labels) for label in labels
-    ) / (n * n)
+    expected = sum(sum(table[label].values()) * sum(table[other][label] for other in labels) for label in labels) / (
+        n * n
+    )
     kappa = None if expected == 1 else (observed - expected) / (1 - expected)
     return n, observed, kappa
 
@@ -90,8 +110,11 @@ def agreement(db: sqlite_utils.Database, protocol: Protocol | None = None) -> li
     pairs = []
     for stage in STAGES:
         candidates = set(screening_candidates(db, stage, protocol))
-        labelled = [state.labels for state in record_states(db, stage, protocol).values()
-                    if state.record_id in candidates and len(state.labels) > 1]
+        labelled = [
+            state.labels
+            for state in record_states(db, stage, protocol).values()
+            if state.record_id in candidates and len(state.labels) > 1
+        ]
         reviewers = sorted({who for labels in labelled for who in labels})
         for a, b in combinations(reviewers, 2):
             table = {row: {column: 0 for column in LABELS} for row in LABELS}

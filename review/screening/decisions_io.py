@@ -36,8 +36,20 @@ from review.protocol import STAGES, Protocol
 from review.screening.log import KINDS, LABELS, append_event, reason_key, record_states
 from review.store import transaction
 
-EXPORT_COLUMNS = ("record_id", "source_id", "title", "stage", "reviewer", "kind", "label", "reason", "note",
-                  "score", "rank", "created_at")
+EXPORT_COLUMNS = (
+    "record_id",
+    "source_id",
+    "title",
+    "stage",
+    "reviewer",
+    "kind",
+    "label",
+    "reason",
+    "note",
+    "score",
+    "rank",
+    "created_at",
+)
 MAX_LISTED_ERRORS = 10
 
 
@@ -71,7 +83,8 @@ class _RecordIndex:
         self.duplicate_of: dict[int, int | None] = {}
         self.by_source_id: dict[str, list[tuple[str, int]]] = {}
         for record_id, source, source_id, duplicate_of in db.execute(
-                "SELECT record_id, source, source_id, duplicate_of FROM records"):
+            "SELECT record_id, source, source_id, duplicate_of FROM records"
+        ):
             self.duplicate_of[record_id] = duplicate_of
             if source_id:
                 self.by_source_id.setdefault(source_id, []).append((source, record_id))
@@ -88,11 +101,17 @@ class _RecordIndex:
         source_id, source = values.get("source_id"), values.get("source")
         if not source_id:
             raise ReviewError("the row has neither record_id nor source_id")
-        matches = [record_id for name, record_id in self.by_source_id.get(source_id, []) if not source or name == source]
+        matches = [
+            record_id for name, record_id in self.by_source_id.get(source_id, []) if not source or name == source
+        ]
         if not matches:
-            raise ReviewError(f"no record with source_id '{source_id}'" + (f" from source '{source}'" if source else ""))
+            raise ReviewError(
+                f"no record with source_id '{source_id}'" + (f" from source '{source}'" if source else "")
+            )
         if len(matches) > 1:
-            raise ReviewError(f"source_id '{source_id}' matches records {matches}; add a source column or use record_id")
+            raise ReviewError(
+                f"source_id '{source_id}' matches records {matches}; add a source column or use record_id"
+            )
         return matches[0]
 
 
@@ -136,9 +155,19 @@ def _parse_row(values: dict[str, str], line: int, index: _RecordIndex, protocol:
     record_id = index.find(values)
     if index.duplicate_of[record_id] is not None:
         raise ReviewError(f"record {record_id} is a duplicate of record {index.duplicate_of[record_id]}")
-    return _Row(line, record_id, stage, values.get("reviewer") or "import", kind, label, reason,
-                values.get("note") or None, _number(values.get("score"), float, "score"),
-                _number(values.get("rank"), int, "rank"), _timestamp(values.get("created_at")))
+    return _Row(
+        line,
+        record_id,
+        stage,
+        values.get("reviewer") or "import",
+        kind,
+        label,
+        reason,
+        values.get("note") or None,
+        _number(values.get("score"), float, "score"),
+        _number(values.get("rank"), int, "rank"),
+        _timestamp(values.get("created_at")),
+    )
 
 
 def _raise_errors(path: Path, errors: list[str]) -> None:
@@ -161,8 +190,11 @@ def _read_rows(path: Path, db: sqlite_utils.Database, protocol: Protocol) -> lis
             needed = sorted(missing) + ([] if header & {"record_id", "source_id"} else ["record_id or source_id"])
             raise ReviewError(f"{path}: missing column(s): {', '.join(needed)}")
         for raw in reader:
-            values = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()
-                      if isinstance(value, str)}
+            values = {
+                (key or "").strip().lower(): (value or "").strip()
+                for key, value in raw.items()
+                if isinstance(value, str)
+            }
             if not any(values.values()):
                 continue
             try:
@@ -173,7 +205,9 @@ def _read_rows(path: Path, db: sqlite_utils.Database, protocol: Protocol) -> lis
     return rows
 
 
-def import_decisions(db: sqlite_utils.Database, path: Path | str, protocol: Protocol | None = None) -> DecisionsImportReport:
+def import_decisions(
+    db: sqlite_utils.Database, path: Path | str, protocol: Protocol | None = None
+) -> DecisionsImportReport:
     """Import decisions from a CSV file in one transaction; see the module notes for columns."""
     path = Path(path)
     protocol = protocol or current_protocol(db)
@@ -183,14 +217,34 @@ def import_decisions(db: sqlite_utils.Database, path: Path | str, protocol: Prot
         for stage in STAGES:
             stage_rows = [row for row in rows if row.stage == stage]
             if stage == "ft":
-                included = {record_id for record_id, state in record_states(db, "ta", protocol).items()
-                            if state.label == "include"}
-                _raise_errors(path, [f"line {row.line}: record {row.record_id} is not a full-text candidate "
-                                     "(not included at title/abstract)" for row in stage_rows
-                                     if row.record_id not in included])
+                included = {
+                    record_id
+                    for record_id, state in record_states(db, "ta", protocol).items()
+                    if state.label == "include"
+                }
+                _raise_errors(
+                    path,
+                    [
+                        f"line {row.line}: record {row.record_id} is not a full-text candidate "
+                        "(not included at title/abstract)"
+                        for row in stage_rows
+                        if row.record_id not in included
+                    ],
+                )
             for row in stage_rows:
-                append_event(db, row.record_id, row.stage, row.reviewer, row.kind, row.label, row.reason,
-                             row.note, row.score, row.rank, row.created_at)
+                append_event(
+                    db,
+                    row.record_id,
+                    row.stage,
+                    row.reviewer,
+                    row.kind,
+                    row.label,
+                    row.reason,
+                    row.note,
+                    row.score,
+                    row.rank,
+                    row.created_at,
+                )
                 report.per_stage[stage] = report.per_stage.get(stage, 0) + 1
                 report.per_kind[row.kind] = report.per_kind.get(row.kind, 0) + 1
     return report
@@ -201,5 +255,6 @@ def export_decisions(db: sqlite_utils.Database) -> list[dict]:
     cursor = db.execute(
         "SELECT d.record_id, r.source_id, r.title, d.stage, d.reviewer, d.kind, d.label, d.reason, d.note, "
         "d.score, d.rank, d.created_at FROM decisions d JOIN records r ON r.record_id = d.record_id "
-        "ORDER BY d.event_id")
+        "ORDER BY d.event_id"
+    )
     return [dict(zip(EXPORT_COLUMNS, row)) for row in cursor]

@@ -74,9 +74,7 @@ def reason_key(settings: StageSettings, stage: str, label: str, reason: str | No
         return None
     if reason is None:
         if settings.reason_required:
-            raise ReviewError(
-                f"an exclusion at stage '{stage}' needs a reason: {', '.join(settings.reason_keys())}"
-            )
+            raise ReviewError(f"an exclusion at stage '{stage}' needs a reason: {', '.join(settings.reason_keys())}")
         return None
     if not settings.exclusion_reasons:
         return reason
@@ -161,7 +159,9 @@ def record_states(
 def screening_candidates(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> list[int]:
     """Records to screen at a stage: unique records (ta), or those included at ta (ft)."""
     check_stage(stage)
-    unique = [row[0] for row in db.execute("SELECT record_id FROM records WHERE duplicate_of IS NULL ORDER BY record_id")]
+    unique = [
+        row[0] for row in db.execute("SELECT record_id FROM records WHERE duplicate_of IS NULL ORDER BY record_id")
+    ]
     if stage == "ta":
         return unique
     included = final_labels(db, "ta", protocol)
@@ -170,8 +170,11 @@ def screening_candidates(db: sqlite_utils.Database, stage: str, protocol: Protoc
 
 def _final_states(db: sqlite_utils.Database, stage: str, protocol: Protocol | None) -> list[RecordState]:
     candidates = set(screening_candidates(db, stage, protocol))
-    return [state for record_id, state in record_states(db, stage, protocol).items()
-            if state.status == "final" and record_id in candidates]
+    return [
+        state
+        for record_id, state in record_states(db, stage, protocol).items()
+        if state.status == "final" and record_id in candidates
+    ]
 
 
 def final_labels(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> dict[int, str]:
@@ -197,8 +200,16 @@ def _check_candidate(db: sqlite_utils.Database, record_id: int, stage: str, prot
 
 
 def append_event(
-    db: sqlite_utils.Database, record_id: int, stage: str, reviewer: str, kind: str, label: str | None,
-    reason: str | None = None, note: str | None = None, score: float | None = None, rank: int | None = None,
+    db: sqlite_utils.Database,
+    record_id: int,
+    stage: str,
+    reviewer: str,
+    kind: str,
+    label: str | None,
+    reason: str | None = None,
+    note: str | None = None,
+    score: float | None = None,
+    rank: int | None = None,
     created_at: str | None = None,
 ) -> int:
     """Insert one event (callers validate and hold the transaction); returns its event id."""
@@ -230,8 +241,15 @@ def check_decision(
 
 
 def record_decision(
-    db: sqlite_utils.Database, record_id: int, stage: str, reviewer: str, label: str,
-    reason: str | None = None, note: str | None = None, score: float | None = None, rank: int | None = None,
+    db: sqlite_utils.Database,
+    record_id: int,
+    stage: str,
+    reviewer: str,
+    label: str,
+    reason: str | None = None,
+    note: str | None = None,
+    score: float | None = None,
+    rank: int | None = None,
     protocol: Protocol | None = None,
 ) -> int:
     """Append a reviewer's screening decision; returns the new event id.
@@ -261,8 +279,9 @@ def undo_last(db: sqlite_utils.Database, reviewer: str, stage: str) -> int | Non
         return latest[1]
 
 
-def history(db: sqlite_utils.Database, record_id: int, viewer: str | None = None,
-            protocol: Protocol | None = None) -> list[dict]:
+def history(
+    db: sqlite_utils.Database, record_id: int, viewer: str | None = None, protocol: Protocol | None = None
+) -> list[dict]:
     """A record's events at both stages, oldest first.
 
     With a `viewer` in a blind stage, other reviewers' events are left out
@@ -279,14 +298,17 @@ def history(db: sqlite_utils.Database, record_id: int, viewer: str | None = None
                 hidden.add(stage)
     cursor = db.execute(
         "SELECT event_id, stage, reviewer, kind, label, reason, note, score, rank, created_at "
-        "FROM decisions WHERE record_id = ? ORDER BY event_id", [record_id])
+        "FROM decisions WHERE record_id = ? ORDER BY event_id",
+        [record_id],
+    )
     names = [column[0] for column in cursor.description]
     events = (dict(zip(names, row)) for row in cursor)
     return [event for event in events if event["stage"] not in hidden or event["reviewer"] == viewer]
 
 
-def pending_for(db: sqlite_utils.Database, stage: str, reviewer: str, ordered_ids: list[int],
-                protocol: Protocol | None = None) -> list[int]:
+def pending_for(
+    db: sqlite_utils.Database, stage: str, reviewer: str, ordered_ids: list[int], protocol: Protocol | None = None
+) -> list[int]:
     """Records in `ordered_ids` this reviewer still has to screen, in that order.
 
     A record is pending when it is a candidate, has no final decision or

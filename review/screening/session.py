@@ -26,8 +26,9 @@ from review.store import open_project
 class ScreeningSession:
     """A reviewer screening one stage in one browser tab (`holder`), over a shared ranker."""
 
-    def __init__(self, db: sqlite_utils.Database, stage: str, reviewer: str, holder: str,
-                 ranker: Ranker, protocol: Protocol):
+    def __init__(
+        self, db: sqlite_utils.Database, stage: str, reviewer: str, holder: str, ranker: Ranker, protocol: Protocol
+    ):
         self.db, self.stage, self.reviewer, self.holder = db, stage, reviewer, holder
         self.ranker, self.protocol = ranker, protocol
         self._rows = {record_id: row for row, record_id in enumerate(ranker.ids)}
@@ -59,8 +60,18 @@ class ScreeningSession:
     def decide(self, record_id: int, label: str, reason: str | None = None, note: str | None = None) -> int:
         """Record the decision at once (with the model's score and rank) and feed the ranker."""
         score, rank = self.score_rank(record_id)
-        event_id = record_decision(self.db, record_id, self.stage, self.reviewer, label, reason,
-                                   (note or "").strip() or None, score, rank, self.protocol)
+        event_id = record_decision(
+            self.db,
+            record_id,
+            self.stage,
+            self.reviewer,
+            label,
+            reason,
+            (note or "").strip() or None,
+            score,
+            rank,
+            self.protocol,
+        )
         self._sync(record_id)
         return event_id
 
@@ -90,8 +101,9 @@ def build_ranker(db: sqlite_utils.Database, stage: str, protocol: Protocol, back
     features = build_features(stage_texts(db, stage, ids) or [""], query=protocol.zero_shot_query())
     features.tfidf = features.tfidf[: len(ids)]
     preset = choose_preset(protocol)
-    ranker = Ranker(features, ids, preset.without_embeddings() if preset.uses_embeddings() else preset,
-                    background=background)
+    ranker = Ranker(
+        features, ids, preset.without_embeddings() if preset.uses_embeddings() else preset, background=background
+    )
     for record_id, label in training_labels(db, stage, protocol).items():
         ranker.update(record_id, label, refit=False)
     ranker.refit()

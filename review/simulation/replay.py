@@ -43,8 +43,16 @@ def labels_to_decisions(labels: list[dict], protocol: Protocol) -> list[dict]:
             include = item[column] == "1"
             reason = "" if include or not keys else keys[0]
             for reviewer in range(1, settings.reviewers + 1):
-                rows.append({"source_id": item["ris_id"], "stage": stage, "label": "include" if include else "exclude",
-                             "reviewer": f"reviewer-{reviewer}", "kind": "screen", "reason": reason})
+                rows.append(
+                    {
+                        "source_id": item["ris_id"],
+                        "stage": stage,
+                        "label": "include" if include else "exclude",
+                        "reviewer": f"reviewer-{reviewer}",
+                        "kind": "screen",
+                        "reason": reason,
+                    }
+                )
     return rows
 
 

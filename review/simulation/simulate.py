@@ -113,8 +113,13 @@ def stop_summary(rule: StopRule, labels_in_order: np.ndarray, n_priors: int) -> 
     n, total = len(labels_in_order), int(labels_in_order.sum())
     position = rule.stop_position(labels_in_order, n, start=n_priors) or n
     recall = float(labels_in_order[:position].sum() / total) if total else 1.0
-    return {"stop_rule": str(rule), "stopped_at": position, "share_screened": round(position / n, 4),
-            "recall_at_stop": round(recall, 4), "reached_target": recall >= rule.target}
+    return {
+        "stop_rule": str(rule),
+        "stopped_at": position,
+        "share_screened": round(position / n, 4),
+        "recall_at_stop": round(recall, 4),
+        "reached_target": recall >= rule.target,
+    }
 
 
 @dataclass
@@ -126,8 +131,14 @@ class SimulationResult:
     fits: int = 0
 
 
-def simulate(features: FeatureSet, labels: np.ndarray, preset: Preset, prior_rows: list[int] | None = None,
-             seed: int = 0, on_step: Callable[[int], None] | None = None) -> SimulationResult:
+def simulate(
+    features: FeatureSet,
+    labels: np.ndarray,
+    preset: Preset,
+    prior_rows: list[int] | None = None,
+    seed: int = 0,
+    on_step: Callable[[int], None] | None = None,
+) -> SimulationResult:
     """Screen every record in ranked order, revealing labels, and return the order.
 
     Without a zero-shot query (`features.tfidf_query`), records are screened
@@ -174,9 +185,14 @@ def resolve_ranking(model: str | None) -> tuple[Preset, str]:
 
 
 def run_simulation(
-    data: LabelledSet, prior_ids: list[str] | None = None, seed: int = 0, model: str | None = None,
-    stop_rule: StopRule | None = None, query: str | None = None,
-    on_embed: Callable[[int], None] | None = None, on_step: Callable[[int], None] | None = None,
+    data: LabelledSet,
+    prior_ids: list[str] | None = None,
+    seed: int = 0,
+    model: str | None = None,
+    stop_rule: StopRule | None = None,
+    query: str | None = None,
+    on_embed: Callable[[int], None] | None = None,
+    on_step: Callable[[int], None] | None = None,
 ) -> tuple[list[tuple[int, str, int]], dict]:
     """Simulate screening a labelled set; returns the order rows (position, ris_id, label) and the summary.
 
@@ -200,10 +216,16 @@ def run_simulation(
         query_vector = encode([query], embedding_model)[0] if query else None
     features = build_features(data.texts, embedding=vectors, query=query, embedding_query=query_vector)
     result = simulate(features, data.labels, preset, [row_of[r] for r in prior_ids or []], seed, on_step)
-    summary = {**order_metrics(result.labels), "priors": len(result.order[:result.n_priors]),
-               "preset": preset.name, "embedding_model": embedding_model if preset.uses_embeddings() else None,
-               "seed": seed, "fits": result.fits, "ranking_seconds": round(result.seconds, 2),
-               "seconds": round(time.perf_counter() - start, 2)}
+    summary = {
+        **order_metrics(result.labels),
+        "priors": len(result.order[: result.n_priors]),
+        "preset": preset.name,
+        "embedding_model": embedding_model if preset.uses_embeddings() else None,
+        "seed": seed,
+        "fits": result.fits,
+        "ranking_seconds": round(result.seconds, 2),
+        "seconds": round(time.perf_counter() - start, 2),
+    }
     order = result.order
     if stop_rule is not None:
         summary["stop"] = stop_summary(stop_rule, result.labels, result.n_priors)

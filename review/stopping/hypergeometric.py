@@ -68,8 +68,9 @@ def ranked_pvalue(labels: Sequence[int], n_total: int, target: float = 0.95) -> 
     return float(np.min(p))
 
 
-def random_sample_pvalue(found_total: int, found_in_sample: int, sample_size: int, urn_size: int,
-                         target: float = 0.95) -> float:
+def random_sample_pvalue(
+    found_total: int, found_in_sample: int, sample_size: int, urn_size: int, target: float = 0.95
+) -> float:
     """p-value for H0 'recall < target' from a uniform random sample of `urn_size` unscreened records."""
     if sample_size == 0:
         return 1.0
@@ -101,8 +102,14 @@ def consecutive_stop(labels: Sequence[int], n: int, start: int = 0) -> int | Non
     return None
 
 
-def hypergeometric_stop(labels: Sequence[int], n_total: int, target: float = 0.95, confidence: float = 0.95,
-                        start: int = 0, check_every: int = 1) -> int | None:
+def hypergeometric_stop(
+    labels: Sequence[int],
+    n_total: int,
+    target: float = 0.95,
+    confidence: float = 0.95,
+    start: int = 0,
+    check_every: int = 1,
+) -> int | None:
     """Records screened when the ranked hypergeometric test first rejects 'recall < target'."""
     alpha = 1 - confidence
     for position in range(max(1, start), len(labels) + 1, check_every):
@@ -144,6 +151,7 @@ class StopRule:
 
 # --- On a project: the ranked test over decisions so far, then a random sample. ---
 
+
 def _sample_key(stage: str) -> str:
     return f"stopping_sample_{stage}"
 
@@ -151,8 +159,11 @@ def _sample_key(stage: str) -> str:
 def screened_in_order(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> list[tuple[int, int]]:
     """(record id, 0/1) per record with a final decision, in the order first screened ('maybe' counts as relevant)."""
     labels = final_labels(db, stage, protocol)
-    first = db.execute("SELECT record_id, MIN(event_id) FROM decisions WHERE stage = ? AND kind = 'screen' "
-                       "GROUP BY record_id ORDER BY MIN(event_id)", [stage])
+    first = db.execute(
+        "SELECT record_id, MIN(event_id) FROM decisions WHERE stage = ? AND kind = 'screen' "
+        "GROUP BY record_id ORDER BY MIN(event_id)",
+        [stage],
+    )
     return [(record_id, int(labels[record_id] != "exclude")) for record_id, _ in first if record_id in labels]
 
 
@@ -191,8 +202,15 @@ def _sample_progress(db: sqlite_utils.Database, stage: str, screened: dict[int, 
     return {**sample, "screened": len(done), "found": sum(screened[r] for r in done)}
 
 
-def stopping_status(db: sqlite_utils.Database, stage: str, target: float = 0.95, confidence: float = 0.95,
-                    protocol: Protocol | None = None, start_sample: bool = True, seed: int = 0) -> StoppingStatus:
+def stopping_status(
+    db: sqlite_utils.Database,
+    stage: str,
+    target: float = 0.95,
+    confidence: float = 0.95,
+    protocol: Protocol | None = None,
+    start_sample: bool = True,
+    seed: int = 0,
+) -> StoppingStatus:
     """Is it safe to stop at `stage`? If not, what to screen next to find out.
 
     Safe when the ranked test over the decisions so far, or the random-sample
@@ -210,8 +228,9 @@ def stopping_status(db: sqlite_utils.Database, stage: str, target: float = 0.95,
     alpha = 1 - confidence
     p_ranked = ranked_pvalue(labels, total, target)
     sample = _sample_progress(db, stage, screened)
-    p_sample = (random_sample_pvalue(found, sample["found"], sample["screened"], sample["urn_size"], target)
-                if sample else 1.0)
+    p_sample = (
+        random_sample_pvalue(found, sample["found"], sample["screened"], sample["urn_size"], target) if sample else 1.0
+    )
     safe = len(labels) >= total or min(p_ranked, p_sample) < alpha
     estimate = None
     if sample and sample["screened"]:
@@ -223,21 +242,36 @@ def stopping_status(db: sqlite_utils.Database, stage: str, target: float = 0.95,
         unscreened = [record_id for record_id in screening_candidates(db, stage, protocol) if record_id not in screened]
         if sample is None and start_sample:
             rng = np.random.default_rng(seed)
-            sample = {"started_at": now(), "seed": seed, "urn_size": len(unscreened), "found_before": found,
-                      "record_ids": [int(r) for r in rng.permutation(unscreened)]}
+            sample = {
+                "started_at": now(),
+                "seed": seed,
+                "urn_size": len(unscreened),
+                "found_before": found,
+                "record_ids": [int(r) for r in rng.permutation(unscreened)],
+            }
             set_setting(db, _sample_key(stage), sample)
             sample = {**sample, "screened": 0, "found": 0}
         if sample is None:
             more = sample_size_needed(found, len(unscreened), target, confidence)
         else:
             more = _more_needed(found, sample, target, alpha)
-        step = (f"Not yet safe to stop: screen {more} more records of a random sample of the unscreened "
-                f"records (`review next` serves them); stop if none of them is relevant.")
-    return StoppingStatus(target, confidence, total, len(labels), found, round(p_ranked, 6),
-                          _recall_bound(labels, total, confidence, sample, found),
-                          None if estimate is None else round(estimate, 4),
-                          None if sample is None else {k: v for k, v in sample.items() if k != "record_ids"},
-                          safe, step)
+        step = (
+            f"Not yet safe to stop: screen {more} more records of a random sample of the unscreened "
+            f"records (`review next` serves them); stop if none of them is relevant."
+        )
+    return StoppingStatus(
+        target,
+        confidence,
+        total,
+        len(labels),
+        found,
+        round(p_ranked, 6),
+        _recall_bound(labels, total, confidence, sample, found),
+        None if estimate is None else round(estimate, 4),
+        None if sample is None else {k: v for k, v in sample.items() if k != "record_ids"},
+        safe,
+        step,
+    )
 
 
 def _more_needed(found: int, sample: dict, target: float, alpha: float) -> int:

@@ -86,9 +86,21 @@ def read_papers(path: Path | str) -> list[Paper]:
         if not record.title or key in seen:
             continue
         seen.add(key)
-        papers.append(Paper(id=key, truth=key, title=record.title, authors=list(record.authors), year=record.year,
-                            journal=record.journal, volume=record.volume, pages=record.pages, doi=record.doi,
-                            pmid=record.pmid, abstract=record.abstract))
+        papers.append(
+            Paper(
+                id=key,
+                truth=key,
+                title=record.title,
+                authors=list(record.authors),
+                year=record.year,
+                journal=record.journal,
+                volume=record.volume,
+                pages=record.pages,
+                doi=record.doi,
+                pmid=record.pmid,
+                abstract=record.abstract,
+            )
+        )
     return papers
 
 
@@ -107,8 +119,11 @@ def enrich(paper: Paper, rng: random.Random) -> Paper:
 def _reformat_author(name: str, style: str) -> str:
     """'Peter F Buckley' / 'T Le Chevalier' as 'Buckley, P. F.', 'BUCKLEY PF' or 'Buckley PF'."""
     parts = name.split()
-    initial_like = [index for index, part in enumerate(parts[:-1])
-                    if len(part.replace(".", "")) <= 2 and part.replace(".", "").isupper()]
+    initial_like = [
+        index
+        for index, part in enumerate(parts[:-1])
+        if len(part.replace(".", "")) <= 2 and part.replace(".", "").isupper()
+    ]
     split = initial_like[-1] + 1 if initial_like else len(parts) - 1
     given, surname = parts[:split], " ".join(parts[split:])
     letters = "".join(part[0] for part in given)
@@ -198,20 +213,34 @@ def lookalike(paper: Paper, other: Paper, lookalike_id: str, rng: random.Random)
     kind = rng.choice(["notice", "part", "conference", "same_title"])
     base = replace(paper, id=lookalike_id, truth=lookalike_id, doi=None, pmid=None, abstract=None)
     if kind == "notice":
-        return replace(base, title=rng.choice(NOTICE_PREFIXES) + paper.title, year=(paper.year or 2000) + rng.randint(0, 1),
-                       pages=str(rng.randint(1, 1800)))
+        return replace(
+            base,
+            title=rng.choice(NOTICE_PREFIXES) + paper.title,
+            year=(paper.year or 2000) + rng.randint(0, 1),
+            pages=str(rng.randint(1, 1800)),
+        )
     if kind == "part":
-        return replace(base, title=f"{paper.title.rstrip('.')}. Part {rng.choice(['II', '2', 'III'])}.",
-                       pages=None, abstract=other.abstract)
+        return replace(
+            base,
+            title=f"{paper.title.rstrip('.')}. Part {rng.choice(['II', '2', 'III'])}.",
+            pages=None,
+            abstract=other.abstract,
+        )
     if kind == "conference":
         journal = f"{paper.journal} Supplement" if paper.journal else "Abstracts of the Annual Scientific Meeting"
         return replace(base, journal=journal, year=(paper.year or 2000) - 1, pages=f"S{rng.randint(1, 400)}")
-    return replace(base, authors=list(other.authors), year=(paper.year or 2000) + rng.choice((-4, -3, -2, 2, 3, 4)),
-                   journal=other.journal, pages=other.pages)
+    return replace(
+        base,
+        authors=list(other.authors),
+        year=(paper.year or 2000) + rng.choice((-4, -3, -2, 2, 3, 4)),
+        journal=other.journal,
+        pages=other.pages,
+    )
 
 
-def labelled_set(papers: list[Paper], seed: int, duplicate_share: float = 0.5, mean_copies: float = 1.5,
-                 lookalike_share: float = 0.1) -> list[Paper]:
+def labelled_set(
+    papers: list[Paper], seed: int, duplicate_share: float = 0.5, mean_copies: float = 1.5, lookalike_share: float = 0.1
+) -> list[Paper]:
     """Originals, perturbed copies of `duplicate_share` of them and look-alikes, shuffled."""
     rng = random.Random(seed)
     originals = [enrich(paper, rng) for paper in papers]
@@ -233,8 +262,16 @@ def to_ris(papers: list[Paper]) -> str:
     for paper in papers:
         lines.append("TY  - JOUR")
         lines.extend(f"AU  - {name}" for name in paper.authors)
-        fields = [("TI", paper.title), ("PY", paper.year), ("T2", paper.journal), ("VL", paper.volume),
-                  ("DO", paper.doi), ("AN", paper.pmid), ("AB", paper.abstract), ("ID", paper.id)]
+        fields = [
+            ("TI", paper.title),
+            ("PY", paper.year),
+            ("T2", paper.journal),
+            ("VL", paper.volume),
+            ("DO", paper.doi),
+            ("AN", paper.pmid),
+            ("AB", paper.abstract),
+            ("ID", paper.id),
+        ]
         if paper.pages:
             start, _, end = paper.pages.partition("-")
             fields[4:4] = [("SP", start), ("EP", end or None)]

@@ -24,12 +24,20 @@ def _open_picked() -> None:
 def _sidebar() -> None:
     with st.sidebar:
         st.session_state.setdefault("project_picker", st.session_state["project_dir"] or "")
-        st.text_input("Project folder", key="project_picker", on_change=_open_picked,
-                      help="A folder holding review.db; press Enter to open it.")
+        st.text_input(
+            "Project folder",
+            key="project_picker",
+            on_change=_open_picked,
+            help="A folder holding review.db; press Enter to open it.",
+        )
         if error := st.session_state.pop("picker_error", None):
             st.error(error)
-        st.text_input("Your name", key="reviewer", placeholder="e.g. Anna",
-                      help="Chosen once per browser session and recorded on every decision.")
+        st.text_input(
+            "Your name",
+            key="reviewer",
+            placeholder="e.g. Anna",
+            help="Chosen once per browser session and recorded on every decision.",
+        )
         if not state.reviewer():
             st.caption("Enter your name to screen, resolve conflicts or code studies.")
 

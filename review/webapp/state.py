@@ -212,7 +212,9 @@ def stopping_advice(stage: str) -> tuple[StoppingStatus | None, bool]:
             job.done = (job.version, job.future.result())
         if job is None or (job.version != version and job.future.done()):
             previous = job.done if job is not None else None
-            job = jobs[(project, stage)] = _AdviceJob(version, worker.submit(project_stopping_status, project, stage), previous)
+            job = jobs[(project, stage)] = _AdviceJob(
+                version, worker.submit(project_stopping_status, project, stage), previous
+            )
         if job.future.done() and job.future.exception() is None:
             job.done = (job.version, job.future.result())
         if job.done is None:

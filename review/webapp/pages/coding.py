@@ -23,8 +23,9 @@ if not studies:
     st.stop()
 
 mine = {code.study for code in current_codes(db, coder=coder)}
-study = st.selectbox("Study", sorted(studies), key="coding_study",
-                     format_func=lambda name: f"{'✓ ' if name in mine else ''}{name}")
+study = st.selectbox(
+    "Study", sorted(studies), key="coding_study", format_func=lambda name: f"{'✓ ' if name in mine else ''}{name}"
+)
 st.caption(f"{len(mine & set(studies))} of {len(studies)} studies coded by {coder}.")
 for record_id in studies[study]:
     record = get_record(db, record_id)
@@ -36,11 +37,18 @@ def _field(dimension: Dimension, values: tuple[str, ...]) -> object:
     label, key = dimension.label.en, f"code_{study}_{dimension.key}"
     options = {value.key: value.label.en for value in dimension.values}
     if dimension.type == "single":
-        return st.selectbox(label, list(options), format_func=options.get, key=key, help=dimension.description,
-                            index=list(options).index(values[0]) if values else None)
+        return st.selectbox(
+            label,
+            list(options),
+            format_func=options.get,
+            key=key,
+            help=dimension.description,
+            index=list(options).index(values[0]) if values else None,
+        )
     if dimension.type == "multiple":
-        return st.multiselect(label, list(options), default=list(values), format_func=options.get, key=key,
-                              help=dimension.description)
+        return st.multiselect(
+            label, list(options), default=list(values), format_func=options.get, key=key, help=dimension.description
+        )
     if dimension.type == "number":
         return st.number_input(label, value=float(values[0]) if values else None, key=key, help=dimension.description)
     return st.text_area(label, value=values[0] if values else "", key=key, help=dimension.description)

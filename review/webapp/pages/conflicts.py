@@ -17,9 +17,16 @@ if settings.reviewers < 2:
 
 def _resolve(record_id: int) -> None:
     try:
-        resolve_conflict(db, record_id, stage, reviewer, st.session_state[f"label_{record_id}"],
-                         st.session_state.get(f"reason_{record_id}"), st.session_state.get(f"note_{record_id}") or None,
-                         protocol)
+        resolve_conflict(
+            db,
+            record_id,
+            stage,
+            reviewer,
+            st.session_state[f"label_{record_id}"],
+            st.session_state.get(f"reason_{record_id}"),
+            st.session_state.get(f"note_{record_id}") or None,
+            protocol,
+        )
     except ReviewError as error:
         st.session_state["conflict_error"] = str(error)
     else:
@@ -31,8 +38,10 @@ if flash := st.session_state.pop("conflict_flash", None):
 if error := st.session_state.pop("conflict_error", None):
     st.error(error)
 open_conflicts = conflicts(db, stage, protocol)
-st.caption(f"{len(open_conflicts)} open conflicts. Reviewers' labels are shown only once both have decided "
-           + ("(blind stage)." if settings.blind else "."))
+st.caption(
+    f"{len(open_conflicts)} open conflicts. Reviewers' labels are shown only once both have decided "
+    + ("(blind stage)." if settings.blind else ".")
+)
 reasons = {reason.key: reason.label.en for reason in settings.exclusion_reasons}
 for conflict in open_conflicts:
     record_id = conflict["record_id"]
@@ -44,7 +53,8 @@ for conflict in open_conflicts:
             st.write(record["abstract"] or "(no abstract)")
         columns = st.columns([1, 2, 2, 1])
         columns[0].radio("Final label", LABELS, key=f"label_{record_id}", horizontal=False)
-        columns[1].selectbox("Reason (for exclusion)", list(reasons), format_func=reasons.get, index=None,
-                             key=f"reason_{record_id}")
+        columns[1].selectbox(
+            "Reason (for exclusion)", list(reasons), format_func=reasons.get, index=None, key=f"reason_{record_id}"
+        )
         columns[2].text_input("Note", key=f"note_{record_id}")
         columns[3].button("Resolve", key=f"resolve_{record_id}", on_click=_resolve, args=(record_id,), type="primary")

@@ -11,8 +11,12 @@ from review.insights import blind_stages_open
 from review.store import open_project
 from review.webapp import state
 
-MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "json": "application/json", "ris": "application/x-research-info-systems"}
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "ris": "application/x-research-info-systems",
+}
 REVEALS_LABELS = ("decisions", "all")  # tables with every reviewer's screening labels
 DESCRIPTIONS = {
     "included": "Included studies with their coded values (wide).",
@@ -32,6 +36,7 @@ def formats_of(table: str) -> list[str]:
 
 def exporter(project: Path, table: str, fmt: str) -> Callable[[], bytes]:
     """Builds the file when the button is clicked (on Streamlit's download thread, with its own connection)."""
+
     def build() -> bytes:
         connection = open_project(project)
         try:
@@ -50,13 +55,22 @@ db = state.require_project()
 st.caption("The same tables as `review export DIR --table NAME --format FORMAT`; each file is built when you click.")
 blind = blind_stages_open(db, state.protocol())
 if blind:
-    st.info("The decision log (and the all-tables file) can be downloaded once the blind "
-            + " and ".join(state.STAGE_NAMES[stage].lower() for stage in blind)
-            + " stage has no record waiting for its second reviewer or in conflict: it shows every reviewer's labels.")
+    st.info(
+        "The decision log (and the all-tables file) can be downloaded once the blind "
+        + " and ".join(state.STAGE_NAMES[stage].lower() for stage in blind)
+        + " stage has no record waiting for its second reviewer or in conflict: it shows every reviewer's labels."
+    )
 for table in EXPORT_TABLES:
     st.markdown(f"**{table}** — {DESCRIPTIONS.get(table, '')}")
     columns = st.columns(len(MIME))
     for column, fmt in zip(columns, formats_of(table)):
-        column.download_button(fmt.upper(), exporter(state.project_dir(), table, fmt), file_name=f"{table}.{fmt}",
-                               mime=MIME[fmt], key=f"export_{table}_{fmt}", width="stretch", on_click="ignore",
-                               disabled=bool(blind) and table in REVEALS_LABELS)
+        column.download_button(
+            fmt.upper(),
+            exporter(state.project_dir(), table, fmt),
+            file_name=f"{table}.{fmt}",
+            mime=MIME[fmt],
+            key=f"export_{table}_{fmt}",
+            width="stretch",
+            on_click="ignore",
+            disabled=bool(blind) and table in REVEALS_LABELS,
+        )

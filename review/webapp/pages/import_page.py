@@ -11,8 +11,9 @@ st.title("Import")
 db = state.require_project()
 
 with st.form("import", clear_on_submit=True):
-    files = st.file_uploader("Search exports", accept_multiple_files=True,
-                             type=["ris", "txt", "csv", "tsv", "nbib", "medline"])
+    files = st.file_uploader(
+        "Search exports", accept_multiple_files=True, type=["ris", "txt", "csv", "tsv", "nbib", "medline"]
+    )
     source = st.text_input("Source database", placeholder="e.g. Scopus (default: the file name)")
     force = st.checkbox("Import again even if the same file was imported before")
     submitted = st.form_submit_button("Import", type="primary")
@@ -21,29 +22,40 @@ if submitted:
         st.warning("Choose at least one file.")
     else:
         try:
-            reports = import_uploads(db, [(file.name, file.getvalue()) for file in files],
-                                     source=source.strip() or None, force=force)
+            reports = import_uploads(
+                db, [(file.name, file.getvalue()) for file in files], source=source.strip() or None, force=force
+            )
         except ReviewError as error:
             st.error(str(error))
         else:
             for report in reports:
-                st.success(f"{report.file}: {report.records} records from {report.source} "
-                           f"({report.format}, {report.encoding})")
+                st.success(
+                    f"{report.file}: {report.records} records from {report.source} ({report.format}, {report.encoding})"
+                )
                 for warning in report.warnings:
                     st.warning(warning)
 
 st.subheader("Batches")
 rows = batches(db)
 if rows:
-    st.dataframe([{key: row[key] for key in ("batch_id", "file_name", "source", "format", "n_records", "imported_at")}
-                  for row in rows], hide_index=True, width="stretch")
+    st.dataframe(
+        [
+            {key: row[key] for key in ("batch_id", "file_name", "source", "format", "n_records", "imported_at")}
+            for row in rows
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 else:
     st.caption("Nothing imported yet.")
 
 st.subheader("Duplicates")
-if st.button("Find and merge duplicates", key="find_duplicates",
-             help="Certain matches (same DOI/PMID, near-identical records) are merged, reversibly; "
-                  "uncertain pairs wait below for a person."):
+if st.button(
+    "Find and merge duplicates",
+    key="find_duplicates",
+    help="Certain matches (same DOI/PMID, near-identical records) are merged, reversibly; "
+    "uncertain pairs wait below for a person.",
+):
     result = find_duplicates(db)
     run_id = apply_dedupe(db, result)
     st.success(f"Run {run_id}: {duplicate_count(db)} records are now marked as duplicates.")
@@ -66,15 +78,37 @@ if pairs and not reviewer:
     st.warning("Enter your name in the sidebar to decide pairs: it is recorded with each decision.")
 for pair in pairs:
     with st.container(border=True, key=f"pair_{pair['pair_id']}"):
-        st.caption("Evidence: " + "; ".join(pair["evidence"]) + (f" (score {pair['score']:.2f})" if pair["score"] else ""))
+        st.caption(
+            "Evidence: " + "; ".join(pair["evidence"]) + (f" (score {pair['score']:.2f})" if pair["score"] else "")
+        )
         sides = st.columns(2)
         for column, record in zip(sides, (pair["record"], pair["other"])):
             column.markdown(f"**{record['title'] or '(no title)'}**")
-            column.caption(" · ".join(str(part) for part in (
-                "; ".join(record["authors"] or []), record["year"], record["journal"], record["doi"], record["source"])
-                if part))
+            column.caption(
+                " · ".join(
+                    str(part)
+                    for part in (
+                        "; ".join(record["authors"] or []),
+                        record["year"],
+                        record["journal"],
+                        record["doi"],
+                        record["source"],
+                    )
+                    if part
+                )
+            )
         buttons = st.columns(2)
-        buttons[0].button("Same paper: merge", key=f"merge_{pair['pair_id']}", on_click=_resolve,
-                          args=(pair["pair_id"], True), disabled=not reviewer)
-        buttons[1].button("Different papers", key=f"keep_{pair['pair_id']}", on_click=_resolve,
-                          args=(pair["pair_id"], False), disabled=not reviewer)
+        buttons[0].button(
+            "Same paper: merge",
+            key=f"merge_{pair['pair_id']}",
+            on_click=_resolve,
+            args=(pair["pair_id"], True),
+            disabled=not reviewer,
+        )
+        buttons[1].button(
+            "Different papers",
+            key=f"keep_{pair['pair_id']}",
+            on_click=_resolve,
+            args=(pair["pair_id"], False),
+            disabled=not reviewer,
+        )

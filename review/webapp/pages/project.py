@@ -22,12 +22,19 @@ def _open_or_create() -> None:
     with creating, st.form("create_project"):
         folder = st.text_input("New project folder", placeholder="/path/to/new-review", key="new_folder")
         bundled = bundled_protocols()
-        choice = st.selectbox("Protocol", list(bundled), key="new_protocol",
-                              index=list(bundled).index("template.yaml") if "template.yaml" in bundled else 0)
+        choice = st.selectbox(
+            "Protocol",
+            list(bundled),
+            key="new_protocol",
+            index=list(bundled).index("template.yaml") if "template.yaml" in bundled else 0,
+        )
         upload = st.file_uploader("…or upload your own protocol (YAML)", type=["yaml", "yml"])
         if st.form_submit_button("Create", type="primary"):
-            text, name = ((upload.getvalue().decode("utf-8"), upload.name) if upload
-                          else (bundled[choice].read_text(encoding="utf-8"), str(bundled[choice])))
+            text, name = (
+                (upload.getvalue().decode("utf-8"), upload.name)
+                if upload
+                else (bundled[choice].read_text(encoding="utf-8"), str(bundled[choice]))
+            )
             try:
                 state.create_folder(folder.strip(), text, name)
                 st.rerun()
@@ -42,13 +49,15 @@ def _protocol_summary() -> None:
     rows = []
     for key, name in (("ta", "Title/abstract"), ("ft", "Full text")):
         settings = protocol.stage(key)
-        rows.append({
-            "stage": name,
-            "reviewers per record": settings.reviewers,
-            "blind": settings.blind,
-            "reason required": settings.reason_required,
-            "exclusion reasons": ", ".join(reason.label.en for reason in settings.exclusion_reasons),
-        })
+        rows.append(
+            {
+                "stage": name,
+                "reviewers per record": settings.reviewers,
+                "blind": settings.blind,
+                "reason required": settings.reason_required,
+                "exclusion reasons": ", ".join(reason.label.en for reason in settings.exclusion_reasons),
+            }
+        )
     st.dataframe(rows, hide_index=True, width="stretch")
     if protocol.codebook.dimensions:
         st.caption("Codebook: " + ", ".join(d.label.en for d in protocol.codebook.dimensions))
@@ -62,8 +71,9 @@ def _imported() -> None:
     columns[2].metric("Unique records", status["records_unique"])
     columns[3].metric("Uncertain duplicate pairs", status["uncertain_duplicate_pairs"])
     if status["records_per_source"]:
-        st.dataframe([{"source": source, "records": n} for source, n in status["records_per_source"].items()],
-                     hide_index=True)
+        st.dataframe(
+            [{"source": source, "records": n} for source, n in status["records_per_source"].items()], hide_index=True
+        )
 
 
 def _progress() -> None:
@@ -71,10 +81,19 @@ def _progress() -> None:
     rows, reviewers = [], {}
     for key, name in (("ta", "Title/abstract"), ("ft", "Full text")):
         progress = stage_progress(state.db(), key, protocol)
-        rows.append({"stage": name, "records": progress.candidates, "decided": progress.final,
-                     "included": progress.included, "excluded": progress.excluded, "maybe": progress.maybe,
-                     "conflicts": progress.conflicts, "waiting for a 2nd reviewer": progress.waiting,
-                     "remaining": progress.remaining})
+        rows.append(
+            {
+                "stage": name,
+                "records": progress.candidates,
+                "decided": progress.final,
+                "included": progress.included,
+                "excluded": progress.excluded,
+                "maybe": progress.maybe,
+                "conflicts": progress.conflicts,
+                "waiting for a 2nd reviewer": progress.waiting,
+                "remaining": progress.remaining,
+            }
+        )
         for who, n in progress.by_reviewer.items():
             reviewers.setdefault(who, {"reviewer": who, "Title/abstract": 0, "Full text": 0})[name] = n
     st.dataframe(rows, hide_index=True, width="stretch")

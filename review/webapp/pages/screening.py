@@ -10,8 +10,11 @@ from review.screening.log import history
 from review.webapp import state
 from review.webapp.highlight import highlight
 
-BUTTONS = {"include": ("decide_include", "Include", "I"), "exclude": ("decide_exclude", "Exclude", "E"),
-           "maybe": ("decide_maybe", "Maybe", "M")}
+BUTTONS = {
+    "include": ("decide_include", "Include", "I"),
+    "exclude": ("decide_exclude", "Exclude", "E"),
+    "maybe": ("decide_maybe", "Maybe", "M"),
+}
 # Streamlit has no key bindings: a listener on the page clicks the keyed button (class st-key-<key>);
 # keys typed into a text field or picker are left alone.
 KEYBOARD = """<script>
@@ -57,8 +60,17 @@ def _show_record(record_id: int) -> None:
     terms = (protocol.highlight.include, protocol.highlight.exclude)
     st.markdown(f"### {highlight(record['title'] or '(no title)', *terms)}", unsafe_allow_html=True)
     authors = record["authors"] or []
-    st.caption(" · ".join(str(part) for part in (
-        "; ".join(authors[:8]) + (" et al." if len(authors) > 8 else ""), record["year"], record["journal"]) if part))
+    st.caption(
+        " · ".join(
+            str(part)
+            for part in (
+                "; ".join(authors[:8]) + (" et al." if len(authors) > 8 else ""),
+                record["year"],
+                record["journal"],
+            )
+            if part
+        )
+    )
     if score is not None:
         st.caption(f"Record {record_id} · model relevance {score:.2f} · rank {rank} of {len(session.ranker.ids)}")
     if stage == "ft":
@@ -78,14 +90,21 @@ def _show_record(record_id: int) -> None:
     visible = history(db, record_id, viewer=reviewer, protocol=protocol)
     if visible:
         with st.expander(f"Decisions on this record you may see ({len(visible)})"):
-            st.dataframe([{key: event[key] for key in ("stage", "reviewer", "kind", "label", "reason", "note", "created_at")}
-                          for event in visible], hide_index=True)
+            st.dataframe(
+                [
+                    {key: event[key] for key in ("stage", "reviewer", "kind", "label", "reason", "note", "created_at")}
+                    for event in visible
+                ],
+                hide_index=True,
+            )
 
 
 def _show_progress() -> None:
     progress = stage_progress(db, stage, protocol)
-    st.progress(progress.final / progress.candidates if progress.candidates else 0.0,
-                text=f"{progress.final} of {progress.candidates} records decided at this stage")
+    st.progress(
+        progress.final / progress.candidates if progress.candidates else 0.0,
+        text=f"{progress.final} of {progress.candidates} records decided at this stage",
+    )
     metrics = st.columns(3)
     metrics[0].metric("Included", progress.included)
     metrics[1].metric("Conflicts", progress.conflicts)
@@ -94,10 +113,19 @@ def _show_progress() -> None:
     if advice is None:
         st.caption("The stopping rule is being evaluated in the background…")
         return
-    recall = (f"{advice.recall_estimate:.0%}" if advice.recall_estimate is not None
-              else f"≥ {advice.recall_lower_bound:.0%}" if advice.recall_lower_bound else "not yet known")
-    st.metric("Estimated recall", recall, help="From the random sample when one is drawn, else the highest recall "
-              "the ranked hypergeometric test supports at 95 % confidence.")
+    recall = (
+        f"{advice.recall_estimate:.0%}"
+        if advice.recall_estimate is not None
+        else f"≥ {advice.recall_lower_bound:.0%}"
+        if advice.recall_lower_bound
+        else "not yet known"
+    )
+    st.metric(
+        "Estimated recall",
+        recall,
+        help="From the random sample when one is drawn, else the highest recall "
+        "the ranked hypergeometric test supports at 95 % confidence.",
+    )
     (st.success if advice.safe else st.info)(advice.next_step)
     if not current:
         st.caption(f"As of {advice.screened} decided records; updating in the background.")
@@ -112,11 +140,24 @@ with panel:
     if error := st.session_state.pop("screen_error", None):
         st.error(error)
     for label, (key, text, shortcut) in BUTTONS.items():
-        st.button(f"{text} ({shortcut})", key=key, on_click=_decide, args=(label,), disabled=record_id is None,
-                  type="primary" if label == "include" else "secondary", width="stretch")
+        st.button(
+            f"{text} ({shortcut})",
+            key=key,
+            on_click=_decide,
+            args=(label,),
+            disabled=record_id is None,
+            type="primary" if label == "include" else "secondary",
+            width="stretch",
+        )
     reasons = {reason.key: reason.label.en for reason in settings.exclusion_reasons}
-    st.selectbox("Exclusion reason" + (" (required)" if settings.reason_required else ""), list(reasons),
-                 format_func=reasons.get, index=None, key="reason", placeholder="Choose a reason to exclude")
+    st.selectbox(
+        "Exclusion reason" + (" (required)" if settings.reason_required else ""),
+        list(reasons),
+        format_func=reasons.get,
+        index=None,
+        key="reason",
+        placeholder="Choose a reason to exclude",
+    )
     st.text_input("Note", key="note", placeholder="Optional, saved with the decision")
     st.button("Undo last (U)", key="undo_last", on_click=_undo, width="stretch")
     st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo (not while typing in a field).")

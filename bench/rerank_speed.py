@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from review.importers import read_file
-from review.ranking.active import Ranker
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key
 from review.ranking.features import build_features, record_text
 from review.ranking.presets import get_preset
+from review.ranking.ranker import Ranker
 
 HERE = Path(__file__).resolve().parent
 

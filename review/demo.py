@@ -21,7 +21,7 @@ import sqlite_utils
 
 from review.coding.codes import import_codes
 from review.dedupe import apply_dedupe, find_duplicates
-from review.errors import ReviewError
+from review.errors import Remedy, ReviewError
 from review.export.writers import export_table
 from review.fulltext.studies import link_reports
 from review.prisma.counts import checked_counts, render_prisma
@@ -72,9 +72,9 @@ def prepare_folder(out: Path, force: bool = False) -> None:
     """Make `out` an empty demo folder; only an earlier demo may be replaced (with `force`)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         if not (out / MARKER).is_file():
-            raise ReviewError(f"{out} exists and is not an earlier demo; choose another folder with --out")
+            raise ReviewError(f"{out} exists and is not an earlier demo", Remedy.OTHER_FOLDER)
         if not force:
-            raise ReviewError(f"{out} holds an earlier demo; use --force to replace it")
+            raise ReviewError(f"{out} holds an earlier demo", Remedy.REPLACE_DEMO)
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("Built by `review demo`; `review demo --force` replaces this folder.\n", encoding="utf-8")

@@ -34,7 +34,7 @@ def store_protocol(db: sqlite_utils.Database, yaml_text: str, source_file: str |
 def current_protocol(db: sqlite_utils.Database) -> Protocol:
     row = db.execute("SELECT yaml, source_file FROM protocols ORDER BY protocol_id DESC LIMIT 1").fetchone()
     if row is None:
-        raise ProjectError("this project has no protocol; store one with `review init --protocol`")
+        raise ProjectError("this project has no protocol")
     return parse_protocol(row[0], source=row[1] or "stored protocol")
 
 

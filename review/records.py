@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from review.errors import ReviewError
+from review.errors import AlreadyImportedError, ReviewError
 from review.importers import ParsedRecord, ParseResult, read_file
 from review.store import now, transaction
 
@@ -74,7 +74,7 @@ def _check_not_imported(db: sqlite_utils.Database, path: Path, digest: str) -> N
         "SELECT file_name, imported_at FROM batches WHERE file_hash = ? ORDER BY batch_id LIMIT 1", [digest]
     ).fetchone()
     if row:
-        raise ReviewError(f"{path} was already imported (as {row[0]} at {row[1]}); use --force to import it again")
+        raise AlreadyImportedError(f"{path} was already imported (as {row[0]} at {row[1]})")
 
 
 def _store_batch(
@@ -125,7 +125,7 @@ def import_files(
         if not force:
             _check_not_imported(db, path, digest)
             if digest in seen_hashes:
-                raise ReviewError(f"{path} is given twice (same content); use --force to import both")
+                raise AlreadyImportedError(f"{path} is given twice (same content)")
         seen_hashes.add(digest)
         prepared.append((path, parsed, digest))
         if on_parsed:

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from review.errors import ProjectError
+from review.errors import ProjectError, Remedy
 
 DB_NAME = "review.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -279,7 +279,7 @@ def create_project(project_dir: Path | str) -> sqlite_utils.Database:
     """Create the project folder and an empty, fully migrated database."""
     path = db_path(project_dir)
     if path.exists():
-        raise ProjectError(f"{path} already exists; choose another folder")
+        raise ProjectError(f"{path} already exists", Remedy.OTHER_FOLDER)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     migrate(db)
@@ -290,7 +290,7 @@ def open_project(project_dir: Path | str) -> sqlite_utils.Database:
     """Open an existing project, upgrading its schema if it is older."""
     path = db_path(project_dir)
     if not path.exists():
-        raise ProjectError(f"no project at {project_dir} (missing {DB_NAME}); run `review init` first")
+        raise ProjectError(f"no project at {project_dir} (missing {DB_NAME})", Remedy.INIT_PROJECT)
     db = connect(path)
     migrate(db)
     return db

@@ -50,3 +50,13 @@ def test_unknown_command_is_a_usage_error(cli):
     result = cli("frobnicate")
     assert result.exit_code == 2
     assert "No such command" in result.output
+
+
+def test_library_errors_name_no_flags_and_the_cli_adds_its_own_advice(tmp_path):
+    from review.cli.advice import ADVICE, message
+    from review.errors import AlreadyImportedError, Remedy
+
+    error = AlreadyImportedError("scopus.ris was already imported")
+    assert "--" not in str(error)
+    assert message(error) == "scopus.ris was already imported; use --force to import it again"
+    assert set(ADVICE) == set(Remedy)

@@ -171,7 +171,7 @@ def test_commands_have_help_with_example(cli, command):
     ("args", "message"),
     [
         (["--table", "codes", "--format", "ris"], "table 'codes' cannot be exported as ris"),
-        (["--table", "all", "--format", "ris"], "--table all exports as xlsx, json or csv"),
+        (["--table", "all", "--format", "ris"], "all tables export as xlsx, json or csv"),
         (["--table", "included", "--format", "xlsx", "-o", "-"], "an Excel workbook cannot go to stdout"),
         (["--table", "all", "--format", "csv", "-o", "-"], "a folder of CSV files cannot go to stdout"),
         (["--table", "records", "--rows", "roles"], "option rows does not apply to table 'records'"),

@@ -6,18 +6,12 @@ import numpy as np
 import pytest
 
 from review.errors import ReviewError
-from review.ranking.active import (
-    Ranker,
-    credit,
-    due_for_retraining,
-    earned_weights,
-    rank_scores,
-    wilson_lower_bound,
-    zero_shot_scores,
-)
 from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevance, make_classifier
 from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
 from review.ranking.presets import PRESETS, Component, Preset, get_preset
+from review.ranking.ranker import Ranker
+from review.ranking.scoring import credit, due_for_retraining, earned_weights, rank_scores, zero_shot_scores
+from review.stats import wilson_lower_bound
 
 RELEVANT = [f"collaboration between social services and schools for families case{i}" for i in range(6)]
 IRRELEVANT = [f"protein folding kinetics in yeast cells experiment{i}" for i in range(14)]

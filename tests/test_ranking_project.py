@@ -109,14 +109,14 @@ def fake_vectors(texts, *args, **kwargs):
 
 
 def test_earned_fusion_credits_are_replayed_once_and_saved_with_the_run(ranked_project, monkeypatch):
-    import review.ranking.active as active
     import review.ranking.project as project
+    import review.ranking.scoring as scoring
 
     _, db, protocol = ranked_project
     monkeypatch.setattr(project, "cached_embeddings", lambda db, texts, *args, **kwargs: fake_vectors(texts))
     monkeypatch.setattr(project, "encode", fake_vectors)
-    fits, fit = [], active.component_scores
-    monkeypatch.setattr(active, "component_scores", lambda *args: fits.append(1) or fit(*args))
+    fits, fit = [], scoring.component_scores
+    monkeypatch.setattr(scoring, "component_scores", lambda *args: fits.append(1) or fit(*args))
     relevant = [
         row[0]
         for row in db.execute(

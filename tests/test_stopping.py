@@ -11,16 +11,13 @@ from review.errors import ReviewError
 from review.ranking.project import next_records
 from review.records import import_files
 from review.screening.log import record_decision
+from review.stats import random_sample_pvalue, ranked_pvalue, sample_size_needed, target_missing
 from review.stopping.hypergeometric import (
     StopRule,
     consecutive_stop,
     hypergeometric_stop,
-    random_sample_pvalue,
-    ranked_pvalue,
     sample_queue,
-    sample_size_needed,
     stopping_status,
-    target_missing,
 )
 
 

@@ -39,7 +39,7 @@ def test_newer_database_is_refused(tmp_path):
 
 
 def test_missing_project_and_existing_project(tmp_path):
-    with pytest.raises(ProjectError, match="review init"):
+    with pytest.raises(ProjectError, match="no project at"):
         open_project(tmp_path / "nothing")
     create_project(tmp_path / "p")
     with pytest.raises(ProjectError, match="already exists"):

@@ -48,7 +48,7 @@ def test_relinking_moves_a_report(screened):
     "ids, study, message",
     [
         ([1, 99], "A", "no record with id 99"),
-        ([1], "  ", "give the study a name"),
+        ([1], "  ", "the study needs a name"),
         ([1], "record-7", "reserved"),
         ([], "A", "at least one record"),
     ],

@@ -12,6 +12,7 @@ import sys
 
 import typer
 
+from review.cli.advice import message
 from review.cli.app import app, err_console
 from review.errors import ReviewError
 
@@ -35,5 +36,5 @@ def main(argv: list[str] | None = None) -> None:
     except ReviewError as error:
         if debug:
             raise
-        err_console.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"Error: {message(error)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -30,7 +30,7 @@ from review.fulltext.studies import included_studies
 from review.project import current_protocol
 from review.protocol import Dimension, Protocol
 from review.records import get_record
-from review.screening.conflicts import cohen_kappa
+from review.stats import jaccard, kappa_from_pairs
 from review.store import now, transaction
 
 CONSENSUS_CODER = "consensus"
@@ -361,19 +361,6 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
     return parsed
 
 
-def _kappa(pairs: list[tuple[str, str]]) -> float | None:
-    """Cohen's kappa for two coders' single-choice values (None when undefined)."""
-    labels = sorted({label for pair in pairs for label in pair})
-    table = {a: dict.fromkeys(labels, 0) for a in labels}
-    for a, b in pairs:
-        table[a][b] += 1
-    return cohen_kappa(table)[2]
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return 1.0 if not (a or b) else len(a & b) / len(a | b)
-
-
 def _pick_coders(codes: list[Code], coders: tuple[str, ...] | None) -> tuple[str, str]:
     studies: dict[str, set[str]] = defaultdict(set)
     for item in codes:
@@ -429,8 +416,8 @@ def coding_agreement(
                 same = [set(a) == set(b) for a, b in both]
             row["agreement"] = 100 * sum(same) / len(both)
             if dimension.type == "single":
-                row["kappa"] = _kappa([("; ".join(a), "; ".join(b)) for a, b in both])
+                row["kappa"] = kappa_from_pairs([("; ".join(a), "; ".join(b)) for a, b in both])
             if dimension.type == "multiple":
-                row["jaccard"] = sum(_jaccard(set(a), set(b)) for a, b in both) / len(both)
+                row["jaccard"] = sum(jaccard(set(a), set(b)) for a, b in both) / len(both)
         result.append(row)
     return result

@@ -168,7 +168,7 @@ def export_all(db: sqlite_utils.Database, file_format: str, path: Path | None, *
     For csv, `path` is a folder that receives TABLE.csv per table; the file names are returned.
     """
     if file_format not in ("xlsx", "json", "csv"):
-        raise ReviewError(f"--table all exports as xlsx, json or csv (a folder of files), not '{file_format}'")
+        raise ReviewError(f"all tables export as xlsx, json or csv (a folder of files), not '{file_format}'")
     built = []
     for table, spec in TABLE_SPECS.items():
         given = {name: value for name, value in options.items() if name in spec.options}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from review.errors import ReviewError
+from review.errors import Remedy, ReviewError
 from review.fulltext.attach import not_retrieved
 from review.project import current_protocol
 from review.protocol import Protocol
@@ -70,7 +70,7 @@ def report_flow(db: sqlite_utils.Database, protocol: Protocol | None = None) -> 
 def _clean_study(study: str) -> str:
     study = (study or "").strip()
     if not study:
-        raise ReviewError("give the study a name (--study NAME)")
+        raise ReviewError("the study needs a name", Remedy.NAME_STUDY)
     if study.startswith(UNLINKED_PREFIX):
         raise ReviewError(f"study names starting with '{UNLINKED_PREFIX}' are reserved for unlinked reports")
     return study

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from review.errors import ImportFormatError
+from review.errors import ImportFormatError, Remedy
 from review.importers.medline import looks_like_medline, read_medline
 from review.importers.model import ParsedRecord, ParseResult, decode
 from review.importers.ris import read_ris
@@ -31,7 +31,9 @@ def detect_format(data: bytes, file: str) -> str:
         return "tsv"
     if "," in first or ";" in first:
         return "csv"
-    raise ImportFormatError(file, "cannot tell the format; use a .ris, .csv, .tsv or .nbib file or --format")
+    raise ImportFormatError(
+        file, "cannot tell the format (known: .ris, .csv, .tsv, .nbib)", remedy=Remedy.CHOOSE_FORMAT
+    )
 
 
 def read_bytes(

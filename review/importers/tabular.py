@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from review.errors import ImportFormatError
+from review.errors import ImportFormatError, Remedy
 from review.importers.model import (
     ParsedRecord,
     ParseResult,
@@ -63,8 +63,9 @@ def _resolve_columns(header: list[str], mapping: dict[str, str], file: str) -> d
     if "title" not in columns:
         raise ImportFormatError(
             file,
-            f"no title column among {', '.join(header)}; name one with --map title=COLUMN",
+            f"no title column among {', '.join(header)}",
             line=1,
+            remedy=Remedy.MAP_COLUMNS,
         )
     return columns
 

@@ -19,7 +19,7 @@ from collections import Counter
 import sqlite_utils
 
 from review.dedupe import duplicate_count
-from review.errors import ReviewError
+from review.errors import IncompleteFlowError, ReviewError
 from review.fulltext.studies import group_into_studies, report_flow
 from review.prisma.diagram import diagram_layout, render_png, render_svg
 from review.project import current_protocol
@@ -257,11 +257,7 @@ def checked_counts(
     counts = prisma_counts(db, protocol, language)
     problems = check_counts(counts)
     if problems and not allow_incomplete:
-        raise ReviewError(
-            "the PRISMA counts do not add up: "
-            + "; ".join(problems)
-            + " (use --allow-incomplete for a draft that shows the gaps)"
-        )
+        raise IncompleteFlowError(problems)
     return counts, problems
 
 

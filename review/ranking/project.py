@@ -20,10 +20,10 @@ import numpy as np
 import sqlite_utils
 
 from review.protocol import Protocol
-from review.ranking.active import Ranker
 from review.ranking.embeddings import cached_embeddings, count_cached, encode
 from review.ranking.features import FeatureSet, build_features, record_text
 from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
+from review.ranking.ranker import Ranker
 from review.ranking.results import latest_run, latest_scores, save_ranking, stored_credits
 from review.screening.log import final_labels, screening_candidates
 from review.stopping.hypergeometric import sample_queue

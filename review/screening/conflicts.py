@@ -26,6 +26,7 @@ from review.screening.log import (
     record_states,
     screening_candidates,
 )
+from review.stats import cohen_kappa
 from review.store import transaction
 
 
@@ -88,20 +89,6 @@ class PairAgreement:
     agreement: float | None  # proportion of records with the same label
     kappa: float | None  # Cohen's kappa; None when undefined (no records, or chance agreement is 1)
     table: dict[str, dict[str, int]] = field(default_factory=dict)  # a's label -> b's label -> count
-
-
-def cohen_kappa(table: dict[str, dict[str, int]]) -> tuple[int, float | None, float | None]:
-    """n, observed agreement and Cohen's kappa from a square counts table."""
-    labels = list(table)
-    n = sum(sum(row.values()) for row in table.values())
-    if n == 0:
-        return 0, None, None
-    observed = sum(table[label][label] for label in labels) / n
-    expected = sum(sum(table[label].values()) * sum(table[other][label] for other in labels) for label in labels) / (
-        n * n
-    )
-    kappa = None if expected == 1 else (observed - expected) / (1 - expected)
-    return n, observed, kappa
 
 
 def agreement(db: sqlite_utils.Database, protocol: Protocol | None = None) -> list[PairAgreement]:

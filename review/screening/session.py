@@ -14,9 +14,9 @@ import numpy as np
 import sqlite_utils
 
 from review.protocol import Protocol
-from review.ranking.active import Ranker
 from review.ranking.features import build_features
 from review.ranking.project import LABEL_VALUE, choose_preset, stage_texts, training_labels
+from review.ranking.ranker import Ranker
 from review.screening.claims import claim_next, release_claims
 from review.screening.log import record_decision, record_states, screening_candidates, undo_last
 from review.stopping.hypergeometric import StoppingStatus, sample_queue, stopping_status

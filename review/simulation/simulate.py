@@ -30,9 +30,9 @@ import numpy as np
 
 from review.errors import ReviewError
 from review.importers import read_file
-from review.ranking.active import Ranker
 from review.ranking.features import FeatureSet
 from review.ranking.presets import Preset
+from review.ranking.ranker import Ranker
 from review.stopping.hypergeometric import StopRule
 
 
@@ -209,7 +209,7 @@ def run_simulation(
     row_of = {ris_id: row for row, ris_id in enumerate(data.ris_ids)}
     unknown = [ris_id for ris_id in prior_ids or [] if ris_id not in row_of]
     if unknown:
-        raise ReviewError(f"--prior-ids not in the records: {', '.join(unknown)}")
+        raise ReviewError(f"prior records not in the set: {', '.join(unknown)}")
     vectors = query_vector = None
     if preset.uses_embeddings():
         vectors = encode(data.texts, embedding_model, on_batch=on_embed)

@@ -26,70 +26,17 @@ a row; it has no guarantee and is reported for comparison.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sqlite_utils
-from scipy.stats import hypergeom
 
 from review.errors import ReviewError
 from review.protocol import Protocol
 from review.screening.log import final_labels, screening_candidates
+from review.stats import random_sample_pvalue, ranked_pvalue, sample_size_needed
 from review.store import get_setting, now, set_setting
-
-
-def target_missing(found: int, target: float) -> int:
-    """The fewest unfound relevant records that would put recall below `target`."""
-    return math.floor(found / target) + 1 - found
-
-
-def ranked_pvalue(labels: Sequence[int], n_total: int, target: float = 0.95) -> float:
-    """Smallest p-value for H0 'recall < target' over every tail of the screened sequence.
-
-    `labels` are the 0/1 labels in the order screened; `n_total` is the number
-    of records in the screening set.
-    """
-    seq = np.asarray(labels, dtype=np.int64)
-    n_seen = len(seq)
-    if n_seen == 0:
-        return 1.0
-    found = int(seq.sum())
-    missing = target_missing(found, target)
-    tail_found = np.cumsum(seq[::-1])[::-1]  # relevant from position i to the end
-    sample_sizes = np.arange(n_seen, 0, -1)
-    urn_sizes = n_total - n_seen + sample_sizes
-    relevant_in_urn = missing + tail_found
-    feasible = relevant_in_urn <= urn_sizes
-    if not feasible.any():
-        return 0.0
-    p = hypergeom.cdf(tail_found[feasible], urn_sizes[feasible], relevant_in_urn[feasible], sample_sizes[feasible])
-    return float(np.min(p))
-
-
-def random_sample_pvalue(
-    found_total: int, found_in_sample: int, sample_size: int, urn_size: int, target: float = 0.95
-) -> float:
-    """p-value for H0 'recall < target' from a uniform random sample of `urn_size` unscreened records."""
-    if sample_size == 0:
-        return 1.0
-    relevant_in_urn = target_missing(found_total, target) + found_in_sample
-    if relevant_in_urn > urn_size:
-        return 0.0
-    return float(hypergeom.cdf(found_in_sample, urn_size, relevant_in_urn, sample_size))
-
-
-def sample_size_needed(found_total: int, urn_size: int, target: float = 0.95, confidence: float = 0.95) -> int:
-    """How many random records (all irrelevant) would make the random-sample test conclusive."""
-    alpha = 1 - confidence
-    missing = target_missing(found_total, target)
-    if missing > urn_size:
-        return 0
-    sizes = np.arange(1, urn_size + 1)
-    p = hypergeom.cdf(0, urn_size, missing, sizes)
-    hits = np.nonzero(p < alpha)[0]
-    return int(sizes[hits[0]]) if len(hits) else urn_size
 
 
 def consecutive_stop(labels: Sequence[int], n: int, start: int = 0) -> int | None:
@@ -219,7 +166,7 @@ def stopping_status(
     False) for `review next` to serve, with the number of records it needs.
     """
     if not 0 < target < 1 or not 0 < confidence < 1:
-        raise ReviewError("--target and --confidence must be between 0 and 1")
+        raise ReviewError("the recall target and the confidence must be between 0 and 1")
     order = screened_in_order(db, stage, protocol)
     screened = dict(order)
     labels = [label for _, label in order]

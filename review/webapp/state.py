@@ -26,7 +26,7 @@ from review.demo import build_demo
 from review.errors import ProjectError
 from review.project import current_protocol, store_protocol
 from review.protocol import Protocol, parse_protocol
-from review.ranking.active import Ranker
+from review.ranking.ranker import Ranker
 from review.screening.log import screening_candidates
 from review.screening.session import ScreeningSession, build_ranker, project_stopping_status
 from review.stopping.hypergeometric import StoppingStatus

@@ -1,0 +1,171 @@
+"""`Ranker`: ranking one decision at a time over a fixed set of records.
+
+It keeps the last ranking serving while the next is fitted (in a background
+thread when asked), so asking for the next record never waits for training,
+and it credits each relevant record found to the components that ranked it
+above the base (the `earned` fusion, see `review.ranking.presets.Preset`).
+The scores themselves come from `review.ranking.scoring`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from review.ranking.features import FeatureSet
+from review.ranking.presets import Preset
+from review.ranking.scoring import component_weights, credit, due_for_retraining, fitted_scores, zero_shot_scores
+
+
+class Ranker:
+    """Incremental ranking over a fixed set of records identified by `ids`.
+
+    `update(id, label)` records a 0/1 label (or None to un-label, e.g. 'maybe')
+    and refits when the schedule says so; with `background=True` the refit
+    runs in a thread while the previous scores keep serving `next_ids()`.
+    Under the `earned` fusion each relevant label is credited against the
+    component scores of the last fit (see `credit`); `credits` seeds the
+    credits of earlier sessions, by record id.
+    """
+
+    def __init__(
+        self,
+        features: FeatureSet,
+        ids: Sequence[int],
+        preset: Preset,
+        background: bool = False,
+        credits: dict[int, Sequence[float]] | None = None,
+    ):
+        self.features = features
+        self.ids = list(ids)
+        self.preset = preset
+        self.background = background
+        self._row = {record_id: row for row, record_id in enumerate(self.ids)}
+        self._labels: dict[int, int] = {}
+        self._screened = np.zeros(len(self.ids), dtype=bool)
+        self._since_fit = 0
+        self._new_relevant = False
+        self._credits = {
+            self._row[record_id]: tuple(value) for record_id, value in (credits or {}).items() if record_id in self._row
+        }
+        self._columns: list[np.ndarray | None] | None = None  # component scores of the last fit
+        self._unscreened_at_fit = np.ones(len(self.ids), dtype=bool)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.fit_seconds = 0.0
+        self.n_fits = 0
+        self.scores = zero_shot_scores(features)
+        self._order = np.argsort(-self.scores, kind="stable")
+        self._cursor = 0
+
+    @property
+    def n_labelled(self) -> int:
+        return len(self._labels)
+
+    def labels(self) -> dict[int, int]:
+        return {self.ids[row]: label for row, label in self._labels.items()}
+
+    def credits(self) -> dict[int, tuple[float, ...]]:
+        """Record id -> credits of the non-base components held so far (seeded or earned here)."""
+        with self._lock:
+            return {self.ids[row]: value for row, value in self._credits.items()}
+
+    def fusion_weights(self) -> dict[str, float]:
+        """Each component's weight in the ranking ("features/classifier" -> share), from the credits so far."""
+        with self._lock:
+            weights = component_weights(self.preset, list(self._relevant_credits().values()))
+        return {
+            f"{c.features}/{c.classifier}": round(float(w / weights.sum()), 3)
+            for c, w in zip(self.preset.components, weights)
+        }
+
+    def _relevant_credits(self) -> dict[int, tuple[float, ...]]:
+        """Row -> credits of the rows labelled relevant now (seeded credits may belong to others); hold the lock."""
+        return {row: value for row, value in self._credits.items() if self._labels.get(row)}
+
+    def has_credit(self, record_id: int) -> bool:
+        return self._row[record_id] in self._credits
+
+    def update(self, record_id: int, label: int | None, refit: bool = True) -> None:
+        row = self._row[record_id]
+        with self._lock:
+            if label is None:
+                self._labels.pop(row, None)
+                self._credits.pop(row, None)
+                self._screened[row] = False
+                self._cursor = 0
+            else:
+                if not label:
+                    self._credits.pop(row, None)
+                elif self._columns is not None and row not in self._credits:
+                    self._credits[row] = credit(self._columns, self._unscreened_at_fit, row)
+                self._labels[row] = int(label)
+                self._screened[row] = True
+                self._new_relevant |= bool(label)
+            self._since_fit += 1
+        if refit and due_for_retraining(self.preset, len(self._labels), self._since_fit, self._new_relevant):
+            self.refit()
+
+    def skip(self, record_id: int) -> None:
+        """Leave a record out of `next_ids()` and `ranking()` without training on it (e.g. 'maybe')."""
+        with self._lock:
+            self._screened[self._row[record_id]] = True
+
+    def refit(self) -> None:
+        """Fit on the labels so far (in a thread if `background`; a refit already running is left to finish)."""
+        if self.background:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._thread = threading.Thread(target=self._fit, daemon=True)
+            self._thread.start()
+        else:
+            self._fit()
+
+    def wait(self) -> None:
+        """Block until a background refit has finished (tests and benchmarks)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def _fit(self) -> None:
+        with self._lock:
+            rows = list(self._labels)
+            labels = [self._labels[row] for row in rows]
+            credits = list(self._relevant_credits().values())
+            unscreened = ~self._screened
+            self._since_fit = 0
+            self._new_relevant = False
+        start = time.perf_counter()
+        scores, columns = fitted_scores(self.features, self.preset, rows, labels, credits)
+        order = np.argsort(-scores, kind="stable")
+        with self._lock:
+            self.scores, self._order, self._cursor = scores, order, 0
+            self._columns = columns if self.preset.earns_weights() else None
+            self._unscreened_at_fit = unscreened
+            self.n_fits += 1
+        self.fit_seconds = time.perf_counter() - start
+
+    def next_ids(self, n: int = 1) -> list[int]:
+        """The `n` unscreened records with the highest current score."""
+        with self._lock:
+            order, screened = self._order, self._screened
+            picked: list[int] = []
+            cursor = self._cursor
+            while cursor < len(order) and screened[order[cursor]]:
+                cursor += 1
+            self._cursor = cursor
+            for row in order[cursor:]:
+                if not screened[row]:
+                    picked.append(self.ids[row])
+                    if len(picked) == n:
+                        break
+        return picked
+
+    def ranking(self) -> list[tuple[int, float, int]]:
+        """(record id, score, rank) for every unscreened record, best first; rank 1 = screen next."""
+        with self._lock:
+            order, scores, screened = self._order, self.scores, self._screened.copy()
+        rows = [row for row in order if not screened[row]]
+        return [(self.ids[row], float(scores[row]), rank) for rank, row in enumerate(rows, 1)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CACHE = REPO / "bench" / ".cache"
+# $REVIEW_BENCH_CACHE lets several checkouts share one cache of embeddings and simulation results
+CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or REPO / "bench" / ".cache")
 BENCHMARKS = Path("/work/shared/benchmarks")
 LARGE_RIS = CACHE / "large.ris"
 IMPORTED_PROJECT = CACHE / "imported-project"

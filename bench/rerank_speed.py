@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -30,12 +31,13 @@ from review.ranking.presets import get_preset
 from review.ranking.ranker import Ranker
 
 HERE = Path(__file__).resolve().parent
+CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 
 
 def corpus(benchmarks: Path) -> tuple[list[str], np.ndarray]:
     texts, vectors = [], []
     for path in sorted(benchmarks.glob("*/records.ris")):
-        cached = HERE / ".cache" / f"{path.parent.name}.{cache_key(DEFAULT_MODEL)}.npy"
+        cached = CACHE / f"{path.parent.name}.{cache_key(DEFAULT_MODEL)}.npy"
         if cached.exists():
             texts += [record_text(r.title, r.abstract) for r in read_file(path).records]
             vectors.append(np.load(cached))

@@ -47,7 +47,7 @@ from review.simulation.simulate import LabelledSet, load_labelled, order_metrics
 from review.stopping.hypergeometric import StopRule
 
 HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"
+CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 METRICS = ("wss@95", "recall@10%", "screened_to_100%", "loss", "seconds")
 
 

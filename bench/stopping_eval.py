@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--results", type=Path, default=HERE / ".cache" / "simulate_all.jsonl")
+    parser.add_argument("--results", type=Path, default=CACHE / "simulate_all.jsonl")
     parser.add_argument("--per-run", action="store_true")
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.results.read_text().splitlines() if line.strip()]

@@ -17,18 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
-from review.coding.codes import import_codes
-from review.dedupe import apply_dedupe, find_duplicates
+from review.core import Review
 from review.errors import Remedy, ReviewError
-from review.export.writers import export_table
-from review.fulltext.studies import link_reports
-from review.prisma.counts import checked_counts, render_prisma
-from review.project import current_protocol, init_project
-from review.records import import_files, iter_records
+from review.prisma import PrismaCounts, render_prisma
 from review.resources import SEED_PROTOCOL, corpus_dir, protocol_file
-from review.screening.decisions_io import import_decisions
+from review.screening.blind import Viewer
 
 CORPUS = corpus_dir()
 PROTOCOL = protocol_file(SEED_PROTOCOL)
@@ -52,6 +45,8 @@ TABLE_EXPORTS = (
     ("all", "xlsx", "review.xlsx"),
 )
 
+# the demo's screening is reconciled, so its exports need nobody to be unblinded
+DEMO_VIEWER = Viewer("demo")
 Progress = Callable[[str, int, int], None]
 
 
@@ -60,7 +55,7 @@ class DemoResult:
     """What the demo built: the project folder, PRISMA counts and the files written."""
 
     project_dir: Path
-    counts: dict
+    counts: PrismaCounts | None
     exports: list[Path] = field(default_factory=list)
     imported: dict[str, int] = field(default_factory=dict)
     duplicates_merged: int = 0
@@ -92,19 +87,19 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def link_studies_from_csv(db: sqlite_utils.Database, path: Path) -> dict[str, list[int]]:
+def link_studies_from_csv(review: Review, path: Path) -> dict[str, list[int]]:
     """Link reports named by (source, source_id) in a CSV to the study in its `study` column."""
     studies: dict[str, list[int]] = {}
     for row in _csv_rows(path):
         matches = [
-            record["record_id"]
-            for record in iter_records(db, "source = ? AND source_id = ?", [row["source"], row["source_id"]])
+            record.record_id
+            for record in review.records("source = ? AND source_id = ?", [row["source"], row["source_id"]])
         ]
         if len(matches) != 1:
             raise ReviewError(f"{path}: {len(matches)} records for {row['source']} {row['source_id']}, expected 1")
         studies.setdefault(row["study"], []).extend(matches)
     for study, record_ids in studies.items():
-        link_reports(db, record_ids, study)
+        review.link_reports(record_ids, study)
     return studies
 
 
@@ -122,36 +117,32 @@ def build_demo(
     step(STEPS[0], 0, len(STEPS))
     databases = _csv_rows(_corpus_file(corpus, "databases.csv"))
     prepare_folder(out, force)
-    db = init_project(out, protocol)
-    try:
-        result = DemoResult(out, {})
+    with Review.create(out, protocol) as review:
+        result = DemoResult(out, None)
         step(STEPS[1], 1, len(STEPS))
         for row in databases:
-            [report] = import_files(db, [_corpus_file(corpus, row["file"])], source=row["source"])
+            [report] = review.import_files([_corpus_file(corpus, row["file"])], source=row["source"])
             result.imported[report.source] = report.records
         step(STEPS[2], 2, len(STEPS))
-        found = find_duplicates(db)
-        apply_dedupe(db, found)
+        found = review.find_duplicates()
+        review.apply_dedupe(found)
         result.duplicates_merged, result.uncertain_pairs = found.n_newly_merged, len(found.uncertain_pairs)
         step(STEPS[3], 3, len(STEPS))
-        import_decisions(db, _corpus_file(corpus, "decisions.csv"))
+        review.import_decisions(_corpus_file(corpus, "decisions.csv"))
         step(STEPS[4], 4, len(STEPS))
-        link_studies_from_csv(db, _corpus_file(corpus, "studies.csv"))
+        link_studies_from_csv(review, _corpus_file(corpus, "studies.csv"))
         step(STEPS[5], 5, len(STEPS))
-        seed_protocol = current_protocol(db)
-        import_codes(db, seed_protocol, _corpus_file(corpus, "codes.csv"))
+        review.import_codes(_corpus_file(corpus, "codes.csv"))
         step(STEPS[6], 6, len(STEPS))
-        result.counts, _ = checked_counts(db, seed_protocol)
+        result.counts, _ = review.prisma()
         step(STEPS[7], 7, len(STEPS))
-        result.exports = write_exports(db, result.counts, out / "exports")
+        result.exports = write_exports(review, result.counts, out / "exports")
         step("Done", len(STEPS), len(STEPS))
-    finally:
-        db.close()
     result.seconds = round(time.perf_counter() - started, 2)
     return result
 
 
-def write_exports(db: sqlite_utils.Database, counts: dict, folder: Path) -> list[Path]:
+def write_exports(review: Review, counts: PrismaCounts, folder: Path) -> list[Path]:
     """The PRISMA diagram (SVG, PNG), its CSV and the coded tables, in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -164,6 +155,6 @@ def write_exports(db: sqlite_utils.Database, counts: dict, folder: Path) -> list
             path.write_text(content, encoding="utf-8")
         written.append(path)
     for table, fmt, name in TABLE_EXPORTS:
-        export_table(db, table, fmt, folder / name)
+        review.export(table, fmt, folder / name, DEMO_VIEWER)
         written.append(folder / name)
     return written

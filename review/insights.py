@@ -1,70 +1,19 @@
-"""Progress and insight views derived from the decision log alone.
+"""Insight views derived from the decision log: the recall curve and screening speed per reviewer.
 
-Stage progress (who screened what), the recall curve and screening speed per
-reviewer; agreement between reviewers is `review.screening.conflicts.agreement`.
+Stage progress is `StageState.progress`; agreement between reviewers is
+`review.screening.agreement`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
 import sqlite_utils
 
-from review.protocol import Protocol
-from review.screening.log import record_states, screening_candidates
-
 BREAK_SECONDS = 600  # a longer gap between two decisions is a pause, not screening time
 BULK_SECONDS = 1  # a shorter gap is a bulk import of decisions, not screening
-
-
-@dataclass
-class StageProgress:
-    """Where a stage stands: candidates, final decisions, what is left, and who screened what."""
-
-    candidates: int
-    final: int
-    included: int
-    excluded: int
-    maybe: int
-    conflicts: int
-    waiting: int
-    by_reviewer: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def remaining(self) -> int:
-        return self.candidates - self.final
-
-
-def stage_progress(db: sqlite_utils.Database, stage: str, protocol: Protocol) -> StageProgress:
-    candidates = set(screening_candidates(db, stage, protocol))
-    states = [state for record_id, state in record_states(db, stage, protocol).items() if record_id in candidates]
-    finals = Counter(state.label for state in states if state.status == "final")
-    statuses = Counter(state.status for state in states)
-    reviewers = Counter(who for state in states for who in state.labels)
-    return StageProgress(
-        len(candidates),
-        statuses["final"],
-        finals["include"],
-        finals["exclude"],
-        finals["maybe"],
-        statuses["conflict"],
-        statuses["waiting"],
-        dict(sorted(reviewers.items())),
-    )
-
-
-def blind_stages_open(db: sqlite_utils.Database, protocol: Protocol) -> list[str]:
-    """Blind stages where some record is decided by one reviewer but not yet final (labels must stay hidden)."""
-    open_stages = []
-    for stage in ("ta", "ft"):
-        if protocol.stage(stage).blind:
-            progress = stage_progress(db, stage, protocol)
-            if progress.waiting or progress.conflicts:
-                open_stages.append(stage)
-    return open_stages
 
 
 def recall_curve(labels: list[int]) -> list[tuple[int, int]]:

@@ -8,31 +8,59 @@ project keeps the protocol it was screened under.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
 
 from review.errors import ProtocolError
+from review.types import STAGES, Stage
 
 PROTOCOL_VERSION = 1
-Stage = Literal["ta", "ft"]
-STAGES: tuple[Stage, ...] = ("ta", "ft")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Label(_Strict):
-    """A label in the review's languages; English is required, Danish optional."""
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")  # ISO 639 code, optionally with a region
+# Norwegian has two written standards and a macro code; a label in any of them serves the others.
+LANGUAGE_FALLBACKS = {"nb": ("no", "nn"), "nn": ("no", "nb"), "no": ("nb", "nn")}
 
-    en: str
-    da: str | None = None
+
+class Label(RootModel[dict[str, str]]):
+    """A text in one or more languages, keyed by ISO 639 code (`en`, `da`, `nb`, `nn`, `no`, `sv`, ...).
+
+    Written in YAML as a mapping (`{en: Wrong population, da: Forkert målgruppe}`)
+    or as a plain string, which is taken as English.
+    """
+
+    @model_validator(mode="after")
+    def _codes_and_texts(self) -> Label:
+        if not self.root:
+            raise ValueError("a label needs a text in at least one language")
+        for code, text in self.root.items():
+            if not LANGUAGE_CODE.match(code):
+                raise ValueError(f"'{code}' is not an ISO 639 language code (such as en, da, nb, sv)")
+            if not str(text).strip():
+                raise ValueError(f"the {code} text is empty")
+        return self
 
     def text(self, language: str = "en") -> str:
-        return getattr(self, language, None) or self.en
+        """The text in `language`, else a closely related language, else English, else the first given."""
+        for code in (language, *LANGUAGE_FALLBACKS.get(language, ()), language.split("-")[0], "en"):
+            if code in self.root:
+                return self.root[code]
+        return next(iter(self.root.values()))
+
+    def texts(self) -> list[str]:
+        """Every language's text (for matching what a user typed)."""
+        return list(self.root.values())
+
+    def languages(self) -> list[str]:
+        return list(self.root)
 
 
 def _as_label(value: object) -> object:
@@ -140,8 +168,16 @@ class Dimension(_Strict):
         return [value.key for value in self.values]
 
 
+class EvidenceMap(_Strict):
+    """The two choice dimensions an evidence map crosses by default."""
+
+    rows: str
+    cols: str
+
+
 class Codebook(_Strict):
     dimensions: list[Dimension] = Field(default_factory=list)
+    evidence_map: EvidenceMap | None = None
 
     @model_validator(mode="after")
     def _keys_unique(self) -> Codebook:
@@ -149,6 +185,11 @@ class Codebook(_Strict):
         duplicated = sorted({key for key in keys if keys.count(key) > 1})
         if duplicated:
             raise ValueError(f"codebook dimension keys must be unique; repeated: {', '.join(duplicated)}")
+        if self.evidence_map is not None:
+            choice = {d.key for d in self.dimensions if d.type in ("single", "multiple")}
+            for key in (self.evidence_map.rows, self.evidence_map.cols):
+                if key not in choice:
+                    raise ValueError(f"evidence_map names '{key}', which is not a choice dimension of the codebook")
         return self
 
     def dimension(self, key: str) -> Dimension:
@@ -175,8 +216,16 @@ class Protocol(_Strict):
     other_sources: OtherSources = Field(default_factory=OtherSources)
     codebook: Codebook = Field(default_factory=Codebook)
 
-    def stage(self, stage: Stage) -> StageSettings:
-        return getattr(self.stages, stage)
+    def stage(self, stage: Stage | str) -> StageSettings:
+        return getattr(self.stages, Stage(stage).value)
+
+    def label_languages(self) -> list[str]:
+        """Every language any label of the protocol is written in, English first."""
+        labels = [reason.label for stage in STAGES for reason in self.stage(stage).exclusion_reasons]
+        for dimension in self.codebook.dimensions:
+            labels += [dimension.label, *(value.label for value in dimension.values)]
+        found = dict.fromkeys(code for label in labels for code in label.languages())
+        return sorted(found, key=lambda code: (code != "en", code))
 
     def zero_shot_query(self) -> str:
         """The text screening starts from before any record is labelled."""

@@ -211,3 +211,44 @@ def import_uploads(
     for report, path in zip(reports, paths):
         report.file = path.name
     return reports
+
+
+@dataclass(frozen=True)
+class Record:
+    """One imported record as the review reads it (authors and keywords as lists, raw source tags kept)."""
+
+    record_id: int
+    batch_id: int
+    position: int
+    source: str
+    source_id: str | None
+    type: str | None
+    title: str | None
+    abstract: str | None
+    authors: list[str]
+    year: int | None
+    journal: str | None
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    doi: str | None
+    pmid: str | None
+    keywords: list[str]
+    language: str | None
+    url: str | None
+    raw_format: str
+    raw: object
+    duplicate_of: int | None
+
+    @classmethod
+    def from_row(cls, row: dict) -> Record:
+        return cls(**{name: row.get(name) for name in cls.__dataclass_fields__})
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @property
+    def authors_line(self) -> str:
+        """Up to eight authors, then 'et al.'."""
+        shown = "; ".join(self.authors[:8])
+        return shown + (" et al." if len(self.authors) > 8 else "")

@@ -1,27 +1,37 @@
-"""Counts per stage for `review status` and the app's project page."""
+"""`review status` and the app's project page: counts per stage, from the review's state."""
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from review.dedupe import duplicate_count
-from review.protocol import STAGES
 from review.records import records_per_source
-from review.screening.log import screening_counts
+from review.types import STAGES
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 
-def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> int:
-    return db.execute(sql, params or []).fetchone()[0]
+def _count(review: Review, sql: str) -> int:
+    return review.db.execute(sql).fetchone()[0]
 
 
-def project_status(db: sqlite_utils.Database) -> dict:
+def project_status(review: Review) -> dict:
     """Imported, duplicate and unique record counts, records per source, and screening per stage."""
-    return {
-        "batches": _count(db, "SELECT COUNT(*) FROM batches"),
-        "records_imported": _count(db, "SELECT COUNT(*) FROM records"),
-        "duplicates_removed": duplicate_count(db),
-        "records_unique": _count(db, "SELECT COUNT(*) FROM records WHERE duplicate_of IS NULL"),
-        "uncertain_duplicate_pairs": _count(db, "SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'uncertain'"),
-        "records_per_source": records_per_source(db),
-        **{f"screening_{stage}": screening_counts(db, stage) for stage in STAGES},
+    per_source = records_per_source(review.db)
+    status = {
+        "batches": _count(review, "SELECT COUNT(*) FROM batches"),
+        "records_imported": sum(per_source.values()),
+        "duplicates_removed": duplicate_count(review.db),
+        "records_unique": len(review.unique_ids()),
+        "uncertain_duplicate_pairs": _count(review, "SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'uncertain'"),
+        "records_per_source": per_source,
     }
+    for stage in STAGES:
+        progress = review.state(stage).progress
+        status[f"screening_{stage}"] = {
+            "candidates": progress.candidates, "decided": progress.final, "included": progress.included,
+            "excluded": progress.excluded, "maybe": progress.maybe, "conflicts": progress.conflicts,
+            "undecided": progress.undecided, "waiting": progress.waiting, "reviewers": len(progress.by_reviewer),
+        }  # fmt: skip
+    return status

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -220,12 +221,54 @@ def _v5_rankings(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v6_identity_audit_credits(db: sqlite_utils.Database) -> None:
+    """A project id (so caches never mix two projects made at one path), the audit log, fusion credits.
+
+    The audit log is append-only like the decision log: sign-ins, unblindings,
+    role and protocol changes. Fusion credits (how each ranking component did
+    on each relevant record found) are kept per stage and preset, so every
+    front end ranks with the same weights.
+    """
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('project_id', ?)", [uuid.uuid4().hex])
+    db.executescript(
+        """
+        CREATE TABLE audit_log (
+            audit_id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TABLE fusion_credits (
+            stage TEXT NOT NULL CHECK (stage IN ('ta', 'ft')),
+            preset TEXT NOT NULL,
+            record_id INTEGER NOT NULL REFERENCES records(record_id),
+            credits TEXT NOT NULL,
+            PRIMARY KEY (stage, preset, record_id)
+        );
+        """
+    )
+    for stage, config in db.execute("SELECT stage, config FROM model_runs ORDER BY run_id").fetchall():
+        saved = json.loads(config or "{}")
+        preset = (saved.get("preset") or {}).get("name")
+        rows = [
+            (stage, preset, int(record_id), json.dumps(value)) for record_id, value in saved.get("credits", {}).items()
+        ]
+        if preset and rows:
+            db.conn.executemany("INSERT OR REPLACE INTO fusion_credits VALUES (?, ?, ?, ?)", rows)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_initial_schema,
     _v2_lookup_indexes,
     _v3_screening_claims,
     _v4_dedupe_changes,
     _v5_rankings,
+    _v6_identity_audit_credits,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -315,6 +358,14 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.conn.commit()
+
+
+def project_id(db: sqlite_utils.Database) -> str:
+    """The id given to the project when its database was made (or first upgraded)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'project_id'").fetchone()
+    if row is None:
+        raise ProjectError("this database has no project id; it is not a review project")
+    return row[0]
 
 
 def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlite_utils
 import typer
 from rich.console import Console
 
-from review.project import current_protocol
-from review.protocol import Protocol
-from review.store import open_project
+from review.core import Review
+from review.screening.blind import Viewer
+from review.types import Stage
 
 app = typer.Typer(
     name="review",
@@ -37,13 +38,39 @@ def _global_options(
     """Systematic-review screening from search hits to PRISMA diagram and coded tables."""
 
 
-def open_db(project_dir: Path) -> sqlite_utils.Database:
-    return open_project(project_dir)
+StageOption = Annotated[Stage, typer.Option("--stage", help="ta (title/abstract) or ft (full text).")]
+ReviewerOption = Annotated[
+    str | None, typer.Option("--reviewer", help="Reviewer name (default: $REVIEW_REVIEWER, else your user name).")
+]
+ViewerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reviewer",
+        help="Who is looking (default: $REVIEW_REVIEWER): in an open blind stage you see only your own labels.",
+    ),
+]
+UnblindOption = Annotated[
+    bool,
+    typer.Option(
+        "--unblind", help="Show every reviewer's labels even while a blind stage is open (written to the audit log)."
+    ),
+]
 
 
-def open_db_protocol(project_dir: Path) -> tuple[sqlite_utils.Database, Protocol]:
-    db = open_project(project_dir)
-    return db, current_protocol(db)
+def open_review(project_dir: Path) -> Review:
+    return Review.open(project_dir)
+
+
+def default_reviewer(name: str | None) -> str:
+    """Who decides: the reviewer named on the command line, else $REVIEW_REVIEWER, else the OS user."""
+    return name or os.environ.get("REVIEW_REVIEWER") or getpass.getuser()
+
+
+def command_viewer(review: Review, name: str | None, unblind: bool, command: str) -> Viewer:
+    """Who looks at labels: --reviewer, else $REVIEW_REVIEWER, else nobody (refused while a blind stage is open)."""
+    who = name or os.environ.get("REVIEW_REVIEWER") or None
+    actor = who or getpass.getuser()
+    return review.viewer(actor if unblind else who, unblind=unblind, context=f"review {command}")
 
 
 def print_json(data: Any) -> None:

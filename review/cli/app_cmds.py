@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from review.cli.app import ProjectDir, app, open_db
+from review.cli.app import ProjectDir, app, open_review
 
 APP_FILE = Path(str(files("review.webapp") / "app.py"))
 
@@ -52,5 +52,5 @@ def app_(
         review app my-review
         review app my-review --port 8600 --address 0.0.0.0
     """
-    open_db(project_dir).close()  # a clear error now rather than in the browser
+    open_review(project_dir).close()  # a clear error now rather than in the browser
     raise typer.Exit(subprocess.call(streamlit_command(project_dir, port, address)))

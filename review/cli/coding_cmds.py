@@ -8,8 +8,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, open_db_protocol, print_json
-from review.coding.codes import coding_agreement, current_codes, import_codes, parse_assignments, set_codes
+from review.cli.app import JsonFlag, ProjectDir, app, console, open_review, print_json
+from review.coding.codes import coding_agreement, current_codes
+from review.errors import ReviewError
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """`--set DIMENSION=VALUE` options as a dict."""
+    parsed: dict[str, str] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ReviewError(f"--set takes DIMENSION=VALUE, not '{item}'")
+        if key.strip() in parsed:
+            raise ReviewError(f"dimension '{key.strip()}' is set twice; give multiple values comma-separated")
+        parsed[key.strip()] = value
+    return parsed
 
 
 @app.command()
@@ -33,8 +47,8 @@ def code(
         review code my-review record-12 --set roles=family-coordinator,company-consultant \\
             --set country=dk --set sample-size=120 --coder anna --note "p. 14"
     """
-    db, protocol = open_db_protocol(project_dir)
-    codes = set_codes(db, protocol, study, parse_assignments(assignments), coder, note)
+    with open_review(project_dir) as review:
+        codes = review.set_codes(study, parse_assignments(assignments), coder, note)
     for item in codes:
         console.print(
             f"{item.study}  {item.dimension} = {', '.join(item.values) or '(cleared)'}  [{item.coder}]",
@@ -59,8 +73,8 @@ def import_codes_command(
 
         review import-codes my-review codes.csv
     """
-    db, protocol = open_db_protocol(project_dir)
-    summary = import_codes(db, protocol, file)
+    with open_review(project_dir) as review:
+        summary = review.import_codes(file)
     if as_json:
         print_json(summary)
     else:
@@ -81,7 +95,8 @@ def codes(
 
         review codes my-review --study record-12
     """
-    current = current_codes(open_db(project_dir), study=study)
+    with open_review(project_dir) as review:
+        current = current_codes(review, study=study)
     if as_json:
         print_json(
             [
@@ -118,9 +133,9 @@ def coding_agreement_command(
 
         review coding-agreement my-review --coders anna,bo
     """
-    db, protocol = open_db_protocol(project_dir)
     pair = tuple(name.strip() for name in coders.split(",")) if coders else None
-    rows = coding_agreement(db, protocol, pair)
+    with open_review(project_dir) as review:
+        rows = coding_agreement(review, pair)
     if as_json:
         print_json(rows)
         return

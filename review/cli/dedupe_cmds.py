@@ -9,15 +9,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, print_json
-from review.cli.screening_cmds import Reviewer, default_reviewer
+from review.cli.app import JsonFlag, ProjectDir, ReviewerOption, app, console, default_reviewer, open_review, print_json
 from review.dedupe import (
     DedupeResult,
     apply_dedupe,
     duplicate_count,
     find_duplicates,
     list_pairs,
-    resolve_pair,
     undo_dedupe,
 )
 from review.errors import ReviewError
@@ -131,7 +129,8 @@ def dedupe(
         review dedupe my-review --apply --json
         review dedupe my-review --undo 1
     """
-    db = open_db(project_dir)
+    review = open_review(project_dir)
+    db = review.db
     if undo is not None:
         if apply:
             raise ReviewError("give either --apply or --undo, not both")
@@ -181,7 +180,7 @@ def duplicates(
         review duplicates my-review --uncertain
         review duplicates my-review --json
     """
-    db = open_db(project_dir)
+    db = open_review(project_dir).db
     pairs = list_pairs(db, "uncertain" if uncertain else None)
     if as_json:
         print_json(pairs)
@@ -211,7 +210,7 @@ def resolve_duplicate(
     pair_id: Annotated[int, typer.Argument(help="Pair id from `review duplicates --uncertain`.", show_default=False)],
     merge: Annotated[bool, typer.Option("--merge", help="They are the same paper: merge their groups.")] = False,
     keep_both: Annotated[bool, typer.Option("--keep-both", help="They are different papers: keep both.")] = False,
-    reviewer: Reviewer = None,
+    reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Decide an uncertain duplicate pair: --merge or --keep-both.
@@ -225,8 +224,7 @@ def resolve_duplicate(
     """
     if merge == keep_both:
         raise ReviewError("give exactly one of --merge, --keep-both")
-    db = open_db(project_dir)
-    outcome = resolve_pair(db, pair_id, merge=merge, reviewer=default_reviewer(reviewer))
+    outcome = open_review(project_dir).resolve_duplicate(pair_id, merge, default_reviewer(reviewer))
     if as_json:
         print_json(outcome)
     elif merge:

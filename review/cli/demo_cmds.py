@@ -32,7 +32,7 @@ def demo(
     """
     if as_json:
         result = build_demo(out, force)
-        print_json(result.counts)
+        print_json(result.counts.to_dict())
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
@@ -48,7 +48,7 @@ def demo(
         f"Imported {sum(result.imported.values())} records ({imported}); merged "
         f"{result.duplicates_merged} duplicates; {result.uncertain_pairs} pairs left to check."
     )
-    print_json(result.counts)
+    print_json(result.counts.to_dict())
     _say(f"Project: {result.project_dir}  ({result.seconds} s)")
     for path in result.exports:
         _say(f"  wrote {path}")

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from review.cli.app import ProjectDir, app, console, open_db
-from review.export.writers import EXPORT_TABLES, FORMATS, export_table
+from review.cli.app import ProjectDir, UnblindOption, ViewerOption, app, command_viewer, console, open_review
+from review.export.writers import EXPORT_TABLES, FORMATS
 
 DEFAULT_EXPORT_DIR = Path("exports")
 
@@ -37,15 +37,19 @@ def export(
     ] = None,
     unique: Annotated[bool, typer.Option(help="Records only: leave out records merged as duplicates.")] = False,
     rows: Annotated[
-        str | None, typer.Option("--rows", help="Evidence map: dimension down the side (default roles).")
+        str | None, typer.Option("--rows", help="Evidence map: dimension down the side (default: the codebook's).")
     ] = None,
     cols: Annotated[
-        str | None, typer.Option("--cols", help="Evidence map: dimension across (default citizen-outcomes).")
+        str | None, typer.Option("--cols", help="Evidence map: dimension across (default: the codebook's).")
     ] = None,
     coder: Annotated[
         str | None, typer.Option(help="Coded tables: this coder's values (default: latest by any coder).")
     ] = None,
-    language: Annotated[str | None, typer.Option(help="Coded tables: label language, en or da (default en).")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Label language: any ISO code the protocol's labels use (default en).")
+    ] = None,
+    reviewer: ViewerOption = None,
+    unblind: UnblindOption = False,
 ) -> None:
     """Export a table (CSV, Excel, JSON) or records (RIS).
 
@@ -53,7 +57,9 @@ def export(
     dimension), **codes** (study, dimension, value, coder), **evidence-map**
     (study counts for two dimensions), **decisions** (with reasons), **records**,
     and **all** (every table: xlsx with a sheet each, json, or csv as a folder
-    with one file per table).
+    with one file per table). While a blind stage is being screened, the
+    decision log shows you only your own labels (--reviewer), or every label
+    with --unblind (recorded in the audit log).
 
     Example:
 
@@ -64,10 +70,11 @@ def export(
         review export my-review --table included --format ris -o included.ris
         review export my-review --table records --format ris --unique -o deduplicated.ris
     """
-    db = open_db(project_dir)
     path = None if output == "-" else Path(output) if output else default_output(table, file_format)
     options = {"unique_only": unique, "rows": rows, "cols": cols, "coder": coder, "language": language}
-    text = export_table(db, table, file_format, path, **options)
+    with open_review(project_dir) as review:
+        viewer = command_viewer(review, reviewer, unblind, "export")
+        text = review.export(table, file_format, path, viewer, **options)
     if path is None:
         typer.echo(text, nl=False)
     elif path.is_dir():

@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, print_json
-from review.fulltext.attach import attach_fulltexts, mark_not_retrieved, search_fulltexts
-from review.fulltext.studies import included_studies, link_reports
+from review.cli.app import JsonFlag, ProjectDir, app, console, open_review, print_json
+from review.fulltext.attach import search_fulltexts
 
 
 @app.command()
@@ -30,7 +29,8 @@ def attach(
 
         review attach my-review --dir ~/Downloads/fulltexts
     """
-    report = attach_fulltexts(open_db(project_dir), project_dir, source_dir)
+    with open_review(project_dir) as review:
+        report = review.attach(source_dir)
     if as_json:
         print_json(asdict(report))
         return
@@ -66,7 +66,8 @@ def not_retrieved(
 
         review not-retrieved my-review 123 --reason "Not available from the library"
     """
-    mark_not_retrieved(open_db(project_dir), record_id, reason)
+    with open_review(project_dir) as review:
+        review.mark_not_retrieved(record_id, reason)
     console.print(f"Record {record_id} marked not retrieved.")
 
 
@@ -82,7 +83,8 @@ def search_fulltext(
 
         review search-fulltext my-review "case management"
     """
-    hits = search_fulltexts(open_db(project_dir), query)
+    with open_review(project_dir) as review:
+        hits = search_fulltexts(review.db, query)
     if as_json:
         print_json([{"record_id": record_id, "snippet": snippet} for record_id, snippet in hits])
         return
@@ -103,7 +105,8 @@ def link(
 
         review link my-review 12 57 --study "Hansen 2019 trial"
     """
-    link_reports(open_db(project_dir), record_ids, study)
+    with open_review(project_dir) as review:
+        review.link_reports(record_ids, study)
     console.print(f"Linked {len(record_ids)} report(s) to study '{study}'.", markup=False)
 
 
@@ -117,7 +120,8 @@ def studies(project_dir: ProjectDir, as_json: JsonFlag = False) -> None:
 
         review studies my-review --json
     """
-    grouped = included_studies(open_db(project_dir))
+    with open_review(project_dir) as review:
+        grouped = review.included_studies()
     if as_json:
         print_json(grouped)
         return

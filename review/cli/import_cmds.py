@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, print_json
+from review.cli.app import JsonFlag, ProjectDir, app, console, open_review, print_json
 from review.errors import ReviewError
 from review.importers import FORMATS
-from review.records import import_files
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -47,7 +46,7 @@ def import_(
         review import my-review scopus.ris --source Scopus
         review import my-review wos.csv --source "Web of Science" --map title="Article Title"
     """
-    db = open_db(project_dir)
+    review = open_review(project_dir)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -57,8 +56,7 @@ def import_(
         disable=as_json or not console.is_terminal,
     ) as progress:
         task = progress.add_task("Reading files", total=len(files))
-        reports = import_files(
-            db,
+        reports = review.import_files(
             files,
             source=source,
             force=force,

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from review.cli.app import ProjectDir, app, console, err_console, open_db_protocol
-from review.prisma.counts import FORMATS, checked_counts, render_prisma
-from review.prisma.diagram import LANGUAGES
+from review.cli.app import ProjectDir, app, console, err_console, open_review
+from review.prisma import FORMATS, LANGUAGES, render_prisma
 
 
 @app.command()
@@ -51,8 +50,8 @@ def prisma(
         raise typer.BadParameter(f"use one of: {', '.join(FORMATS)}", param_hint="--format")
     if language not in LANGUAGES:
         raise typer.BadParameter(f"use one of: {', '.join(LANGUAGES)}", param_hint="--language")
-    db, protocol = open_db_protocol(project_dir)
-    counts, problems = checked_counts(db, protocol, language, allow_incomplete)
+    with open_review(project_dir) as review:
+        counts, problems = review.prisma(language, allow_incomplete)
     content = render_prisma(counts, fmt, language, problems)
     for problem in problems:
         err_console.print(f"Warning: {problem}", markup=False, style="yellow")

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, print_json
-from review.project import init_project
-from review.status import project_status
+from review.cli.app import JsonFlag, ProjectDir, app, console, open_review, print_json
+from review.core import Review
 
 
 @app.command()
@@ -24,7 +23,7 @@ def init(
 
         review init my-review --protocol protocols/template.yaml
     """
-    init_project(project_dir, protocol)
+    Review.create(project_dir, protocol).close()
     console.print(f"Created project {project_dir} with protocol {protocol}")
 
 
@@ -36,7 +35,8 @@ def status(project_dir: ProjectDir, as_json: JsonFlag = False) -> None:
 
         review status my-review --json
     """
-    summary = project_status(open_db(project_dir))
+    with open_review(project_dir) as review:
+        summary = review.status()
     if as_json:
         print_json(summary)
         return

@@ -10,14 +10,21 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from review.cli.app import JsonFlag, ProjectDir, app, console, open_db_protocol, print_json
-from review.errors import ReviewError
-from review.ranking.project import next_records, rank_project
-from review.records import get_record
+from review.cli.app import (
+    JsonFlag,
+    ProjectDir,
+    ReviewerOption,
+    StageOption,
+    app,
+    console,
+    default_reviewer,
+    open_review,
+    print_json,
+)
 from review.simulation.simulate import load_labelled, run_simulation, write_order
-from review.stopping.hypergeometric import StopRule, stopping_status
+from review.stopping.hypergeometric import StopRule
+from review.types import Stage
 
-Stage = Annotated[str, typer.Option("--stage", help="ta (title/abstract) or ft (full text).")]
 Preset = Annotated[
     str | None,
     typer.Option(
@@ -50,15 +57,10 @@ def _progress(disable: bool) -> Progress:
     )
 
 
-def _check_stage(stage: str) -> None:
-    if stage not in ("ta", "ft"):
-        raise ReviewError(f"unknown stage '{stage}' (valid: ta, ft)")
-
-
 @app.command()
 def rank(
     project_dir: ProjectDir,
-    stage: Stage = "ta",
+    stage: StageOption = Stage.TA,
     preset: Preset = None,
     model: Model = None,
     backend: Backend = "torch",
@@ -81,13 +83,10 @@ def rank(
 
         review rank my-review --stage ta --top 20
     """
-    _check_stage(stage)
-    db, protocol = open_db_protocol(project_dir)
+    review = open_review(project_dir)
     with _progress(as_json) as progress:
         task = progress.add_task("Embedding records", total=None)
-        result = rank_project(
-            db,
-            protocol,
+        result = review.rank(
             stage,
             preset,
             model,
@@ -109,30 +108,32 @@ def rank(
         console.print("Weights: " + ", ".join(f"{name} {weight:.2f}" for name, weight in result.weights.items()))
     table = Table("rank", "record_id", "score", "title")
     for record_id, score, rank_ in result.ranking[:top]:
-        table.add_row(str(rank_), str(record_id), f"{score:.3f}", get_record(db, record_id)["title"] or "")
+        table.add_row(str(rank_), str(record_id), f"{score:.3f}", review.record(record_id).title or "")
     console.print(table)
 
 
 @app.command("next")
 def next_(
     project_dir: ProjectDir,
-    stage: Stage = "ta",
-    n: Annotated[int, typer.Option("-n", help="How many records.")] = 1,
+    stage: StageOption = Stage.TA,
+    n: Annotated[int, typer.Option("-n", min=1, help="How many records.")] = 1,
+    reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """The next record(s) to screen, with the model's score and rank.
+    """The next record(s) for a reviewer to screen, with the model's score and rank.
 
-    While a stopping check's random sample is open (see `review stopping`),
-    the next records come from that sample.
+    Only records the reviewer has not decided and nobody else is screening are
+    served, in the order the app serves them: the stopping check's random
+    sample while one is open (see `review stopping`), else the stage's ranking
+    (the stored one while it reflects every decision, else ranked now).
 
     Example:
 
-        review next my-review --stage ta
+        review next my-review --stage ta --reviewer anna
     """
-    _check_stage(stage)
-    db, protocol = open_db_protocol(project_dir)
-    picked = next_records(db, protocol, stage, n)
-    rows = [{**asdict(item), "title": get_record(db, item.record_id)["title"]} for item in picked]
+    with open_review(project_dir) as review:
+        picked = review.next_records(stage, default_reviewer(reviewer), n)
+        rows = [{**asdict(item), "title": review.record(item.record_id).title} for item in picked]
     if as_json:
         print_json(rows)
         return
@@ -210,7 +211,7 @@ def simulate(
 @app.command()
 def stopping(
     project_dir: ProjectDir,
-    stage: Stage = "ta",
+    stage: StageOption = Stage.TA,
     target: Annotated[float, typer.Option(help="Recall to reach.")] = 0.95,
     confidence: Annotated[float, typer.Option(help="Confidence required.")] = 0.95,
     check_only: Annotated[bool, typer.Option("--check-only", help="Do not open a random sample.")] = False,
@@ -228,9 +229,8 @@ def stopping(
 
         review stopping my-review --target 0.95 --confidence 0.95
     """
-    _check_stage(stage)
-    db, protocol = open_db_protocol(project_dir)
-    status = stopping_status(db, stage, target, confidence, protocol, start_sample=not check_only, seed=seed)
+    with open_review(project_dir) as review:
+        status = review.stopping(stage, target, confidence, start_sample=not check_only, seed=seed)
     if as_json:
         print_json(asdict(status))
         return

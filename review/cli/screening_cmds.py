@@ -2,71 +2,57 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-import sqlite_utils
 import typer
 from rich.table import Table
 
-from review.cli.app import JsonFlag, ProjectDir, app, console, open_db, open_db_protocol, print_json
+from review.cli.app import (
+    JsonFlag,
+    ProjectDir,
+    ReviewerOption,
+    StageOption,
+    UnblindOption,
+    ViewerOption,
+    app,
+    command_viewer,
+    console,
+    default_reviewer,
+    open_review,
+    print_json,
+)
 from review.errors import ReviewError
-from review.screening.conflicts import agreement as pair_agreement
-from review.screening.conflicts import conflicts as list_conflicts
-from review.screening.conflicts import resolve_conflict
-from review.screening.decisions_io import import_decisions as import_decisions_file
-from review.screening.log import history as record_history
-from review.screening.log import record_decision, undo_last
+from review.types import Label, Stage
 
 RecordId = Annotated[int, typer.Argument(help="The record's id (record_id).", show_default=False)]
-StageOption = Annotated[str, typer.Option("--stage", help="ta (title/abstract) or ft (full text).")]
 Include = Annotated[bool, typer.Option("--include", help="Label the record include.")]
 Exclude = Annotated[bool, typer.Option("--exclude", help="Label the record exclude.")]
 Maybe = Annotated[bool, typer.Option("--maybe", help="Label the record maybe.")]
 Reason = Annotated[str | None, typer.Option("--reason", help="Exclusion reason key (or its label) from the protocol.")]
 Note = Annotated[str | None, typer.Option("--note", help="A free-text note kept with the decision.")]
-Reviewer = Annotated[
-    str | None, typer.Option("--reviewer", help="Reviewer name (default: $REVIEW_REVIEWER, else your user name).")
-]
 
 
-def default_reviewer(name: str | None) -> str:
-    """The reviewer named on the command line, else $REVIEW_REVIEWER, else the OS user."""
-    return name or os.environ.get("REVIEW_REVIEWER") or getpass.getuser()
-
-
-def chosen_label(include: bool, exclude: bool, maybe: bool) -> str:
-    chosen = [label for label, flag in (("include", include), ("exclude", exclude), ("maybe", maybe)) if flag]
+def chosen_label(include: bool, exclude: bool, maybe: bool) -> Label:
+    chosen = [
+        label for label, flag in ((Label.INCLUDE, include), (Label.EXCLUDE, exclude), (Label.MAYBE, maybe)) if flag
+    ]
     if len(chosen) != 1:
         raise ReviewError("give exactly one of --include, --exclude, --maybe")
     return chosen[0]
 
 
-def model_score(db: sqlite_utils.Database, stage: str, record_id: int) -> tuple[float | None, int | None]:
-    """The ranking model's latest score and rank for a record, when a ranking exists."""
-    try:
-        from review.ranking import latest_scores
-    except ImportError:
-        return None, None
-    return latest_scores(db, stage).get(record_id, (None, None))
-
-
 @app.command()
 def decide(
-    project_dir: ProjectDir,
-    record_id: RecordId,
-    stage: StageOption = "ta",
-    include: Include = False,
-    exclude: Exclude = False,
-    maybe: Maybe = False,
-    reason: Reason = None,
-    reviewer: Reviewer = None,
-    note: Note = None,
-) -> None:
+    project_dir: ProjectDir, record_id: RecordId, stage: StageOption = Stage.TA,
+    include: Include = False, exclude: Exclude = False, maybe: Maybe = False,
+    reason: Reason = None, reviewer: ReviewerOption = None, note: Note = None,
+) -> None:  # fmt: skip
     """Record a screening decision (appended to the log; earlier ones are kept).
+
+    The model's score and rank (among the records still without a final
+    decision) are recorded with it, from the stage's latest ranking.
 
     Example:
 
@@ -75,46 +61,48 @@ def decide(
         review decide my-review 17 --stage ft --exclude --reason wrong-design
     """
     label = chosen_label(include, exclude, maybe)
-    db, protocol = open_db_protocol(project_dir)
-    score, rank = model_score(db, stage, record_id)
     who = default_reviewer(reviewer)
-    event_id = record_decision(db, record_id, stage, who, label, reason, note, score, rank, protocol)
-    console.print(f"Recorded {label} for record {record_id} at stage {stage} by {who} (event {event_id})")
+    with open_review(project_dir) as review:
+        event_id = review.decide(record_id, stage, who, label, reason, note)
+    console.print(f"Recorded {label} for record {record_id} at stage {stage} by {who} (event {event_id})", markup=False)
 
 
 @app.command()
-def undo(project_dir: ProjectDir, stage: StageOption = "ta", reviewer: Reviewer = None) -> None:
+def undo(project_dir: ProjectDir, stage: StageOption = Stage.TA, reviewer: ReviewerOption = None) -> None:
     """Undo the reviewer's latest decision at a stage (an 'undo' event is appended).
+
+    Refused, with the reason, when the record already has full-text decisions
+    or was reconciled by someone else.
 
     Example:
 
         review undo my-review --stage ta --reviewer anna
     """
     who = default_reviewer(reviewer)
-    record_id = undo_last(open_db(project_dir), who, stage)
+    with open_review(project_dir) as review:
+        record_id = review.undo(stage, who)
     if record_id is None:
         raise ReviewError(f"{who} has no decision to undo at stage {stage}")
-    console.print(f"Undid {who}'s latest decision at stage {stage} (record {record_id})")
+    console.print(f"Undid {who}'s latest decision at stage {stage} (record {record_id})", markup=False)
 
 
 @app.command()
 def history(
-    project_dir: ProjectDir,
-    record_id: RecordId,
-    reviewer: Annotated[
-        str | None,
-        typer.Option("--reviewer", help="Show what this reviewer may see (blind stages hide others until reconciled)."),
-    ] = None,
+    project_dir: ProjectDir, record_id: RecordId, reviewer: ViewerOption = None, unblind: UnblindOption = False,
     as_json: JsonFlag = False,
-) -> None:
-    """Every decision event on a record, oldest first.
+) -> None:  # fmt: skip
+    """Every decision event on a record, oldest first, as far as you may see it.
+
+    While a blind stage has records waiting or in conflict, you see only your
+    own labels there; without a reviewer name the command refuses (or use
+    --unblind, which is recorded in the audit log).
 
     Example:
 
         review history my-review 17 --reviewer anna
     """
-    db, protocol = open_db_protocol(project_dir)
-    events = record_history(db, record_id, viewer=reviewer, protocol=protocol)
+    with open_review(project_dir) as review:
+        events = review.history(record_id, command_viewer(review, reviewer, unblind, "history"))
     if as_json:
         print_json(events)
         return
@@ -122,38 +110,19 @@ def history(
     for column in ("event", "stage", "reviewer", "kind", "label", "reason", "note", "score", "rank", "time"):
         table.add_column(column)
     for event in events:
-        table.add_row(
-            *(
-                str(event[key]) if event[key] is not None else ""
-                for key in (
-                    "event_id",
-                    "stage",
-                    "reviewer",
-                    "kind",
-                    "label",
-                    "reason",
-                    "note",
-                    "score",
-                    "rank",
-                    "created_at",
-                )
-            )
-        )
+        table.add_row(*(str(event[key]) if event[key] is not None else "" for key in (
+            "event_id", "stage", "reviewer", "kind", "label", "reason", "note", "score", "rank", "created_at")))  # fmt: skip
     console.print(table)
 
 
 @app.command("import-decisions")
 def import_decisions(
     project_dir: ProjectDir,
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="CSV: record_id or source_id (+ source), stage, label, reviewer, kind, reason, note, created_at.",
-            show_default=False,
-        ),
-    ],
+    file: Annotated[Path, typer.Argument(
+        help="CSV: record_id or source_id (+ source), stage, label, reviewer, kind, reason, note, created_at.",
+        show_default=False)],
     as_json: JsonFlag = False,
-) -> None:
+) -> None:  # fmt: skip
     """Import decisions in bulk from a CSV file (all rows or none).
 
     Rows with kind 'resolve' are final even where the protocol has two
@@ -163,47 +132,51 @@ def import_decisions(
 
         review import-decisions my-review decisions.csv
     """
-    report = import_decisions_file(open_db(project_dir), file)
+    with open_review(project_dir) as review:
+        report = review.import_decisions(file)
     if as_json:
         print_json(asdict(report))
         return
     per_stage = ", ".join(f"{stage}: {count}" for stage, count in report.per_stage.items()) or "none"
-    console.print(f"Imported {report.rows} decisions from {report.file} ({per_stage})")
+    console.print(f"Imported {report.rows} decisions from {report.file} ({per_stage})", markup=False)
 
 
 @app.command()
-def conflicts(project_dir: ProjectDir, stage: StageOption = "ta", as_json: JsonFlag = False) -> None:
-    """Records whose reviewers disagree at a stage, with each reviewer's label.
+def conflicts(
+    project_dir: ProjectDir, stage: StageOption = Stage.TA, reviewer: ViewerOption = None,
+    unblind: UnblindOption = False, as_json: JsonFlag = False,
+) -> None:  # fmt: skip
+    """Records whose reviewers disagree at a stage, with each reviewer's label, reason and note.
+
+    Conflicts show every reviewer's label, so while a blind stage has records
+    waiting or in conflict they are listed only with --unblind (for the person
+    reconciling them; recorded in the audit log).
 
     Example:
 
-        review conflicts my-review --stage ta
+        review conflicts my-review --stage ta --unblind --reviewer carl
     """
-    rows = list_conflicts(open_db(project_dir), stage)
+    with open_review(project_dir) as review:
+        rows = review.conflicts(stage, command_viewer(review, reviewer, unblind, "conflicts"))
     if as_json:
-        print_json(rows)
+        print_json([asdict(row) for row in rows])
         return
     table = Table(title=f"Conflicts at stage {stage}: {len(rows)}")
     for column in ("record", "title", "labels"):
         table.add_column(column)
     for row in rows:
-        labels = ", ".join(f"{who}: {label}" for who, label in row["labels"].items())
-        table.add_row(str(row["record_id"]), row["title"] or "", labels)
+        labels = ", ".join(f"{who}: {label}" for who, label in row.labels.items())
+        table.add_row(str(row.record_id), row.title or "", labels)
     console.print(table)
 
 
 @app.command()
 def resolve(
-    project_dir: ProjectDir,
-    record_id: RecordId,
-    stage: StageOption = "ta",
-    include: Include = False,
-    exclude: Exclude = False,
-    maybe: Maybe = False,
+    project_dir: ProjectDir, record_id: RecordId, stage: StageOption = Stage.TA,
+    include: Include = False, exclude: Exclude = False, maybe: Maybe = False,
     reviewer: Annotated[str, typer.Option("--reviewer", help="Who resolves the conflict.")] = "",
-    reason: Reason = None,
-    note: Note = None,
-) -> None:
+    reason: Reason = None, note: Note = None,
+) -> None:  # fmt: skip
     """Resolve a conflict with a final label, by a named reviewer (kept in the log).
 
     Example:
@@ -213,32 +186,44 @@ def resolve(
     label = chosen_label(include, exclude, maybe)
     if not reviewer:
         raise ReviewError("name the reviewer who resolves the conflict with --reviewer")
-    event_id = resolve_conflict(open_db(project_dir), record_id, stage, reviewer, label, reason, note)
-    console.print(f"Resolved record {record_id} at stage {stage} as {label} by {reviewer} (event {event_id})")
+    with open_review(project_dir) as review:
+        event_id = review.resolve(record_id, stage, reviewer, label, reason, note)
+    console.print(
+        f"Resolved record {record_id} at stage {stage} as {label} by {reviewer} (event {event_id})", markup=False
+    )
 
 
 @app.command()
-def agreement(project_dir: ProjectDir, as_json: JsonFlag = False) -> None:
+def agreement(
+    project_dir: ProjectDir, reviewer: ViewerOption = None, unblind: UnblindOption = False, as_json: JsonFlag = False
+) -> None:
     """Inter-rater agreement per stage and reviewer pair: n, % agreement, Cohen's kappa.
+
+    Computed on each reviewer's independent label (the one held before either
+    could see the other's), so re-deciding after a conflict does not change it;
+    such later changes are counted. A blind stage still being screened is left
+    out unless --unblind.
 
     Example:
 
         review agreement my-review --json
     """
-    pairs = pair_agreement(open_db(project_dir))
+    with open_review(project_dir) as review:
+        report = review.agreement(command_viewer(review, reviewer, unblind, "agreement"))
     if as_json:
-        print_json([asdict(pair) for pair in pairs])
+        print_json(asdict(report))
         return
-    table = Table(title="Agreement")
-    for column in ("stage", "reviewers", "n", "agreement", "kappa", "counts (a label -> b label)"):
-        table.add_column(column)
-    for pair in pairs:
-        counts = "; ".join(f"{a}/{b}: {n}" for a, row in pair.table.items() for b, n in row.items() if n)
-        kappa = f"{pair.kappa:.3f}" if pair.kappa is not None else "undefined"
-        table.add_row(
-            pair.stage, f"{pair.reviewer_a} / {pair.reviewer_b}", str(pair.n), f"{pair.agreement:.1%}", kappa, counts
-        )
-    if not pairs:
+    for stage in report.hidden_stages:
+        console.print(f"Stage {stage} is blind and not yet reconciled: its agreement is shown once it is.")
+    if not report.pairs:
         console.print("No record has been screened by two reviewers yet.")
         return
+    table = Table(title="Agreement")
+    for column in ("stage", "reviewers", "n", "agreement", "kappa", "changed later", "counts (a label -> b label)"):
+        table.add_column(column)
+    for pair in report.pairs:
+        counts = "; ".join(f"{a}/{b}: {n}" for a, row in pair.table.items() for b, n in row.items() if n)
+        kappa = f"{pair.kappa:.3f}" if pair.kappa is not None else "undefined"
+        table.add_row(pair.stage, f"{pair.reviewer_a} / {pair.reviewer_b}", str(pair.n), f"{pair.agreement:.1%}",
+                      kappa, str(pair.changed_after), counts)  # fmt: skip
     console.print(table)

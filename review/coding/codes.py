@@ -22,16 +22,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from review.errors import ProtocolError, ReviewError
 from review.fulltext.studies import included_studies
-from review.project import current_protocol
 from review.protocol import Dimension, Protocol
-from review.records import get_record
+from review.screening.log import check_reviewer
 from review.stats import jaccard, kappa_from_pairs
 from review.store import now, transaction
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 CONSENSUS_CODER = "consensus"
 CODES_LONG_HEADER = ["study", "dimension", "value", "coder", "note", "created_at"]
@@ -108,8 +109,8 @@ def _values(stored: str | None, dimension_type: str | None) -> tuple[str, ...]:
     return (stored,)
 
 
-def _dimension_types(db: sqlite_utils.Database) -> dict[str, str]:
-    return {d.key: d.type for d in current_protocol(db).codebook.dimensions}
+def _dimension_types(review: Review) -> dict[str, str]:
+    return {d.key: d.type for d in review.protocol.codebook.dimensions}
 
 
 def _check_study(studies: dict[str, list[int]], study: str) -> None:
@@ -120,8 +121,7 @@ def _check_study(studies: dict[str, list[int]], study: str) -> None:
 
 
 def set_code(
-    db: sqlite_utils.Database,
-    protocol: Protocol,
+    review: Review,
     study: str,
     dimension: str,
     value: object,
@@ -129,25 +129,23 @@ def set_code(
     note: str | None = None,
 ) -> Code:
     """Record one coder's value for one study and dimension (replacing their earlier one)."""
-    return set_codes(db, protocol, study, {dimension: value}, coder, note)[0]
+    return set_codes(review, study, {dimension: value}, coder, note)[0]
 
 
 def set_codes(
-    db: sqlite_utils.Database,
-    protocol: Protocol,
+    review: Review,
     study: str,
     values: dict[str, object],
     coder: str,
     note: str | None = None,
 ) -> list[Code]:
-    """Several dimensions for one study at once, all validated before anything is written."""
-    coder = (coder or "").strip()
-    if not coder:
-        raise ReviewError("a coder name is required")
-    _check_study(included_studies(db), study)
+    """Several dimensions for one study at once, all validated before anything is written (in one transaction)."""
+    coder = check_reviewer(coder)
+    protocol, db = review.protocol, review.db
     stored = [(key, normalise_value(_dimension(protocol, key), value)) for key, value in values.items()]
     created = now()
     with transaction(db):
+        _check_study(included_studies(review), study)
         ids = [
             db.execute(
                 "INSERT INTO codes (study, dimension, value, coder, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -161,7 +159,7 @@ def set_codes(
     ]
 
 
-def current_codes(db: sqlite_utils.Database, study: str | None = None, coder: str | None = None) -> list[Code]:
+def current_codes(review: Review, study: str | None = None, coder: str | None = None) -> list[Code]:
     """The latest code per (study, dimension, coder), ordered by study, dimension, coder."""
     sql = (
         "SELECT c.code_id, c.study, c.dimension, c.value, c.coder, c.note, c.created_at FROM codes c "
@@ -169,31 +167,31 @@ def current_codes(db: sqlite_utils.Database, study: str | None = None, coder: st
         "ON latest.code_id = c.code_id WHERE (? IS NULL OR c.study = ?) AND (? IS NULL OR c.coder = ?) "
         "ORDER BY c.study, c.dimension, c.coder"
     )
-    types = _dimension_types(db)
+    types = _dimension_types(review)
     return [
         Code(row[1], row[2], row[4], _values(row[3], types.get(row[2])), row[5], row[6], row[0])
-        for row in db.execute(sql, [study, study, coder, coder]).fetchall()
+        for row in review.db.execute(sql, [study, study, coder, coder]).fetchall()
     ]
 
 
-def resolved_codes(db: sqlite_utils.Database, coder: str | None = None) -> dict[tuple[str, str], Code]:
+def resolved_codes(review: Review, coder: str | None = None) -> dict[tuple[str, str], Code]:
     """One code per (study, dimension) under the module's reading rule."""
 
     def rank(code: Code) -> tuple[bool, int]:
         return code.coder == CONSENSUS_CODER, code.code_id
 
     chosen: dict[tuple[str, str], Code] = {}
-    for code in current_codes(db, coder=coder):
+    for code in current_codes(review, coder=coder):
         key = (code.study, code.dimension)
         if key not in chosen or rank(code) > rank(chosen[key]):
             chosen[key] = code
     return chosen
 
 
-def codes_long(db: sqlite_utils.Database, study: str | None = None) -> tuple[list[str], list[list[object]]]:
+def codes_long(review: Review, study: str | None = None) -> tuple[list[str], list[list[object]]]:
     """Current codes in long form: one row per study, dimension, value and coder."""
     rows: list[list[object]] = []
-    for code in current_codes(db, study=study):
+    for code in current_codes(review, study=study):
         for value in code.values or ("",):
             rows.append([code.study, code.dimension, value, code.coder, code.note or "", code.created_at])
     return list(CODES_LONG_HEADER), rows
@@ -208,15 +206,15 @@ def _label(dimension: Dimension, key: str, language: str | None) -> str:
     return key
 
 
-def _study_reports(db: sqlite_utils.Database, record_ids: list[int]) -> tuple[str, object]:
-    records = [get_record(db, record_id) for record_id in record_ids]
-    titles = list(dict.fromkeys(r["title"] for r in records if r and r.get("title")))
-    years = [r["year"] for r in records if r and r.get("year")]
+def _study_reports(review: Review, record_ids: list[int]) -> tuple[str, object]:
+    records = [review.record(record_id) for record_id in record_ids]
+    titles = list(dict.fromkeys(r.title for r in records if r.title))
+    years = [r.year for r in records if r.year]
     return " | ".join(titles), min(years) if years else ""
 
 
 def coded_table(
-    db: sqlite_utils.Database, protocol: Protocol, coder: str | None = None, language: str | None = "en"
+    review: Review, coder: str | None = None, language: str | None = "en"
 ) -> tuple[list[str], list[list[object]]]:
     """The wide coded table: one row per included study, one column per dimension.
 
@@ -224,11 +222,11 @@ def coded_table(
     Choice values are shown by their label in `language` (keys when None),
     several values joined with '; '. Numbers are numbers; uncoded cells empty.
     """
-    dimensions = protocol.codebook.dimensions
-    chosen = resolved_codes(db, coder)
+    dimensions = review.protocol.codebook.dimensions
+    chosen = resolved_codes(review, coder)
     rows: list[list[object]] = []
-    for study, record_ids in sorted(included_studies(db).items()):
-        title, year = _study_reports(db, record_ids)
+    for study, record_ids in sorted(included_studies(review).items()):
+        title, year = _study_reports(review, record_ids)
         row: list[object] = [study, "; ".join(map(str, record_ids)), title, year]
         for dimension in dimensions:
             code = chosen.get((study, dimension.key))
@@ -242,8 +240,7 @@ def coded_table(
 
 
 def evidence_map(
-    db: sqlite_utils.Database,
-    protocol: Protocol,
+    review: Review,
     row_dim: str,
     col_dim: str,
     coder: str | None = None,
@@ -254,13 +251,14 @@ def evidence_map(
     The first column holds the row dimension's value labels; the last column
     counts the studies with that row value at all; every value appears, zero or not.
     """
+    protocol = review.protocol
     dims = [_dimension(protocol, row_dim), _dimension(protocol, col_dim)]
     for dimension in dims:
         if dimension.type not in ("single", "multiple"):
             raise ReviewError(f"evidence maps need choice dimensions; '{dimension.key}' is {dimension.type}")
     rows_d, cols_d = dims
-    chosen = resolved_codes(db, coder)
-    studies = included_studies(db)
+    chosen = resolved_codes(review, coder)
+    studies = included_studies(review)
 
     def values_of(study: str, dimension: Dimension) -> tuple[str, ...]:
         code = chosen.get((study, dimension.key))
@@ -327,17 +325,17 @@ def read_codes_csv(protocol: Protocol, csv_path: Path | str) -> list[tuple[str, 
     return result
 
 
-def import_codes(db: sqlite_utils.Database, protocol: Protocol, csv_path: Path | str) -> dict[str, int]:
+def import_codes(review: Review, csv_path: Path | str) -> dict[str, int]:
     """Import a long-format codes CSV (study, dimension, value, coder, note) in one transaction."""
-    parsed = read_codes_csv(protocol, csv_path)
-    studies = included_studies(db)
-    unknown = sorted({study for study, *_ in parsed if study not in studies})
-    if unknown:
-        raise ReviewError(f"{csv_path}: not included studies: {', '.join(unknown)}")
+    parsed = read_codes_csv(review.protocol, csv_path)
     created = now()
-    with transaction(db):
+    with transaction(review.db):
+        studies = included_studies(review)
+        unknown = sorted({study for study, *_ in parsed if study not in studies})
+        if unknown:
+            raise ReviewError(f"{csv_path}: not included studies: {', '.join(unknown)}")
         for study, key, coder, stored, note in parsed:
-            db.execute(
+            review.db.execute(
                 "INSERT INTO codes (study, dimension, value, coder, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [study, key, stored, coder, note, created],
             )
@@ -346,19 +344,6 @@ def import_codes(db: sqlite_utils.Database, protocol: Protocol, csv_path: Path |
         "studies": len({row[0] for row in parsed}),
         "coders": len({row[2] for row in parsed}),
     }
-
-
-def parse_assignments(assignments: list[str]) -> dict[str, str]:
-    """'DIMENSION=VALUE' strings (as given to `review code --set`) as a dict."""
-    parsed: dict[str, str] = {}
-    for item in assignments:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ReviewError(f"--set takes DIMENSION=VALUE, not '{item}'")
-        if key.strip() in parsed:
-            raise ReviewError(f"dimension '{key.strip()}' is set twice; give multiple values comma-separated")
-        parsed[key.strip()] = value
-    return parsed
 
 
 def _pick_coders(codes: list[Code], coders: tuple[str, ...] | None) -> tuple[str, str]:
@@ -379,9 +364,7 @@ def _pick_coders(codes: list[Code], coders: tuple[str, ...] | None) -> tuple[str
     return ranked[0], ranked[1]
 
 
-def coding_agreement(
-    db: sqlite_utils.Database, protocol: Protocol, coders: tuple[str, ...] | None = None
-) -> list[dict]:
+def coding_agreement(review: Review, coders: tuple[str, ...] | None = None) -> list[dict]:
     """Per dimension, how far two coders agree on the studies both coded.
 
     Coders default to the two (other than `consensus`) who coded the most studies. `agreement` is the
@@ -389,11 +372,11 @@ def coding_agreement(
     numeric equality for numbers); `kappa` is Cohen's kappa (single choice only;
     None when undefined), `jaccard` the mean Jaccard index (multiple choice only).
     """
-    codes = current_codes(db)
+    codes = current_codes(review)
     pair = _pick_coders(codes, coders)
     by_key = {(c.study, c.dimension, c.coder): c.values for c in codes}
     result = []
-    for dimension in protocol.codebook.dimensions:
+    for dimension in review.protocol.codebook.dimensions:
         studies = sorted({c.study for c in codes if c.dimension == dimension.key})
         both = [
             (by_key[s, dimension.key, pair[0]], by_key[s, dimension.key, pair[1]])

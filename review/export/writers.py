@@ -15,8 +15,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -24,6 +24,10 @@ from openpyxl.utils import get_column_letter
 from review.errors import ReviewError
 from review.export import tables
 from review.importers.ris import dumps_fields, dumps_raw
+from review.screening.blind import Viewer
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -122,7 +126,7 @@ TABLE_SPECS: dict[str, TableSpec] = {
     "included": TableSpec(tables.included_table, ("coder", "language"), tables.included_records),
     "codes": TableSpec(tables.codes_table),
     "evidence-map": TableSpec(tables.evidence_map_table, ("rows", "cols", "coder", "language")),
-    "decisions": TableSpec(tables.decisions_table),
+    "decisions": TableSpec(tables.decisions_table, ("language",)),
     "records": TableSpec(tables.records_table, ("unique_only",), tables.records_for_ris, ("unique_only",)),
 }
 TEXT_FORMATS = ("csv", "json")
@@ -143,7 +147,9 @@ def _need_path(path: Path | None, what: str) -> Path:
     return path
 
 
-def export_spec(db: sqlite_utils.Database, table: str, file_format: str, path: Path | None, **options: object) -> str:
+def export_spec(
+    review: Review, viewer: Viewer, table: str, file_format: str, path: Path | None, **options: object
+) -> str:
     """Export one table from `TABLE_SPECS`; returns the text written (or the .xlsx path)."""
     spec = TABLE_SPECS[table]
     given = _options_for(table, spec, options)
@@ -151,10 +157,10 @@ def export_spec(db: sqlite_utils.Database, table: str, file_format: str, path: P
         if spec.ris_records is None:
             raise ReviewError(f"table '{table}' cannot be exported as ris (only: included, records)")
         ris_options = {name: value for name, value in given.items() if name in spec.ris_options}
-        return write_ris(spec.ris_records(db, **ris_options), path)
+        return write_ris(spec.ris_records(review, viewer, **ris_options), path)
     if file_format not in FORMATS:
         raise ReviewError(f"unknown format '{file_format}' (known: {', '.join(FORMATS)})")
-    header, rows = spec.build(db, **given)
+    header, rows = spec.build(review, viewer, **given)
     if file_format == "csv":
         return write_csv(header, rows, path)
     if file_format == "json":
@@ -162,7 +168,7 @@ def export_spec(db: sqlite_utils.Database, table: str, file_format: str, path: P
     return write_xlsx([(table, header, rows)], _need_path(path, "an Excel workbook"))
 
 
-def export_all(db: sqlite_utils.Database, file_format: str, path: Path | None, **options: object) -> str:
+def export_all(review: Review, viewer: Viewer, file_format: str, path: Path | None, **options: object) -> str:
     """Every table: an Excel sheet each, one JSON object keyed by table, or a CSV file each.
 
     For csv, `path` is a folder that receives TABLE.csv per table; the file names are returned.
@@ -172,7 +178,7 @@ def export_all(db: sqlite_utils.Database, file_format: str, path: Path | None, *
     built = []
     for table, spec in TABLE_SPECS.items():
         given = {name: value for name, value in options.items() if name in spec.options}
-        built.append((table, *spec.build(db, **_options_for(table, spec, given))))
+        built.append((table, *spec.build(review, viewer, **_options_for(table, spec, given))))
     if file_format == "json":
         data = {table: _as_dicts(header, rows) for table, header, rows in built}
         return _write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), path)
@@ -185,8 +191,8 @@ def export_all(db: sqlite_utils.Database, file_format: str, path: Path | None, *
 
 
 def _exporter(table: str) -> Callable[..., str]:
-    def export(db: sqlite_utils.Database, file_format: str, path: Path | None, **options: object) -> str:
-        return export_spec(db, table, file_format, path, **options)
+    def export(review: Review, viewer: Viewer, file_format: str, path: Path | None, **options: object) -> str:
+        return export_spec(review, viewer, table, file_format, path, **options)
 
     return export
 
@@ -195,10 +201,12 @@ EXPORT_TABLES: dict[str, Callable[..., str]] = {table: _exporter(table) for tabl
 EXPORT_TABLES["all"] = export_all
 
 
-def export_table(db: sqlite_utils.Database, table: str, file_format: str, path: Path | None, **options: object) -> str:
-    """Export one named table in one format; the single entry point for CLI and app."""
+def export_table(
+    review: Review, viewer: Viewer, table: str, file_format: str, path: Path | None, **options: object
+) -> str:
+    """Export one named table in one format, as `viewer` may see it; the single entry point for CLI and app."""
     if table not in EXPORT_TABLES:
         raise ReviewError(f"unknown table '{table}' (known: {', '.join(EXPORT_TABLES)})")
     if file_format not in FORMATS:
         raise ReviewError(f"unknown format '{file_format}' (known: {', '.join(FORMATS)})")
-    return EXPORT_TABLES[table](db, file_format, path, **options)
+    return EXPORT_TABLES[table](review, viewer, file_format, path, **options)

@@ -15,6 +15,7 @@ import shutil
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 from pypdf import PdfReader
@@ -22,8 +23,11 @@ from pypdf.errors import PdfReadError
 
 from review.errors import ReviewError
 from review.importers.model import normalise_doi
-from review.screening.log import final_labels
 from review.store import now, transaction
+from review.types import Stage
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 FULLTEXT_DIR = "fulltexts"
 EXTENSIONS = (".pdf", ".txt")
@@ -133,19 +137,14 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _sought_records(db: sqlite_utils.Database) -> set[int]:
-    unique = {row[0] for row in db.execute("SELECT record_id FROM records WHERE duplicate_of IS NULL")}
-    return {record_id for record_id, label in final_labels(db, "ta").items() if label == "include"} & unique
-
-
-def attach_fulltexts(db: sqlite_utils.Database, project_dir: Path | str, source_dir: Path | str) -> AttachReport:
+def attach_fulltexts(review: Review, source_dir: Path | str) -> AttachReport:
     """Match the PDF/.txt files in `source_dir` to records, copy them into the project, store their text.
 
     A record that already has a file gets the new one; a second file for the same
     record in one call is skipped. `records_without_file` lists records that passed
     title/abstract screening and still have neither a file nor a 'not retrieved' mark.
     """
-    project_dir, source_dir = Path(project_dir), Path(source_dir)
+    db, project_dir, source_dir = review.db, review.folder, Path(source_dir)
     if not source_dir.is_dir():
         raise ReviewError(f"no such folder: {source_dir}")
     report = AttachReport()
@@ -186,7 +185,7 @@ def attach_fulltexts(db: sqlite_utils.Database, project_dir: Path | str, source_
     with transaction(db):
         db["fulltexts"].upsert_all(rows, pk="record_id")
     have = {row[0] for row in db.execute("SELECT record_id FROM fulltexts")}
-    report.records_without_file = sorted(_sought_records(db) - have)
+    report.records_without_file = sorted(set(review.state(Stage.FT).candidates) - have)
     return report
 
 
@@ -195,35 +194,28 @@ def _check_record(db: sqlite_utils.Database, record_id: int) -> None:
         raise ReviewError(f"no record with id {record_id}")
 
 
-def mark_not_retrieved(db: sqlite_utils.Database, record_id: int, reason: str) -> None:
+def mark_not_retrieved(review: Review, record_id: int, reason: str) -> None:
     """Record that the full text of a report could not be obtained, and why.
 
     A report already assessed at full text (it has a final decision there) was
     retrieved; undo that decision first if it was made without the full text.
+    Checked and written in one transaction.
     """
-    _check_record(db, record_id)
     if not reason or not reason.strip():
         raise ReviewError("give a reason why the full text was not retrieved")
-    decided = final_labels(db, "ft").get(record_id)
-    if decided:
-        raise ReviewError(
-            f"record {record_id} was assessed at full text ({decided}); undo that decision "
-            "before marking it not retrieved"
-        )
-    with transaction(db):
-        db["fulltexts"].upsert(
-            {
-                "record_id": record_id,
-                "status": NOT_RETRIEVED,
-                "file_name": None,
-                "sha256": None,
-                "text": None,
-                "n_pages": None,
-                "reason": reason.strip(),
-                "updated_at": now(),
-            },
+    with transaction(review.db):
+        _check_record(review.db, record_id)
+        decided = review.state(Stage.FT).finals.get(record_id)
+        if decided:
+            raise ReviewError(
+                f"record {record_id} was assessed at full text ({decided}); undo that decision "
+                "before marking it not retrieved"
+            )
+        review.db["fulltexts"].upsert(
+            {"record_id": record_id, "status": NOT_RETRIEVED, "file_name": None, "sha256": None, "text": None,
+             "n_pages": None, "reason": reason.strip(), "updated_at": now()},
             pk="record_id",
-        )
+        )  # fmt: skip
 
 
 def not_retrieved(db: sqlite_utils.Database) -> dict[int, str]:

@@ -9,62 +9,50 @@ study of an included report (its linked study, or `record-<id>` when unlinked).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from review.errors import Remedy, ReviewError
 from review.fulltext.attach import not_retrieved
-from review.project import current_protocol
-from review.protocol import Protocol
-from review.screening.log import final_labels, final_reasons
 from review.store import now, transaction
+from review.types import Label, Stage
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 UNLINKED_PREFIX = "record-"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportFlow:
     """Unique records through both stages, as sets of record ids."""
 
-    screened: set[int] = field(default_factory=set)
-    records_excluded: set[int] = field(default_factory=set)
-    records_undecided: set[int] = field(default_factory=set)
-    sought: set[int] = field(default_factory=set)
-    not_retrieved: set[int] = field(default_factory=set)
-    excluded: dict[int, str | None] = field(default_factory=dict)
-    included: set[int] = field(default_factory=set)
-    undecided: set[int] = field(default_factory=set)
+    screened: frozenset[int] = frozenset()
+    records_excluded: frozenset[int] = frozenset()
+    records_undecided: frozenset[int] = frozenset()
+    sought: frozenset[int] = frozenset()
+    not_retrieved: frozenset[int] = frozenset()
+    excluded: dict[int, str | None] = field(default_factory=dict)  # report -> exclusion reason key
+    included: frozenset[int] = frozenset()
+    undecided: frozenset[int] = frozenset()
 
     @property
-    def assessed(self) -> set[int]:
-        return set(self.excluded) | self.included
+    def assessed(self) -> frozenset[int]:
+        return frozenset(self.excluded) | self.included
 
 
-def report_flow(db: sqlite_utils.Database, protocol: Protocol | None = None) -> ReportFlow:
+def report_flow(review: Review) -> ReportFlow:
     """Every unique record's place in the flow, from the final decisions of each stage."""
-    flow = ReportFlow()
-    flow.screened = {row[0] for row in db.execute("SELECT record_id FROM records WHERE duplicate_of IS NULL")}
-    protocol = protocol or current_protocol(db)
-    ta = final_labels(db, "ta", protocol)
-    for record_id in flow.screened:
-        label = ta.get(record_id)
-        if label == "include":
-            flow.sought.add(record_id)
-        elif label == "exclude":
-            flow.records_excluded.add(record_id)
-        else:
-            flow.records_undecided.add(record_id)
-    flow.not_retrieved = flow.sought & set(not_retrieved(db))
-    ft, reasons = final_labels(db, "ft", protocol), final_reasons(db, "ft", protocol)
-    for record_id in flow.sought - flow.not_retrieved:
-        label = ft.get(record_id)
-        if label == "include":
-            flow.included.add(record_id)
-        elif label == "exclude":
-            flow.excluded[record_id] = reasons.get(record_id)
-        else:
-            flow.undecided.add(record_id)
-    return flow
+    ta, ft = review.state(Stage.TA), review.state(Stage.FT)
+    screened = frozenset(ta.candidates)
+    sought = frozenset(ft.candidates)
+    excluded_ta = frozenset(r for r, label in ta.finals.items() if label is Label.EXCLUDE)
+    missing = sought & frozenset(not_retrieved(review.db))
+    excluded = {r: ft.final_reasons[r] for r, label in ft.finals.items() if label is Label.EXCLUDE and r not in missing}
+    included = frozenset(r for r, label in ft.finals.items() if label is Label.INCLUDE and r not in missing)
+    return ReportFlow(
+        screened, excluded_ta, screened - excluded_ta - sought, sought, missing, excluded, included,
+        sought - missing - included - frozenset(excluded),
+    )  # fmt: skip
 
 
 def _clean_study(study: str) -> str:
@@ -76,40 +64,36 @@ def _clean_study(study: str) -> str:
     return study
 
 
-def link_reports(db: sqlite_utils.Database, record_ids: list[int], study: str) -> None:
+def link_reports(review: Review, record_ids: list[int], study: str) -> None:
     """Link reports to one study (a report already linked elsewhere moves)."""
     study = _clean_study(study)
     if not record_ids:
         raise ReviewError("give at least one record id to link")
-    placeholders = ", ".join("?" * len(record_ids))
-    known = {
-        row[0]
-        for row in db.execute(f"SELECT record_id FROM records WHERE record_id IN ({placeholders})", list(record_ids))
-    }
-    missing = sorted(set(record_ids) - known)
+    missing = sorted(record_id for record_id in set(record_ids) if not review.has_record(record_id))
     if missing:
         raise ReviewError(f"no record with id {', '.join(map(str, missing))}")
     stamp = now()
-    with transaction(db):
-        db["report_links"].upsert_all(
-            [{"record_id": record_id, "study": study, "linked_at": stamp} for record_id in record_ids], pk="record_id"
+    with transaction(review.db):
+        review.db["report_links"].upsert_all(
+            [{"record_id": record_id, "study": study, "linked_at": stamp} for record_id in record_ids],
+            pk="record_id",
         )
 
 
-def study_of(db: sqlite_utils.Database, record_id: int) -> str:
+def study_of(review: Review, record_id: int) -> str:
     """The study a report belongs to: its linked study, or `record-<id>` when it is not linked."""
-    return group_into_studies(db, {record_id}).popitem()[0]
+    return group_into_studies(review, {record_id}).popitem()[0]
 
 
-def group_into_studies(db: sqlite_utils.Database, record_ids: set[int]) -> dict[str, list[int]]:
+def group_into_studies(review: Review, record_ids: set[int] | frozenset[int]) -> dict[str, list[int]]:
     """Study name -> report ids, for the given reports (unlinked ones form their own study)."""
-    links = dict(db.execute("SELECT record_id, study FROM report_links").fetchall())
+    links = dict(review.db.execute("SELECT record_id, study FROM report_links").fetchall())
     studies: dict[str, list[int]] = {}
     for record_id in sorted(record_ids):
         studies.setdefault(links.get(record_id, f"{UNLINKED_PREFIX}{record_id}"), []).append(record_id)
     return dict(sorted(studies.items()))
 
 
-def included_studies(db: sqlite_utils.Database) -> dict[str, list[int]]:
+def included_studies(review: Review) -> dict[str, list[int]]:
     """Included studies: study name -> ids of its included reports."""
-    return group_into_studies(db, report_flow(db).included)
+    return group_into_studies(review, report_flow(review).included)

@@ -247,9 +247,11 @@ def count_cached(
     quantize: bool = False,
     backend: str = "torch",
 ) -> int:
-    """How many of `texts` already have a cached vector (for 'is it ready yet?')."""
+    """How many distinct `texts` already have a cached vector (for 'is it ready yet?'; reads no vectors)."""
     key = cache_key(model_name, max_length, quantize, backend)
-    return len(_read_vectors(db, key, {text_hash(t) for t in texts}))
+    wanted = {text_hash(t) for t in texts}
+    rows = db.execute("SELECT text_hash FROM embeddings WHERE model = ?", [key])
+    return sum(1 for (cached,) in rows if cached in wanted)
 
 
 def _read_vectors(db: sqlite_utils.Database, key: str, hashes: set[str]) -> dict[str, np.ndarray]:

@@ -1,35 +1,216 @@
-"""Ranking a project's records: features from the database, labels from screening.
+"""One ranker per stage: the ranking `review rank`, `review next` and the app all use.
 
-`rank_project()` is what `review rank` and `review next` call; it goes
-through the same `Ranker` the app and the simulation use, stores the
-result (`model_runs` + `rankings`) and returns it.
+`StageRanker` ranks a stage's candidates with the protocol's preset. The
+embedding component takes part as soon as every candidate's vector is cached
+(`embeddings="cached"`, what screening uses; `"compute"` fills the cache
+first, as `review rank` does); until then the preset's TF-IDF part ranks, so
+nothing waits. It learns from the stage's final labels in the order they
+became final (`Review.label_changes`), which is the same stream whichever
+front end made the decisions, and it reuses the fusion credits stored in the
+project (`fusion_credits`), so the same log gives the same ranking.
 
-Ranking is usable at once: TF-IDF is computed on the fly, and embeddings are
-used only once every candidate's vector is cached (`embeddings="cached"`);
-`embeddings="compute"` fills the cache first (with progress).
+The score and rank recorded with a decision (`score_rank`) mean the same
+from every front end: the model's latest score, and the record's position
+among the stage's records still without a final decision (1 = the top).
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 import sqlite_utils
 
-from review.protocol import Protocol
 from review.ranking.embeddings import cached_embeddings, count_cached, encode
 from review.ranking.features import FeatureSet, build_features, record_text
 from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
 from review.ranking.ranker import Ranker
-from review.ranking.results import latest_run, latest_scores, save_ranking, stored_credits
-from review.screening.log import final_labels, screening_candidates
-from review.stopping.hypergeometric import sample_queue
+from review.ranking.results import latest_run, latest_scores, save_ranking
+from review.screening.state import LabelChange
+from review.store import transaction
+from review.types import Label, Stage
 
-LABEL_VALUE = {"include": 1, "exclude": 0}
+if TYPE_CHECKING:
+    from review.core import Review
+
 EmbeddingMode = Literal["compute", "cached", "off"]
+TRAINING_VALUE = {Label.INCLUDE: 1, Label.EXCLUDE: 0}  # 'maybe' is screened but not a training label
+
+
+@dataclass(frozen=True)
+class RankingChoice:
+    """Which preset and embedding model rank a stage."""
+
+    preset: Preset
+    model: str
+    backend: str = "torch"
+
+
+def choose(
+    review: Review, preset: str | None = None, model: str | None = None, backend: str = "torch"
+) -> RankingChoice:
+    protocol = review.protocol
+    if preset:
+        chosen = get_preset(preset)
+    else:
+        chosen = get_preset(DEFAULT_PRESET if protocol.ranking.use_embeddings else "tfidf-svm")
+    return RankingChoice(chosen, model or protocol.ranking.model, backend)
+
+
+def stage_texts(db: sqlite_utils.Database, stage: Stage | str, record_ids: list[int]) -> list[str]:
+    """Title + abstract per record; at the full-text stage the extracted full text where there is one."""
+    texts: dict[int, str] = {}
+    for start in range(0, len(record_ids), 900):
+        chunk = record_ids[start : start + 900]
+        marks = ", ".join("?" for _ in chunk)
+        rows = db.execute(
+            f"SELECT r.record_id, r.title, r.abstract, f.text FROM records r "
+            f"LEFT JOIN fulltexts f ON f.record_id = r.record_id WHERE r.record_id IN ({marks})",
+            chunk,
+        )
+        for record_id, title, abstract, fulltext in rows:
+            texts[record_id] = record_text(title, abstract, fulltext if Stage(stage) is Stage.FT else None)
+    return [texts[record_id] for record_id in record_ids]
+
+
+def stored_credits(db: sqlite_utils.Database, stage: Stage, preset: str) -> dict[int, list[float]]:
+    rows = db.execute(
+        "SELECT record_id, credits FROM fusion_credits WHERE stage = ? AND preset = ?", [stage.value, preset]
+    )
+    return {record_id: json.loads(credits) for record_id, credits in rows}
+
+
+def save_credits(db: sqlite_utils.Database, stage: Stage, preset: str, credits: dict[int, tuple[float, ...]]) -> None:
+    """Keep credits not stored yet (the first credit given to a record stands)."""
+    with transaction(db):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO fusion_credits (stage, preset, record_id, credits) VALUES (?, ?, ?, ?)",
+            [(stage.value, preset, record_id, json.dumps(list(value))) for record_id, value in credits.items()],
+        )
+
+
+class StageRanker:
+    """The ranking of one stage's candidates (see the module notes); `sync` it with the review after decisions."""
+
+    def __init__(
+        self, review: Review, stage: Stage | str, choice: RankingChoice | None = None,
+        embeddings: EmbeddingMode = "cached", background: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+    ):  # fmt: skip
+        self.stage = Stage(stage)
+        self.choice = choice or choose(review)
+        state = review.state(self.stage)
+        self.ids = list(state.candidates)
+        texts = stage_texts(review.db, self.stage, self.ids)
+        features, self.model = self._features(review, texts, embeddings, on_progress)
+        self.preset = self.choice.preset if features.embedding is not None else _tfidf_part(self.choice.preset)
+        credits = stored_credits(review.db, self.stage, self.preset.name)
+        self.ranker = Ranker(features, self.ids, self.preset, credits=credits)
+        self.version = 0
+        self._saved_credits = set(credits)
+        self._replay(review.label_changes(self.stage, 0))
+        self.ranker.refit()  # the first fit is waited for, so the first record shown is the model's choice
+        self.ranker.background = background
+        self.version = state.version
+        self._store_new_credits(review)
+
+    def _features(self, review: Review, texts: list[str], mode: EmbeddingMode,
+                  on_progress: Callable[[int, int], None] | None) -> tuple[FeatureSet, str | None]:  # fmt: skip
+        query = review.protocol.zero_shot_query()
+        vectors = query_vector = None
+        choice = self.choice
+        if choice.preset.uses_embeddings() and texts and mode != "off":
+            ready = mode == "compute" or count_cached(review.db, texts, choice.model, backend=choice.backend) == len(
+                set(texts)
+            )
+            if ready:
+                done = [0]
+
+                def advance(n: int) -> None:
+                    done[0] += n
+                    if on_progress:
+                        on_progress(done[0], len(texts))
+
+                vectors = cached_embeddings(review.db, texts, choice.model, on_batch=advance, backend=choice.backend)
+                query_vector = encode([query], choice.model, backend=choice.backend)[0]
+        features = build_features(texts or [""], embedding=vectors, query=query, embedding_query=query_vector)
+        features.tfidf = features.tfidf[: len(texts)]
+        return features, choice.model if vectors is not None else None
+
+    def _replay(self, changes: list[LabelChange]) -> None:
+        """Feed final-label changes in order, refitting before each relevant record still without a credit."""
+        rows = self.ranker
+        for change in changes:
+            if change.record_id not in rows.index:
+                continue
+            value = TRAINING_VALUE.get(change.label) if change.label is not None else None
+            if self.preset.earns_weights() and value and rows.n_labelled and not rows.has_credit(change.record_id):
+                rows.refit()
+            self._apply(change, refit=False)
+
+    def _apply(self, change: LabelChange, refit: bool) -> None:
+        if change.label is None:
+            self.ranker.update(change.record_id, None, refit=refit)
+        elif change.label is Label.MAYBE:
+            self.ranker.update(change.record_id, None, refit=refit)
+            self.ranker.skip(change.record_id)
+        else:
+            self.ranker.update(change.record_id, TRAINING_VALUE[change.label], refit=refit)
+
+    def sync(self, review: Review) -> bool:
+        """Learn the final labels decided since the last sync (from any front end); True when there were any.
+
+        Refits after them (in the background when the ranker was built so) and
+        stores credits the new relevant records earned.
+        """
+        version = review.state(self.stage).version
+        if version == self.version:
+            return False
+        changes = [
+            change for change in review.label_changes(self.stage, self.version) if change.record_id in self.ranker.index
+        ]
+        self.version = version
+        for change in changes:
+            self._apply(change, refit=False)
+        if changes:
+            self.ranker.refit()
+        self._store_new_credits(review)
+        return bool(changes)
+
+    def _store_new_credits(self, review: Review) -> None:
+        if not self.preset.earns_weights():
+            return
+        new = {
+            record_id: value
+            for record_id, value in self.ranker.credits().items()
+            if record_id not in self._saved_credits
+        }
+        if new:
+            save_credits(review.db, self.stage, self.preset.name, new)
+            self._saved_credits |= set(new)
+
+    def order(self) -> list[int]:
+        """Records without a final decision, most likely relevant first (the latest finished fit)."""
+        return [record_id for record_id, _, _ in self.ranker.ranking()]
+
+    def score_rank(self, record_id: int) -> tuple[float | None, int | None]:
+        """The model's score of a record and its rank among the records still without a final decision."""
+        return self.ranker.score_rank(record_id)
+
+    def save(self, review: Review, seconds: float) -> int:
+        """Store the current ranking as a model run (what `review next` and `review decide` read back)."""
+        ranking = self.ranker.ranking()
+        labels = self.ranker.labels()
+        config = {"preset": self.preset.to_dict(), "model": self.model, "last_event_id": self.version,
+                  "weights": self.ranker.fusion_weights()}  # fmt: skip
+        return save_ranking(review.db, self.stage, ranking, config, len(labels), sum(labels.values()), seconds)
+
+
+def _tfidf_part(preset: Preset) -> Preset:
+    return preset.without_embeddings() if preset.uses_embeddings() else preset
 
 
 @dataclass
@@ -46,172 +227,50 @@ class ProjectRanking:
     weights: dict[str, float]  # each component's share of the ranking ("features/classifier" -> weight)
 
 
-def stage_texts(db: sqlite_utils.Database, stage: str, record_ids: list[int]) -> list[str]:
-    """Title + abstract per record; at the full-text stage the extracted full text where there is one."""
-    texts: dict[int, str] = {}
-    for start in range(0, len(record_ids), 900):
-        chunk = record_ids[start : start + 900]
-        marks = ", ".join("?" for _ in chunk)
-        rows = db.execute(
-            f"SELECT r.record_id, r.title, r.abstract, f.text FROM records r "
-            f"LEFT JOIN fulltexts f ON f.record_id = r.record_id WHERE r.record_id IN ({marks})",
-            chunk,
-        )
-        for record_id, title, abstract, fulltext in rows:
-            texts[record_id] = record_text(title, abstract, fulltext if stage == "ft" else None)
-    return [texts[record_id] for record_id in record_ids]
-
-
-def training_labels(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> dict[int, int]:
-    """Final include/exclude decisions as 1/0; 'maybe' counts as unlabelled."""
-    return {
-        record_id: LABEL_VALUE[label]
-        for record_id, label in final_labels(db, stage, protocol).items()
-        if label in LABEL_VALUE
-    }
-
-
-def choose_preset(protocol: Protocol, preset: str | None = None) -> Preset:
-    if preset:
-        return get_preset(preset)
-    return get_preset(DEFAULT_PRESET if protocol.ranking.use_embeddings else "tfidf-svm")
-
-
-def rank_project(
-    db: sqlite_utils.Database,
-    protocol: Protocol,
-    stage: str,
-    preset: str | None = None,
-    model: str | None = None,
-    embeddings: EmbeddingMode = "compute",
-    on_progress: Callable[[int, int], None] | None = None,
+def rank_stage(
+    review: Review, stage: Stage | str, preset: str | None = None, model: str | None = None,
+    embeddings: EmbeddingMode = "compute", on_progress: Callable[[int, int], None] | None = None,
     backend: str = "torch",
-) -> ProjectRanking:
+) -> ProjectRanking:  # fmt: skip
     """Rank the stage's unscreened candidates by the decisions so far, store and return the ranking."""
     start = time.perf_counter()
-    chosen = choose_preset(protocol, preset)
-    model = model or protocol.ranking.model
-    ids = screening_candidates(db, stage, protocol)
-    texts = stage_texts(db, stage, ids)
-    vectors = query_vector = None
-    if chosen.uses_embeddings() and ids and embeddings != "off":
-        ready = embeddings == "compute" or count_cached(db, texts, model, backend=backend) == len(set(texts))
-        if ready:
-            done = [0]
-
-            def advance(n: int) -> None:
-                done[0] += n
-                if on_progress:
-                    on_progress(done[0], len(texts))
-
-            vectors = cached_embeddings(db, texts, model, on_batch=advance, backend=backend)
-            query_vector = encode([protocol.zero_shot_query()], model, backend=backend)[0]
-    if vectors is None:
-        chosen = chosen.without_embeddings() if chosen.uses_embeddings() else chosen
-    features = build_features(
-        texts or [""], embedding=vectors, query=protocol.zero_shot_query(), embedding_query=query_vector
-    )
-    features.tfidf = features.tfidf[: len(ids)]
-    labels = training_labels(db, stage, protocol)
-    ranker = replay_decisions(db, stage, features, ids, chosen, labels)
-    screened = set(final_labels(db, stage, protocol))
-    for record_id in screened - set(labels):
-        ranker.skip(record_id)
-    ranker.refit()
-    ranking = ranker.ranking()
-    n_relevant = int(np.sum(list(labels.values()))) if labels else 0
+    ranker = StageRanker(review, stage, choose(review, preset, model, backend), embeddings, on_progress=on_progress)
     seconds = time.perf_counter() - start
-    config = {
-        "preset": chosen.to_dict(),
-        "model": model if vectors is not None else None,
-        "last_event_id": last_event_id(db, stage),
-        "credits": ranker.credits(),
-        "weights": ranker.fusion_weights(),
-    }
-    run_id = save_ranking(db, stage, ranking, config, len(labels), n_relevant, seconds)
+    run_id = ranker.save(review, seconds)
+    labels = ranker.ranker.labels()
     return ProjectRanking(
-        stage,
-        run_id,
-        chosen.name,
-        config["model"],
-        ranking,
-        len(ids),
-        len(labels),
-        n_relevant,
-        seconds,
-        config["weights"],
-    )
+        ranker.stage.value, run_id, ranker.preset.name, ranker.model, ranker.ranker.ranking(), len(ranker.ids),
+        len(labels), sum(labels.values()), seconds, ranker.ranker.fusion_weights(),
+    )  # fmt: skip
 
 
-def replay_decisions(
-    db: sqlite_utils.Database, stage: str, features: FeatureSet, ids: list[int], preset: Preset, labels: dict[int, int]
-) -> Ranker:
-    """A `Ranker` holding `labels`, fed in decision order.
-
-    Under the `earned` fusion, a relevant record without a credit saved by an
-    earlier run is credited as it would have been while screening: the
-    components are refitted on the decisions before it (once per such record;
-    later runs reuse the saved credits).
-    """
-    ranker = Ranker(features, ids, preset, credits=stored_credits(db, stage, preset.name))
-    for record_id in decision_order(db, stage, labels):
-        label = labels[record_id]
-        if preset.earns_weights() and label and ranker.n_labelled and not ranker.has_credit(record_id):
-            ranker.refit()
-        ranker.update(record_id, label, refit=False)
-    return ranker
+def fresh_scores(review: Review, stage: Stage | str) -> dict[int, tuple[float, int]] | None:
+    """The stored ranking's scores when it reflects every decision at the stage with the protocol's preset."""
+    stage = Stage(stage)
+    run = latest_run(review.db, stage)
+    if run is None or run["config"].get("last_event_id") != review.state(stage).version:
+        return None
+    wanted = _tfidf_part(choose(review).preset).name, choose(review).preset.name
+    if run["config"].get("preset", {}).get("name") not in wanted:
+        return None
+    return latest_scores(review.db, stage)
 
 
-def decision_order(db: sqlite_utils.Database, stage: str, record_ids: Iterable[int]) -> list[int]:
-    """`record_ids` ordered by their latest decision event at the stage."""
-    latest = dict(
-        db.execute(
-            "SELECT record_id, MAX(event_id) FROM decisions WHERE stage = ? GROUP BY record_id", [stage]
-        ).fetchall()
-    )
-    return sorted(record_ids, key=lambda record_id: latest.get(record_id, 0))
+def current_scores(review: Review, stage: Stage | str) -> dict[int, tuple[float, int]]:
+    """Scores of the stage's ranking for the current log: the stored run if fresh, else ranked (and stored) now."""
+    scores = fresh_scores(review, stage)
+    if scores is None:
+        rank_stage(review, stage, embeddings="cached")
+        scores = latest_scores(review.db, Stage(stage))
+    return scores
 
 
-def last_event_id(db: sqlite_utils.Database, stage: str) -> int:
-    row = db.execute("SELECT MAX(event_id) FROM decisions WHERE stage = ?", [stage]).fetchone()
-    return row[0] or 0
-
-
-@dataclass
-class NextRecord:
-    record_id: int
-    score: float | None
-    rank: int | None
-    phase: str  # 'ranked', or 'random-sample' while the stopping check's sample is being screened
-
-
-def next_records(
-    db: sqlite_utils.Database,
-    protocol: Protocol,
-    stage: str,
-    n: int = 1,
-    preset: str | None = None,
-    model: str | None = None,
-) -> list[NextRecord]:
-    """The next records to screen: the stopping sample while one is open, else the best-ranked.
-
-    The stored ranking is reused while no decision has been made since it was
-    computed; embeddings are used only when already cached (see `rank_project`).
-    """
-    queue = sample_queue(db, stage, protocol)
-    scores = latest_scores(db, stage)
-    if queue:
-        return [NextRecord(record_id, *scores.get(record_id, (None, None)), "random-sample") for record_id in queue[:n]]
-    run = latest_run(db, stage)
-    fresh = (
-        run is not None
-        and run["config"].get("last_event_id") == last_event_id(db, stage)
-        and preset is None
-        and model is None
-    )
-    if fresh:
-        screened = set(final_labels(db, stage, protocol))
-        ranking = sorted(((r, s, k) for r, (s, k) in scores.items() if r not in screened), key=lambda row: row[2])
-    else:
-        ranking = rank_project(db, protocol, stage, preset, model, embeddings="cached").ranking
-    return [NextRecord(record_id, score, rank, "ranked") for record_id, score, rank in ranking[:n]]
+def rank_among_unscreened(review: Review, stage: Stage | str, scores: dict[int, tuple[float, int]],
+                          record_id: int) -> tuple[float | None, int | None]:  # fmt: skip
+    """A stored score and the record's rank among the stage's records still without a final decision."""
+    if record_id not in scores:
+        return None, None
+    score = scores[record_id][0]
+    finals = review.state(stage).finals
+    higher = sum(1 for other, (value, _) in scores.items() if value > score and other not in finals)
+    return score, higher + 1

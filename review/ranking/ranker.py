@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -55,11 +55,17 @@ class Ranker:
         self._unscreened_at_fit = np.ones(len(self.ids), dtype=bool)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._refit_wanted = False
         self.fit_seconds = 0.0
         self.n_fits = 0
         self.scores = zero_shot_scores(features)
         self._order = np.argsort(-self.scores, kind="stable")
         self._cursor = 0
+
+    @property
+    def index(self) -> Mapping[int, int]:
+        """Record id -> row, for every record this ranker orders."""
+        return self._row
 
     @property
     def n_labelled(self) -> int:
@@ -115,18 +121,33 @@ class Ranker:
             self._screened[self._row[record_id]] = True
 
     def refit(self) -> None:
-        """Fit on the labels so far (in a thread if `background`; a refit already running is left to finish)."""
-        if self.background:
+        """Fit on the labels so far; with `background`, in a thread while the last scores keep serving.
+
+        A refit asked for while one runs is not dropped: the running thread fits
+        again afterwards on the labels as they are then, so the scores always
+        catch up with the latest labels.
+        """
+        if not self.background:
+            self._fit()
+            return
+        with self._lock:
+            self._refit_wanted = True
             if self._thread is not None and self._thread.is_alive():
                 return
-            self._thread = threading.Thread(target=self._fit, daemon=True)
+            self._thread = threading.Thread(target=self._fit_until_current, daemon=True)
             self._thread.start()
-        else:
+
+    def _fit_until_current(self) -> None:
+        while True:
+            with self._lock:
+                if not self._refit_wanted:
+                    return
+                self._refit_wanted = False
             self._fit()
 
     def wait(self) -> None:
-        """Block until a background refit has finished (tests and benchmarks)."""
-        if self._thread is not None:
+        """Block until background refits have caught up with the labels (tests and benchmarks)."""
+        while self._thread is not None and self._thread.is_alive():
             self._thread.join()
 
     def _fit(self) -> None:
@@ -162,6 +183,25 @@ class Ranker:
                     if len(picked) == n:
                         break
         return picked
+
+    def unscreened_ids(self) -> Iterator[int]:
+        """Unscreened record ids, best first, read lazily from the latest finished fit."""
+        with self._lock:
+            order, screened = self._order, self._screened.copy()
+        for row in order:
+            if not screened[row]:
+                yield self.ids[row]
+
+    def score_rank(self, record_id: int) -> tuple[float | None, int | None]:
+        """The current score of a record and its rank among the unscreened records (1 = screen next)."""
+        row = self._row.get(record_id)
+        if row is None:
+            return None, None
+        with self._lock:
+            scores, screened = self.scores, self._screened
+            score = float(scores[row])
+            higher = int(np.count_nonzero((scores > score) & ~screened))
+        return score, higher + 1
 
     def ranking(self) -> list[tuple[int, float, int]]:
         """(record id, score, rank) for every unscreened record, best first; rank 1 = screen next."""

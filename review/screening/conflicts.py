@@ -1,114 +1,53 @@
-"""Two-reviewer screening: conflicts, their resolution, and inter-rater agreement.
+"""Conflicts: records whose reviewers disagree at a stage, listed for the person who reconciles them.
 
-A conflict is a record whose reviewers' current labels differ at a stage with
-no resolution yet. It exists only once at least two reviewers have decided,
-so listing conflicts never shows a reviewer's label to someone who has still
-to screen that record: it is where reconciliation starts.
-
-Agreement compares, for every pair of reviewers, their current screening
-labels (resolutions are not screening labels) on the records both decided.
+A conflict exists only once two reviewers have decided, so it is where
+reconciliation starts. It shows every reviewer's label, so in an open blind
+stage it is listed only for an unblinded viewer (audited); resolving is
+`review.screening.log.resolve_conflict`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import combinations
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+from review.errors import BlindStageError
+from review.screening.blind import Viewer, require_viewer
+from review.types import STAGE_NAMES, RecordStatus, Stage
 
-from review.errors import ReviewError
-from review.project import current_protocol
-from review.protocol import STAGES, Protocol
-from review.screening.log import (
-    LABELS,
-    append_event,
-    check_decision,
-    record_states,
-    screening_candidates,
-)
-from review.stats import cohen_kappa
-from review.store import transaction
+if TYPE_CHECKING:
+    from review.core import Review
 
 
-def conflicts(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> list[dict]:
-    """Candidates whose reviewers disagree at a stage: record id, title and each reviewer's label."""
-    candidates = set(screening_candidates(db, stage, protocol))
-    states = [
-        state
-        for state in record_states(db, stage, protocol).values()
-        if state.status == "conflict" and state.record_id in candidates
-    ]
-    titles = dict(
-        db.execute(
-            "SELECT record_id, title FROM records WHERE record_id IN "
-            "(SELECT DISTINCT record_id FROM decisions WHERE stage = ?)",
-            [stage],
-        ).fetchall()
-    )
-    return [
-        {
-            "record_id": state.record_id,
-            "title": titles.get(state.record_id),
-            "labels": dict(sorted(state.labels.items())),
-        }
-        for state in sorted(states, key=lambda state: state.record_id)
-    ]
+@dataclass(frozen=True)
+class Conflict:
+    record_id: int
+    title: str | None
+    labels: dict[str, str]  # reviewer -> current label
+    reasons: dict[str, str | None]  # reviewer -> exclusion reason key
+    notes: dict[str, str | None]  # reviewer -> note with their current label
 
 
-def resolve_conflict(
-    db: sqlite_utils.Database,
-    record_id: int,
-    stage: str,
-    reviewer: str,
-    label: str,
-    reason: str | None = None,
-    note: str | None = None,
-    protocol: Protocol | None = None,
-) -> int:
-    """Record a named reviewer's resolution (a 'resolve' event); returns its event id.
-
-    The record must be in conflict, or already resolved (a later resolution
-    replaces the earlier one; both stay in the log).
-    """
-    reviewer, key, protocol = check_decision(db, stage, reviewer, label, reason, protocol)
-    with transaction(db):
-        state = record_states(db, stage, protocol, [record_id]).get(record_id)
-        if state is None or not (state.status == "conflict" or state.resolved_by):
-            raise ReviewError(f"record {record_id} has no conflict to resolve at stage '{stage}'")
-        return append_event(db, record_id, stage, reviewer, "resolve", label, key, note)
+def conflicts(review: Review, stage: str, viewer: Viewer) -> list[Conflict]:
+    """Candidates whose reviewers disagree at a stage, with each reviewer's label, reason and note."""
+    stage = Stage(stage)
+    require_viewer(review, viewer)
+    if stage in viewer.hidden_stages(review):
+        raise BlindStageError([STAGE_NAMES[stage]])
+    states = review.state(stage).with_status(RecordStatus.CONFLICT)
+    return [_conflict(review, stage, state.record_id, dict(sorted(state.labels.items()))) for state in states]
 
 
-@dataclass
-class PairAgreement:
-    """Agreement between two reviewers on the records both screened at a stage."""
-
-    stage: str
-    reviewer_a: str
-    reviewer_b: str
-    n: int
-    agreement: float | None  # proportion of records with the same label
-    kappa: float | None  # Cohen's kappa; None when undefined (no records, or chance agreement is 1)
-    table: dict[str, dict[str, int]] = field(default_factory=dict)  # a's label -> b's label -> count
-
-
-def agreement(db: sqlite_utils.Database, protocol: Protocol | None = None) -> list[PairAgreement]:
-    """Per stage and reviewer pair: n, percentage agreement, Cohen's kappa and the counts table."""
-    protocol = protocol or current_protocol(db)
-    pairs = []
-    for stage in STAGES:
-        candidates = set(screening_candidates(db, stage, protocol))
-        labelled = [
-            state.labels
-            for state in record_states(db, stage, protocol).values()
-            if state.record_id in candidates and len(state.labels) > 1
-        ]
-        reviewers = sorted({who for labels in labelled for who in labels})
-        for a, b in combinations(reviewers, 2):
-            table = {row: {column: 0 for column in LABELS} for row in LABELS}
-            for labels in labelled:
-                if a in labels and b in labels:
-                    table[labels[a]][labels[b]] += 1
-            n, observed, kappa = cohen_kappa(table)
-            if n:
-                pairs.append(PairAgreement(stage, a, b, n, observed, kappa, table))
-    return pairs
+def _conflict(review: Review, stage: Stage, record_id: int, labels: dict[str, str]) -> Conflict:
+    rows = review.db.execute(
+        "SELECT reviewer, reason, note FROM decisions WHERE record_id = ? AND stage = ? AND kind = 'screen' "
+        "ORDER BY event_id",
+        [record_id, stage.value],
+    ).fetchall()
+    latest = {reviewer: (reason, note) for reviewer, reason, note in rows}
+    title = review.db.execute("SELECT title FROM records WHERE record_id = ?", [record_id]).fetchone()[0]
+    return Conflict(
+        record_id, title, labels,
+        {who: latest.get(who, (None, None))[0] for who in labels},
+        {who: latest.get(who, (None, None))[1] for who in labels},
+    )  # fmt: skip

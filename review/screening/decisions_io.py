@@ -27,14 +27,19 @@ import csv
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from review.errors import ReviewError
-from review.project import current_protocol
-from review.protocol import STAGES, Protocol
-from review.screening.log import KINDS, LABELS, append_event, reason_key, record_states
+from review.protocol import Protocol
+from review.screening.blind import Viewer, require_viewer
+from review.screening.log import append_event, check_reviewer, reason_key
 from review.store import transaction
+from review.types import STAGES, EventKind, Label, Stage
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 EXPORT_COLUMNS = (
     "record_id",
@@ -65,10 +70,10 @@ class DecisionsImportReport:
 class _Row:
     line: int
     record_id: int
-    stage: str
+    stage: Stage
     reviewer: str
-    kind: str
-    label: str | None
+    kind: EventKind
+    label: Label | None
     reason: str | None
     note: str | None
     score: float | None
@@ -136,38 +141,32 @@ def _number(text: str | None, kind: type, name: str) -> float | int | None:
         raise ReviewError(f"{name} '{text}' is not a number") from None
 
 
+def _choice(enum: type, text: str, what: str):
+    try:
+        return enum(text)
+    except ValueError:
+        raise ReviewError(f"unknown {what} '{text}' (use one of: {', '.join(item.value for item in enum)})") from None
+
+
 def _parse_row(values: dict[str, str], line: int, index: _RecordIndex, protocol: Protocol) -> _Row:
-    stage = values.get("stage", "").lower()
-    if stage not in STAGES:
-        raise ReviewError(f"unknown stage '{stage}' (use one of: {', '.join(STAGES)})")
-    kind = values.get("kind", "").lower() or "screen"
-    if kind not in KINDS:
-        raise ReviewError(f"unknown kind '{kind}' (use one of: {', '.join(KINDS)})")
-    label = values.get("label", "").lower() or None
-    if kind == "undo":
-        if label:
+    stage = _choice(Stage, values.get("stage", "").lower(), "stage")
+    kind = _choice(EventKind, values.get("kind", "").lower() or "screen", "kind")
+    label_text = values.get("label", "").lower()
+    if kind is EventKind.UNDO:
+        if label_text:
             raise ReviewError("an undo row has no label")
-        reason = None
+        label, reason = None, None
     else:
-        if label not in LABELS:
-            raise ReviewError(f"unknown label '{label or ''}' (use one of: {', '.join(LABELS)})")
+        label = _choice(Label, label_text, "label")
         reason = reason_key(protocol.stage(stage), stage, label, values.get("reason"))
     record_id = index.find(values)
     if index.duplicate_of[record_id] is not None:
         raise ReviewError(f"record {record_id} is a duplicate of record {index.duplicate_of[record_id]}")
     return _Row(
-        line,
-        record_id,
-        stage,
-        values.get("reviewer") or "import",
-        kind,
-        label,
-        reason,
-        values.get("note") or None,
-        _number(values.get("score"), float, "score"),
-        _number(values.get("rank"), int, "rank"),
-        _timestamp(values.get("created_at")),
-    )
+        line, record_id, stage, check_reviewer(values.get("reviewer") or "import"), kind, label, reason,
+        values.get("note") or None, _number(values.get("score"), float, "score"),
+        _number(values.get("rank"), int, "rank"), _timestamp(values.get("created_at")),
+    )  # fmt: skip
 
 
 def _raise_errors(path: Path, errors: list[str]) -> None:
@@ -205,56 +204,39 @@ def _read_rows(path: Path, db: sqlite_utils.Database, protocol: Protocol) -> lis
     return rows
 
 
-def import_decisions(
-    db: sqlite_utils.Database, path: Path | str, protocol: Protocol | None = None
-) -> DecisionsImportReport:
+def import_decisions(review: Review, path: Path | str) -> DecisionsImportReport:
     """Import decisions from a CSV file in one transaction; see the module notes for columns."""
     path = Path(path)
-    protocol = protocol or current_protocol(db)
-    rows = _read_rows(path, db, protocol)
+    rows = _read_rows(path, review.db, review.protocol)
     report = DecisionsImportReport(str(path), len(rows))
-    with transaction(db):
+    with transaction(review.db):
         for stage in STAGES:
-            stage_rows = [row for row in rows if row.stage == stage]
-            if stage == "ft":
-                included = {
-                    record_id
-                    for record_id, state in record_states(db, "ta", protocol).items()
-                    if state.label == "include"
-                }
+            stage_rows = [row for row in rows if row.stage is stage]
+            if stage is Stage.FT:
+                candidates = review.state(Stage.FT).candidate_set
                 _raise_errors(
                     path,
-                    [
-                        f"line {row.line}: record {row.record_id} is not a full-text candidate "
-                        "(not included at title/abstract)"
-                        for row in stage_rows
-                        if row.record_id not in included
-                    ],
-                )
+                    [f"line {row.line}: record {row.record_id} is not a full-text candidate (not included at "
+                     "title/abstract)" for row in stage_rows if row.record_id not in candidates],
+                )  # fmt: skip
             for row in stage_rows:
                 append_event(
-                    db,
-                    row.record_id,
-                    row.stage,
-                    row.reviewer,
-                    row.kind,
-                    row.label,
-                    row.reason,
-                    row.note,
-                    row.score,
-                    row.rank,
-                    row.created_at,
-                )
-                report.per_stage[stage] = report.per_stage.get(stage, 0) + 1
-                report.per_kind[row.kind] = report.per_kind.get(row.kind, 0) + 1
+                    review.db, row.record_id, row.stage, row.reviewer, row.kind, row.label, row.reason, row.note,
+                    row.score, row.rank, row.created_at,
+                )  # fmt: skip
+                report.per_stage[stage.value] = report.per_stage.get(stage.value, 0) + 1
+                report.per_kind[row.kind.value] = report.per_kind.get(row.kind.value, 0) + 1
     return report
 
 
-def export_decisions(db: sqlite_utils.Database) -> list[dict]:
-    """Every event of the decision log, oldest first, with the record's source id and title."""
-    cursor = db.execute(
+def export_decisions(review: Review, viewer: Viewer) -> list[dict]:
+    """The decision log, oldest first, with each record's source id and title, as far as `viewer` may see it."""
+    require_viewer(review, viewer)
+    sees = viewer.label_filter(review)
+    cursor = review.db.execute(
         "SELECT d.record_id, r.source_id, r.title, d.stage, d.reviewer, d.kind, d.label, d.reason, d.note, "
         "d.score, d.rank, d.created_at FROM decisions d JOIN records r ON r.record_id = d.record_id "
         "ORDER BY d.event_id"
     )
-    return [dict(zip(EXPORT_COLUMNS, row)) for row in cursor]
+    rows = (dict(zip(EXPORT_COLUMNS, row)) for row in cursor)
+    return [row for row in rows if sees(row["stage"], row["reviewer"])]

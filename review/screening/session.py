@@ -1,119 +1,169 @@
-"""One reviewer's screening session: which record comes next, deciding and undoing, over a shared ranker.
+"""One reviewer's screening session over the stage's shared ranker, and the background work behind it.
 
-The web app's Screening page and `bench/app_latency.py` both go through
+The app's Screening page and `bench/app_latency.py` both go through
 `ScreeningSession`, so the latency measured is the page's. The order comes
-from a shared `Ranker` (refitting in the background, so a decision never waits
-for training); which record a session gets is decided by `claim_next`, so two
-sessions screening one project at once are never served the same record when
-a single reviewer per record is required.
+from the stage's `StageRanker` (the same ranking `review next` uses), shared
+by every session of the process (`shared_ranker`): it refits in the
+background, so a decision never waits for training, and it is rebuilt in the
+background when the candidates change or the stage's embeddings become
+available, the previous ranking serving meanwhile. Which record a session
+gets is decided by `claim_next`, so two reviewers are never served the same
+record when a single reviewer per record is required.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import sqlite_utils
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from review.protocol import Protocol
-from review.ranking.features import build_features
-from review.ranking.project import LABEL_VALUE, choose_preset, stage_texts, training_labels
-from review.ranking.ranker import Ranker
-from review.screening.claims import claim_next, release_claims
-from review.screening.log import record_decision, record_states, screening_candidates, undo_last
-from review.stopping.hypergeometric import StoppingStatus, sample_queue, stopping_status
-from review.store import open_project
+from review.ranking.embeddings import cached_embeddings, count_cached
+from review.ranking.project import StageRanker, choose, stage_texts
+from review.screening.claims import claim_next
+from review.screening.log import record_decision, undo_last
+from review.stopping.hypergeometric import sample_queue
+from review.types import Stage
 
-
-class ScreeningSession:
-    """A reviewer screening one stage in one browser tab (`holder`), over a shared ranker."""
-
-    def __init__(
-        self, db: sqlite_utils.Database, stage: str, reviewer: str, holder: str, ranker: Ranker, protocol: Protocol
-    ):
-        self.db, self.stage, self.reviewer, self.holder = db, stage, reviewer, holder
-        self.ranker, self.protocol = ranker, protocol
-        self._rows = {record_id: row for row, record_id in enumerate(ranker.ids)}
-
-    def order(self) -> list[int]:
-        """Every record of the stage, most likely relevant first (the ranker's current scores)."""
-        scores = self.ranker.scores
-        return [self.ranker.ids[row] for row in np.argsort(-scores, kind="stable")]
-
-    def current(self, first: int | None = None) -> int | None:
-        """The record this session shows now (claimed for it); `first` is served first if still pending.
-
-        Records of the stopping rule's random sample, once one is drawn, come before the ranked ones.
-        """
-        order = [*sample_queue(self.db, self.stage, self.protocol), *self.order()]
-        if first is not None:
-            release_claims(self.db, self.stage, self.holder)
-            order = [first, *order]
-        return claim_next(self.db, self.stage, self.reviewer, order, session=self.holder, protocol=self.protocol)
-
-    def score_rank(self, record_id: int) -> tuple[float | None, int | None]:
-        """The model's relevance score and rank (1 = most likely relevant) of a record."""
-        if record_id not in self._rows:
-            return None, None
-        scores = self.ranker.scores
-        score = float(scores[self._rows[record_id]])
-        return score, int((scores > score).sum()) + 1
-
-    def decide(self, record_id: int, label: str, reason: str | None = None, note: str | None = None) -> int:
-        """Record the decision at once (with the model's score and rank) and feed the ranker."""
-        score, rank = self.score_rank(record_id)
-        event_id = record_decision(
-            self.db,
-            record_id,
-            self.stage,
-            self.reviewer,
-            label,
-            reason,
-            (note or "").strip() or None,
-            score,
-            rank,
-            self.protocol,
-        )
-        self._sync(record_id)
-        return event_id
-
-    def undo(self) -> int | None:
-        """Cancel this reviewer's latest decision at the stage; returns the record to show again."""
-        record_id = undo_last(self.db, self.reviewer, self.stage)
-        if record_id is not None:
-            self._sync(record_id)
-        return record_id
-
-    def _sync(self, record_id: int) -> None:
-        state = record_states(self.db, self.stage, self.protocol, [record_id]).get(record_id)
-        label = state.label if state is not None and state.status == "final" else None
-        if record_id in self._rows:
-            self.ranker.update(record_id, LABEL_VALUE.get(label))
+if TYPE_CHECKING:
+    from review.core import Review
 
 
-def build_ranker(db: sqlite_utils.Database, stage: str, protocol: Protocol, background: bool = True) -> Ranker:
-    """A ranker over the stage's candidates, seeded with the final decisions so far.
+@dataclass
+class EmbeddingJob:
+    """Computing one stage's missing vectors in a thread, with its own connection; progress as done/total."""
 
-    It ranks by TF-IDF (the protocol's preset without its embedding part), which
-    is ready within seconds even at 20k records, so opening the page never
-    waits for embeddings; `review rank` uses them once they are cached. The
-    first fit runs in the background while the zero-shot order serves.
+    folder: Path
+    stage: Stage
+    model: str
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+    error: str | None = None
+    thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from review.core import Review
+
+        try:
+            with Review.open(self.folder) as review:
+                texts = stage_texts(review.db, self.stage, list(review.state(self.stage).candidates))
+                self.total = len(texts)
+                cached_embeddings(review.db, texts, self.model, on_batch=self._advance)
+        except Exception as error:  # the page shows it; ranking goes on by TF-IDF
+            self.error = str(error)
+        self.finished = True
+
+    def _advance(self, n: int) -> None:
+        self.done = min(self.total, self.done + n)
+
+
+@dataclass
+class _RankerSlot:
+    """The shared ranker of one stage, and what it was built from."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    ranker: StageRanker | None = None
+    candidates: tuple[int, ...] | None = None
+    rebuilding: bool = False
+    job: EmbeddingJob | None = None
+
+
+def shared_ranker(review: Review, stage: Stage | str, embed: bool = True) -> StageRanker:
+    """The stage's ranker shared by every session of this process, synced with the review's latest decisions.
+
+    Built at once the first time (its first fit runs in the background). When
+    the candidates change, or the stage's vectors have all been computed, a new
+    one is built in the background while this one keeps serving. With `embed`,
+    missing vectors are computed in the background (see `embedding_progress`).
     """
-    ids = screening_candidates(db, stage, protocol)
-    features = build_features(stage_texts(db, stage, ids) or [""], query=protocol.zero_shot_query())
-    features.tfidf = features.tfidf[: len(ids)]
-    preset = choose_preset(protocol)
-    ranker = Ranker(
-        features, ids, preset.without_embeddings() if preset.uses_embeddings() else preset, background=background
-    )
-    for record_id, label in training_labels(db, stage, protocol).items():
-        ranker.update(record_id, label, refit=False)
-    ranker.refit()
+    stage = Stage(stage)
+    slot: _RankerSlot = review.shared(f"ranker:{stage}", _RankerSlot)
+    candidates = review.state(stage).candidates
+    with slot.lock:
+        if slot.ranker is None:
+            slot.ranker, slot.candidates = StageRanker(review, stage, background=True), candidates
+        elif not slot.rebuilding and (slot.candidates != candidates or _embeddings_arrived(slot)):
+            slot.rebuilding = True
+            threading.Thread(target=_rebuild, args=(review.folder, stage, slot), daemon=True).start()
+        if embed:
+            _ensure_embeddings(review, stage, slot)
+        ranker = slot.ranker
+    ranker.sync(review)
     return ranker
 
 
-def project_stopping_status(project_dir: str, stage: str) -> StoppingStatus:
-    """The stopping rule's read-only status for a project folder (for a worker process: takes a path)."""
-    db = open_project(project_dir)
+def _embeddings_arrived(slot: _RankerSlot) -> bool:
+    job = slot.job
+    return job is not None and job.finished and job.error is None and slot.ranker.model is None
+
+
+def _rebuild(folder: Path, stage: Stage, slot: _RankerSlot) -> None:
+    from review.core import Review
+
     try:
-        return stopping_status(db, stage, start_sample=False)
+        with Review.open(folder) as review:
+            ranker = StageRanker(review, stage, background=True)
+            with slot.lock:
+                slot.ranker, slot.candidates = ranker, review.state(stage).candidates
     finally:
-        db.close()
+        slot.rebuilding = False
+
+
+def _ensure_embeddings(review: Review, stage: Stage, slot: _RankerSlot) -> None:
+    choice = choose(review)
+    if not choice.preset.uses_embeddings() or slot.ranker.model is not None or slot.job is not None:
+        return
+    texts = stage_texts(review.db, stage, list(slot.ranker.ids))
+    if texts and count_cached(review.db, texts, choice.model) < len(set(texts)):
+        slot.job = EmbeddingJob(review.folder, stage, choice.model)
+        slot.job.start()
+
+
+def embedding_progress(review: Review, stage: Stage | str) -> EmbeddingJob | None:
+    """The background embedding job of a stage, if one was started in this process."""
+    slot: _RankerSlot = review.shared(f"ranker:{Stage(stage)}", _RankerSlot)
+    return slot.job
+
+
+class ScreeningSession:
+    """A reviewer screening one stage (one browser tab), over the stage's shared ranker."""
+
+    def __init__(self, review: Review, stage: Stage | str, reviewer: str, ranker: StageRanker,
+                 decided: list[int] | None = None):  # fmt: skip
+        self.review, self.stage, self.reviewer, self.ranker = review, Stage(stage), reviewer, ranker
+        # event ids of this session's decisions, newest last: what its undo may cancel (kept by the caller across runs)
+        self.decided = decided if decided is not None else []
+
+    def order(self) -> Iterator[int]:
+        """What to serve, lazily: the stopping rule's random sample while one is open, then the ranking."""
+        yield from sample_queue(self.review, self.stage)
+        yield from self.ranker.ranker.unscreened_ids()
+
+    def current(self, first: int | None = None) -> int | None:
+        """The record this reviewer is shown now (claimed for them); `first` is served first if still pending."""
+        return claim_next(self.review, self.stage, self.reviewer, self.order(), first=first)
+
+    def score_rank(self, record_id: int) -> tuple[float | None, int | None]:
+        """The model's score of a record and its rank among the records still without a final decision."""
+        return self.ranker.score_rank(record_id)
+
+    def decide(self, record_id: int, label: str, reason: str | None = None, note: str | None = None) -> int:
+        """Record the decision at once (with the model's score and rank) and let the ranker learn from it."""
+        score, rank = self.score_rank(record_id)
+        event_id = record_decision(self.review, record_id, self.stage, self.reviewer, label, reason, note, score, rank)
+        self.decided.append(event_id)
+        self.ranker.sync(self.review)
+        return event_id
+
+    def undo(self) -> int | None:
+        """Cancel this session's latest still-active decision; returns the record to show again."""
+        record_id = undo_last(self.review, self.stage, self.reviewer, among=set(self.decided))
+        if record_id is not None:
+            self.ranker.sync(self.review)
+        return record_id

@@ -12,11 +12,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from review.core import Review
 from review.prisma.counts import check_counts, prisma_counts
-from review.project import init_project
 from review.protocol import Protocol, load_protocol
-from review.records import import_files
-from review.screening.decisions_io import import_decisions
 
 DECISION_COLUMNS = ("source_id", "stage", "label", "reviewer", "kind", "reason")
 
@@ -89,12 +87,9 @@ def replay_set(set_dir: Path | str, work_dir: Path | str, protocol_file: Path | 
     """Build a project for one benchmark set in `work_dir`, replay its labels, count PRISMA."""
     set_dir, work_dir = Path(set_dir), Path(work_dir)
     protocol = load_protocol(protocol_file)
-    db = init_project(work_dir / "project", protocol_file)
-    try:
-        import_files(db, [set_dir / "records.ris"], source=set_dir.name)
+    with Review.create(work_dir / "project", protocol_file) as review:
+        review.import_files([set_dir / "records.ris"], source=set_dir.name)
         labels = read_labels(set_dir / "labels.csv")
-        import_decisions(db, write_decisions(labels_to_decisions(labels, protocol), work_dir / "decisions.csv"))
-        counts = prisma_counts(db, protocol)
-    finally:
-        db.close()
-    return ReplayResult(set_dir.name, expected_counts(labels), counts, check_counts(counts))
+        review.import_decisions(write_decisions(labels_to_decisions(labels, protocol), work_dir / "decisions.csv"))
+        counts = prisma_counts(review)
+    return ReplayResult(set_dir.name, expected_counts(labels), counts.to_dict(), check_counts(counts))

@@ -28,15 +28,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlite_utils
 
 from review.errors import ReviewError
-from review.protocol import Protocol
-from review.screening.log import final_labels, screening_candidates
 from review.stats import random_sample_pvalue, ranked_pvalue, sample_size_needed
 from review.store import get_setting, now, set_setting
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 
 def consecutive_stop(labels: Sequence[int], n: int, start: int = 0) -> int | None:
@@ -103,10 +105,10 @@ def _sample_key(stage: str) -> str:
     return f"stopping_sample_{stage}"
 
 
-def screened_in_order(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> list[tuple[int, int]]:
+def screened_in_order(review: Review, stage: str) -> list[tuple[int, int]]:
     """(record id, 0/1) per record with a final decision, in the order first screened ('maybe' counts as relevant)."""
-    labels = final_labels(db, stage, protocol)
-    first = db.execute(
+    labels = review.state(stage).finals
+    first = review.db.execute(
         "SELECT record_id, MIN(event_id) FROM decisions WHERE stage = ? AND kind = 'screen' "
         "GROUP BY record_id ORDER BY MIN(event_id)",
         [stage],
@@ -150,11 +152,10 @@ def _sample_progress(db: sqlite_utils.Database, stage: str, screened: dict[int, 
 
 
 def stopping_status(
-    db: sqlite_utils.Database,
+    review: Review,
     stage: str,
     target: float = 0.95,
     confidence: float = 0.95,
-    protocol: Protocol | None = None,
     start_sample: bool = True,
     seed: int = 0,
 ) -> StoppingStatus:
@@ -167,10 +168,11 @@ def stopping_status(
     """
     if not 0 < target < 1 or not 0 < confidence < 1:
         raise ReviewError("the recall target and the confidence must be between 0 and 1")
-    order = screened_in_order(db, stage, protocol)
+    db = review.db
+    order = screened_in_order(review, stage)
     screened = dict(order)
     labels = [label for _, label in order]
-    total = len(screening_candidates(db, stage, protocol))
+    total = len(review.state(stage).candidates)
     found = sum(labels)
     alpha = 1 - confidence
     p_ranked = ranked_pvalue(labels, total, target)
@@ -186,7 +188,7 @@ def stopping_status(
     if safe:
         step = f"Safe to stop: recall is at least {target:.0%} with {confidence:.0%} confidence."
     else:
-        unscreened = [record_id for record_id in screening_candidates(db, stage, protocol) if record_id not in screened]
+        unscreened = [record_id for record_id in review.state(stage).candidates if record_id not in screened]
         if sample is None and start_sample:
             rng = np.random.default_rng(seed)
             sample = {
@@ -230,10 +232,10 @@ def _more_needed(found: int, sample: dict, target: float, alpha: float) -> int:
     return left
 
 
-def sample_queue(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> list[int]:
+def sample_queue(review: Review, stage: str) -> list[int]:
     """The random-sample records still to screen, in the order to serve them (empty when no sample is on)."""
-    sample = get_setting(db, _sample_key(stage))
+    sample = get_setting(review.db, _sample_key(stage))
     if not sample:
         return []
-    screened = set(final_labels(db, stage, protocol))
+    screened = review.state(stage).finals
     return [record_id for record_id in sample["record_ids"] if record_id not in screened]

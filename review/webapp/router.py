@@ -40,6 +40,21 @@ def _sidebar() -> None:
         )
         if not state.reviewer():
             st.caption("Enter your name to screen, resolve conflicts or code studies.")
+        _language_picker()
+
+
+def _language_picker() -> None:
+    """The language protocol labels (reasons, codebook) are shown in: any the protocol's labels use."""
+    if not state.is_project(state.project_dir()):
+        return
+    try:
+        languages = state.protocol().label_languages() or ["en"]
+    except ReviewError:
+        return
+    if st.session_state.get("label_language") not in languages:
+        st.session_state["label_language"] = languages[0]
+    if len(languages) > 1:
+        st.selectbox("Label language", languages, key="label_language", help="Exclusion reasons and codebook labels.")
 
 
 def main(demo_dir: Path | None = None) -> None:

@@ -1,15 +1,15 @@
 """Session state and data access shared by every page.
 
-Each browser session keeps its own SQLite connection in `st.session_state`
-(a connection is never shared between sessions: it is not thread-safe), and
-every decision is written to the database at once, so a closed tab loses
-nothing. Keys are initialised once in `init()`.
+Each browser session keeps its own `Review` (its own SQLite connection) in
+`st.session_state`; the state derived from the log and the stage rankers are
+shared by every session of the server through the review's process-wide
+cache. Every decision is written to the database at once, so a closed tab
+loses nothing. Keys are initialised once in `init()`.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import multiprocessing
 import os
 import sys
@@ -19,18 +19,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
 import streamlit as st
 
+from review.core import Review
 from review.demo import build_demo
 from review.errors import ProjectError
-from review.project import current_protocol, store_protocol
-from review.protocol import Protocol, parse_protocol
-from review.ranking.ranker import Ranker
-from review.screening.log import screening_candidates
-from review.screening.session import ScreeningSession, build_ranker, project_stopping_status
+from review.protocol import Protocol
+from review.screening.blind import Viewer
+from review.screening.session import ScreeningSession, shared_ranker
 from review.stopping.hypergeometric import StoppingStatus
-from review.store import DB_NAME, create_project, open_project
+from review.store import DB_NAME
+from review.types import Stage
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 # (file in PAGES_DIR, title, icon), in menu order
@@ -45,7 +44,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("export.py", "Export", ":material/download:"),
 ]
 
-DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": "", "revisit": None}
+DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": "", "revisit": None, "label_language": "en"}
 STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
 
 
@@ -99,20 +98,39 @@ def reviewer() -> str:
     return str(st.session_state.get("reviewer") or "").strip()
 
 
-def db() -> sqlite_utils.Database:
-    """This session's connection to the open project (opened on first use)."""
+def review() -> Review:
+    """This session's `Review` of the open project (opened on first use, one connection per session)."""
     folder = project_dir()
     if folder is None:
         raise ProjectError("no project is open")
-    connections: dict[str, sqlite_utils.Database] = st.session_state.setdefault("_connections", {})
+    reviews: dict[str, Review] = st.session_state.setdefault("_reviews", {})
     key = str(folder.resolve())
-    if key not in connections:
-        connections[key] = open_project(folder)
-    return connections[key]
+    if key not in reviews:
+        reviews[key] = Review.open(folder)
+    return reviews[key]
 
 
 def protocol() -> Protocol:
-    return current_protocol(db())
+    return review().protocol
+
+
+def viewer() -> Viewer:
+    """Who is looking: the session's reviewer, unblinded only after they asked for it (audited)."""
+    name = reviewer() or None
+    if st.session_state.get("unblinded_as") == (str(project_dir()), name):
+        return Viewer(name, unblinded=True)
+    return Viewer(name)
+
+
+def unblind(context: str) -> None:
+    """Show this session every label (recorded in the project's audit log)."""
+    review().viewer(reviewer() or None, unblind=True, context=f"app: {context}")
+    st.session_state["unblinded_as"] = (str(project_dir()), reviewer() or None)
+
+
+def label_language() -> str:
+    """The language protocol labels are shown in (any the protocol's labels use)."""
+    return str(st.session_state.get("label_language") or "en")
 
 
 def open_folder(folder: Path | str) -> None:
@@ -124,33 +142,30 @@ def open_folder(folder: Path | str) -> None:
 
 def create_folder(folder: Path | str, protocol_yaml: str, source_name: str) -> None:
     """Create a project with a protocol (validated before anything is written) and open it."""
-    parse_protocol(protocol_yaml, source=source_name)
-    created = create_project(folder)
-    store_protocol(created, protocol_yaml, source_name)
-    created.close()
+    Review.create(folder, protocol_yaml=protocol_yaml, source=source_name).close()
     open_folder(folder)
 
 
-def require_project() -> sqlite_utils.Database:
-    """The open project's connection, or a pointer to the Project page and a stop."""
+def require_project() -> Review:
+    """The open project's review, or a pointer to the Project page and a stop."""
     if not is_project(project_dir()):
         st.info(f"No project is open at `{project_dir()}`. Create or open one on the **Project** page.")
         st.page_link(str(PAGES_DIR / "project.py"), label="Go to Project", icon=":material/folder_open:")
         st.stop()
-    return db()
+    return review()
 
 
-def stage_picker(key: str) -> str:
+def stage_picker(key: str) -> Stage:
     """A switch between the two screening stages, remembered per page under `key`."""
     st.session_state.setdefault(key, "ta")
-    return st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES.get, key=key) or "ta"
+    return Stage(st.segmented_control("Stage", list(STAGE_NAMES), format_func=STAGE_NAMES.get, key=key) or "ta")
 
 
-def reviewer_at_stage(title: str, stage_key: str) -> tuple[sqlite_utils.Database, str, Protocol, str]:
+def reviewer_at_stage(title: str, stage_key: str) -> tuple[Review, str, Protocol, Stage]:
     """The start of a page where a named reviewer works at one stage: title, checks, stage switch."""
     st.title(title)
-    connection, name = require_project(), require_reviewer()
-    return connection, name, protocol(), stage_picker(stage_key)
+    opened, name = require_project(), require_reviewer()
+    return opened, name, opened.protocol, stage_picker(stage_key)
 
 
 def require_reviewer() -> str:
@@ -162,23 +177,19 @@ def require_reviewer() -> str:
     return name
 
 
-@st.cache_resource(show_spinner="Ranking the records…", max_entries=8)
-def _shared_ranker(project: str, stage: str, candidates_digest: str) -> Ranker:
-    """One ranker per project, stage and candidate set, shared by every session of this server."""
-    connection = open_project(project)
-    try:
-        return build_ranker(connection, stage, current_protocol(connection))
-    finally:
-        connection.close()
+def screening_session(stage: Stage) -> ScreeningSession:
+    """This browser session's screening at a stage, over the stage's ranker shared by the whole server."""
+    opened = review()
+    with st.spinner("Ranking the records…"):
+        ranker = shared_ranker(opened, stage)
+    decided = st.session_state.setdefault(f"decided_{stage}", [])
+    return ScreeningSession(opened, stage, reviewer(), ranker, decided)
 
 
-def screening_session(stage: str) -> ScreeningSession:
-    """This browser session's screening state at a stage (a fresh ranker when the candidates change)."""
-    connection, settings = db(), protocol()
-    candidates = screening_candidates(connection, stage, settings)
-    digest = hashlib.sha256(repr(candidates).encode()).hexdigest()
-    ranker = _shared_ranker(str(project_dir().resolve()), stage, digest)
-    return ScreeningSession(connection, stage, reviewer(), st.session_state["session_id"], ranker, settings)
+def _stopping_status(folder: str, stage: str) -> StoppingStatus:
+    """The stopping rule's read-only status for a project folder (runs in a worker process: takes a path)."""
+    with Review.open(folder) as opened:
+        return opened.stopping(stage, start_sample=False)
 
 
 @dataclass
@@ -204,7 +215,7 @@ def stopping_advice(stage: str) -> tuple[StoppingStatus | None, bool]:
     the last finished answer meanwhile and never waits for it.
     """
     project = str(project_dir().resolve())
-    version = db().execute("SELECT COALESCE(MAX(event_id), 0) FROM decisions").fetchone()[0]
+    version = review().log_version()
     worker, jobs, lock = _advice_jobs()
     with lock:
         job = jobs.get((project, stage))
@@ -213,7 +224,7 @@ def stopping_advice(stage: str) -> tuple[StoppingStatus | None, bool]:
         if job is None or (job.version != version and job.future.done()):
             previous = job.done if job is not None else None
             job = jobs[(project, stage)] = _AdviceJob(
-                version, worker.submit(project_stopping_status, project, stage), previous
+                version, worker.submit(_stopping_status, project, stage), previous
             )
         if job.future.done() and job.future.exception() is None:
             job.done = (job.version, job.future.result())

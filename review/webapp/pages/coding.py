@@ -2,19 +2,18 @@
 
 import streamlit as st
 
-from review.coding.codes import coded_table, current_codes, set_codes
+from review.coding.codes import coded_table, current_codes
 from review.errors import ReviewError
-from review.fulltext.studies import included_studies
 from review.protocol import Dimension
-from review.records import get_record
 from review.webapp import state
 
 st.title("Coding")
-db = state.require_project()
+review = state.require_project()
 coder = state.require_reviewer()
-protocol = state.protocol()
+protocol = review.protocol
+language = state.label_language()
 dimensions = protocol.codebook.dimensions
-studies = included_studies(db)
+studies = review.included_studies()
 if not dimensions:
     st.info("The protocol has no codebook dimensions.")
     st.stop()
@@ -22,20 +21,20 @@ if not studies:
     st.info("No study is included yet: studies appear here once their reports are included at full text.")
     st.stop()
 
-mine = {code.study for code in current_codes(db, coder=coder)}
+mine = {code.study for code in current_codes(review, coder=coder)}
 study = st.selectbox(
     "Study", sorted(studies), key="coding_study", format_func=lambda name: f"{'✓ ' if name in mine else ''}{name}"
 )
 st.caption(f"{len(mine & set(studies))} of {len(studies)} studies coded by {coder}.")
 for record_id in studies[study]:
-    record = get_record(db, record_id)
-    st.markdown(f"**{record['title'] or '(no title)'}** ({record['year'] or 'n.d.'}, {record['journal'] or ''})")
-current = {code.dimension: code.values for code in current_codes(db, study=study, coder=coder)}
+    record = review.record(record_id)
+    st.markdown(f"**{record.title or '(no title)'}** ({record.year or 'n.d.'}, {record.journal or ''})")
+current = {code.dimension: code.values for code in current_codes(review, study=study, coder=coder)}
 
 
 def _field(dimension: Dimension, values: tuple[str, ...]) -> object:
-    label, key = dimension.label.en, f"code_{study}_{dimension.key}"
-    options = {value.key: value.label.en for value in dimension.values}
+    label, key = dimension.label.text(language), f"code_{study}_{dimension.key}"
+    options = {value.key: value.label.text(language) for value in dimension.values}
     if dimension.type == "single":
         return st.selectbox(
             label,
@@ -59,12 +58,12 @@ with st.form(f"coding_{study}"):
     note = st.text_input("Note", key=f"code_note_{study}")
     if st.form_submit_button("Save codes", type="primary"):
         try:
-            set_codes(db, protocol, study, entered, coder, note or None)
+            review.set_codes(study, entered, coder, note or None)
         except ReviewError as error:
             st.error(str(error))
         else:
             st.success(f"Saved {len(entered)} codes for {study} as {coder}.")
 
 with st.expander("All included studies, coded (wide table)"):
-    header, rows = coded_table(db, protocol)
+    header, rows = coded_table(review, language=language)
     st.dataframe([dict(zip(header, row)) for row in rows], hide_index=True)

@@ -3,12 +3,10 @@
 import streamlit as st
 
 from review.errors import ReviewError
-from review.records import get_record
-from review.screening.conflicts import conflicts, resolve_conflict
-from review.screening.log import LABELS
+from review.types import Label
 from review.webapp import state
 
-db, reviewer, protocol, stage = state.reviewer_at_stage("Conflicts", "conflict_stage")
+review, reviewer, protocol, stage = state.reviewer_at_stage("Conflicts", "conflict_stage")
 settings = protocol.stage(stage)
 if settings.reviewers < 2:
     st.info(f"The {state.STAGE_NAMES[stage].lower()} stage has one reviewer per record, so there are no conflicts.")
@@ -17,15 +15,16 @@ if settings.reviewers < 2:
 
 def _resolve(record_id: int) -> None:
     try:
-        resolve_conflict(
-            db,
+        label = st.session_state.get(f"label_{record_id}")
+        if label is None:
+            raise ReviewError("choose the final label first")
+        review.resolve(
             record_id,
             stage,
             reviewer,
-            st.session_state[f"label_{record_id}"],
+            label,
             st.session_state.get(f"reason_{record_id}"),
             st.session_state.get(f"note_{record_id}") or None,
-            protocol,
         )
     except ReviewError as error:
         st.session_state["conflict_error"] = str(error)
@@ -37,22 +36,32 @@ if flash := st.session_state.pop("conflict_flash", None):
     st.success(flash)
 if error := st.session_state.pop("conflict_error", None):
     st.error(error)
-open_conflicts = conflicts(db, stage, protocol)
+if stage in state.viewer().hidden_stages(review):
+    st.info(
+        "This stage is blind and still being screened: conflicts show both reviewers' labels, so they are shown "
+        "to the person reconciling them. Revealing them is recorded in the project's audit log."
+    )
+    st.button("Reveal the labels to reconcile", key="unblind_conflicts", on_click=state.unblind, args=("conflicts",))
+    st.stop()
+open_conflicts = review.conflicts(stage, state.viewer())
 st.caption(
     f"{len(open_conflicts)} open conflicts. Reviewers' labels are shown only once both have decided "
     + ("(blind stage)." if settings.blind else ".")
 )
-reasons = {reason.key: reason.label.en for reason in settings.exclusion_reasons}
+reasons = {reason.key: reason.label.text(state.label_language()) for reason in settings.exclusion_reasons}
 for conflict in open_conflicts:
-    record_id = conflict["record_id"]
+    record_id = conflict.record_id
     with st.container(border=True, key=f"conflict_{record_id}"):
-        record = get_record(db, record_id)
-        st.markdown(f"**{record['title'] or '(no title)'}** ({record['year'] or 'n.d.'})")
-        st.caption(" · ".join(f"{who}: {label}" for who, label in conflict["labels"].items()))
+        record = review.record(record_id)
+        st.markdown(f"**{record.title or '(no title)'}** ({record.year or 'n.d.'})")
+        for who, label in conflict.labels.items():
+            reason = reasons.get(conflict.reasons.get(who) or "", conflict.reasons.get(who) or "")
+            note = conflict.notes.get(who) or ""
+            st.caption(" · ".join(part for part in (f"{who}: {label}", reason, note) if part))
         with st.expander("Abstract"):
-            st.write(record["abstract"] or "(no abstract)")
+            st.write(record.abstract or "(no abstract)")
         columns = st.columns([1, 2, 2, 1])
-        columns[0].radio("Final label", LABELS, key=f"label_{record_id}", horizontal=False)
+        columns[0].radio("Final label", [label.value for label in Label], key=f"label_{record_id}", index=None)
         columns[1].selectbox(
             "Reason (for exclusion)", list(reasons), format_func=reasons.get, index=None, key=f"reason_{record_id}"
         )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from review.export.writers import EXPORT_TABLES, TABLE_SPECS, export_table
-from review.insights import blind_stages_open
-from review.store import open_project
+from review.core import Review
+from review.export.writers import EXPORT_TABLES, TABLE_SPECS
+from review.screening.blind import Viewer
 from review.webapp import state
 
 MIME = {
@@ -34,31 +34,37 @@ def formats_of(table: str) -> list[str]:
     return [fmt for fmt in MIME if fmt != "ris" or TABLE_SPECS[table].ris_records is not None]
 
 
-def exporter(project: Path, table: str, fmt: str) -> Callable[[], bytes]:
+def exporter(project: Path, viewer: Viewer, table: str, fmt: str) -> Callable[[], bytes]:
     """Builds the file when the button is clicked (on Streamlit's download thread, with its own connection)."""
 
+    language = state.label_language()
+
     def build() -> bytes:
-        connection = open_project(project)
-        try:
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"{table}.{fmt}"
-                export_table(connection, table, fmt, path)
-                return path.read_bytes()
-        finally:
-            connection.close()
+        with Review.open(project) as opened, tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{table}.{fmt}"
+            takes_language = table == "all" or "language" in TABLE_SPECS[table].options
+            opened.export(table, fmt, path, viewer, language=language if takes_language else None)
+            return path.read_bytes()
 
     return build
 
 
 st.title("Export")
-db = state.require_project()
-st.caption("The same tables as `review export DIR --table NAME --format FORMAT`; each file is built when you click.")
-blind = blind_stages_open(db, state.protocol())
-if blind:
+review = state.require_project()
+viewer = state.viewer()
+st.caption("The same tables as the command line's export; each file is built when you click.")
+hidden = viewer.hidden_stages(review)
+if hidden and viewer.name is None:
     st.info(
-        "The decision log (and the all-tables file) can be downloaded once the blind "
-        + " and ".join(state.STAGE_NAMES[stage].lower() for stage in blind)
-        + " stage has no record waiting for its second reviewer or in conflict: it shows every reviewer's labels."
+        "Screening at the blind "
+        + " and ".join(state.STAGE_NAMES[stage].lower() for stage in hidden)
+        + " stage is not reconciled yet: enter your name in the sidebar to download the decision log with your own "
+        "labels."
+    )
+elif hidden:
+    st.caption(
+        "While the blind " + " and ".join(state.STAGE_NAMES[stage].lower() for stage in hidden) + " stage is being "
+        "screened, the decision log holds only your own labels there."
     )
 for table in EXPORT_TABLES:
     st.markdown(f"**{table}** — {DESCRIPTIONS.get(table, '')}")
@@ -66,11 +72,11 @@ for table in EXPORT_TABLES:
     for column, fmt in zip(columns, formats_of(table)):
         column.download_button(
             fmt.upper(),
-            exporter(state.project_dir(), table, fmt),
+            exporter(state.project_dir(), viewer, table, fmt),
             file_name=f"{table}.{fmt}",
             mime=MIME[fmt],
             key=f"export_{table}_{fmt}",
             width="stretch",
             on_click="ignore",
-            disabled=bool(blind) and table in REVEALS_LABELS,
+            disabled=bool(hidden) and viewer.name is None and table in REVEALS_LABELS,
         )

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from review.dedupe import apply_dedupe, duplicate_count, find_duplicates, resolve_pair, uncertain_pairs
+from review.dedupe import duplicate_count, uncertain_pairs
 from review.errors import ReviewError
-from review.records import batches, import_uploads
+from review.records import batches
 from review.webapp import state
 
 st.title("Import")
-db = state.require_project()
+review = state.require_project()
+db = review.db
 
 with st.form("import", clear_on_submit=True):
     files = st.file_uploader(
@@ -22,8 +23,8 @@ if submitted:
         st.warning("Choose at least one file.")
     else:
         try:
-            reports = import_uploads(
-                db, [(file.name, file.getvalue()) for file in files], source=source.strip() or None, force=force
+            reports = review.import_uploads(
+                [(file.name, file.getvalue()) for file in files], source=source.strip() or None, force=force
             )
         except ReviewError as error:
             st.error(str(error))
@@ -56,8 +57,8 @@ if st.button(
     help="Certain matches (same DOI/PMID, near-identical records) are merged, reversibly; "
     "uncertain pairs wait below for a person.",
 ):
-    result = find_duplicates(db)
-    run_id = apply_dedupe(db, result)
+    result = review.find_duplicates()
+    run_id = review.apply_dedupe(result)
     st.success(f"Run {run_id}: {duplicate_count(db)} records are now marked as duplicates.")
 
 reviewer = state.reviewer()
@@ -65,7 +66,7 @@ reviewer = state.reviewer()
 
 def _resolve(pair_id: int, merge: bool) -> None:
     try:
-        resolve_pair(db, pair_id, merge, reviewer)
+        review.resolve_duplicate(pair_id, merge, reviewer)
     except ReviewError as error:
         st.session_state["dedupe_error"] = str(error)
 

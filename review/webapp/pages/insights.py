@@ -4,17 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from review.insights import recall_curve, screening_speed
-from review.screening.conflicts import agreement
 from review.stopping.hypergeometric import screened_in_order
 from review.webapp import state
 
 st.title("Insights")
-db = state.require_project()
-protocol = state.protocol()
+review = state.require_project()
 stage = state.stage_picker("insights_stage")
 
 st.subheader("Recall curve")
-labels = [label for _, label in screened_in_order(db, stage, protocol)]
+labels = [label for _, label in screened_in_order(review, stage)]
 if labels:
     curve = pd.DataFrame(recall_curve(labels), columns=["records screened", "relevant found"])
     st.line_chart(curve, x="records screened", y="relevant found")
@@ -26,7 +24,7 @@ else:
     st.caption("No final decisions at this stage yet.")
 
 st.subheader("Screening speed")
-speeds = screening_speed(db, stage)
+speeds = screening_speed(review.db, stage)
 if speeds:
     st.dataframe(
         [
@@ -48,8 +46,11 @@ else:
     st.caption("Nobody has screened at this stage yet.")
 
 st.subheader("Agreement")
-pairs = [pair for pair in agreement(db, protocol) if pair.stage == stage]
-if pairs:
+report = review.agreement(state.viewer())
+pairs = [pair for pair in report.pairs if pair.stage == stage]
+if stage in report.hidden_stages:
+    st.caption("This stage is blind and still being screened: agreement is shown once every record is reconciled.")
+elif pairs:
     st.dataframe(
         [
             {
@@ -57,6 +58,7 @@ if pairs:
                 "records": p.n,
                 "agreement": None if p.agreement is None else round(p.agreement, 3),
                 "Cohen's kappa": None if p.kappa is None else round(p.kappa, 3),
+                "changed after both decided": p.changed_after,
             }
             for p in pairs
         ],

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from review.prisma.counts import checked_counts, render_prisma
+from review.prisma import render_prisma
 from review.webapp import state
 
 COUNTS = [
@@ -19,19 +19,17 @@ COUNTS = [
 ]
 
 st.title("PRISMA 2020 flow")
-db = state.require_project()
-counts, problems = checked_counts(db, state.protocol(), allow_incomplete=True)
+review = state.require_project()
+counts, problems = review.prisma(allow_incomplete=True)
 if problems:
     st.warning("Draft: screening is not finished, so the flow does not add up yet — " + "; ".join(problems))
 
 columns = st.columns(5)
 for index, (key, label) in enumerate(COUNTS):
     with columns[index % 5], st.container(key=f"prisma_{key}"):
-        st.metric(label, counts[key])
-if counts["dbr_excluded_reasons"]:
-    st.caption(
-        "Reports excluded: " + "; ".join(f"{reason} ({n})" for reason, n in counts["dbr_excluded_reasons"].items())
-    )
+        st.metric(label, getattr(counts, key))
+if counts.dbr_excluded_reasons:
+    st.caption("Reports excluded: " + "; ".join(f"{reason} ({n})" for reason, n in counts.dbr_excluded_reasons.items()))
 
 downloads = st.columns(3)
 for column, (fmt, mime) in zip(downloads, (("svg", "image/svg+xml"), ("png", "image/png"), ("csv", "text/csv"))):

@@ -3,9 +3,7 @@
 import streamlit as st
 
 from review.errors import ReviewError
-from review.insights import stage_progress
 from review.resources import bundled_protocols
-from review.status import project_status
 from review.webapp import state
 
 
@@ -55,16 +53,18 @@ def _protocol_summary() -> None:
                 "reviewers per record": settings.reviewers,
                 "blind": settings.blind,
                 "reason required": settings.reason_required,
-                "exclusion reasons": ", ".join(reason.label.en for reason in settings.exclusion_reasons),
+                "exclusion reasons": ", ".join(
+                    reason.label.text(state.label_language()) for reason in settings.exclusion_reasons
+                ),
             }
         )
     st.dataframe(rows, hide_index=True, width="stretch")
     if protocol.codebook.dimensions:
-        st.caption("Codebook: " + ", ".join(d.label.en for d in protocol.codebook.dimensions))
+        st.caption("Codebook: " + ", ".join(d.label.text(state.label_language()) for d in protocol.codebook.dimensions))
 
 
 def _imported() -> None:
-    status = project_status(state.db())
+    status = state.review().status()
     columns = st.columns(4)
     columns[0].metric("Records imported", status["records_imported"])
     columns[1].metric("Duplicates removed", status["duplicates_removed"])
@@ -77,10 +77,9 @@ def _imported() -> None:
 
 
 def _progress() -> None:
-    protocol = state.protocol()
     rows, reviewers = [], {}
     for key, name in (("ta", "Title/abstract"), ("ft", "Full text")):
-        progress = stage_progress(state.db(), key, protocol)
+        progress = state.review().state(key).progress
         rows.append(
             {
                 "stage": name,

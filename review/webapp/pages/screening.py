@@ -4,9 +4,7 @@ import streamlit as st
 
 from review.errors import ReviewError
 from review.fulltext.attach import fulltext_path, fulltext_text
-from review.insights import stage_progress
-from review.records import get_record
-from review.screening.log import history
+from review.screening.session import embedding_progress
 from review.webapp import state
 from review.webapp.highlight import highlight
 
@@ -31,7 +29,7 @@ doc.__reviewKeys = (event) => {
 doc.addEventListener("keydown", doc.__reviewKeys);
 </script>"""
 
-db, reviewer, protocol, stage = state.reviewer_at_stage("Screening", "stage")
+review, reviewer, protocol, stage = state.reviewer_at_stage("Screening", "stage")
 settings = protocol.stage(stage)
 session = state.screening_session(stage)
 
@@ -55,27 +53,19 @@ def _undo() -> None:
 
 
 def _show_record(record_id: int) -> None:
-    record = get_record(db, record_id)
+    record = review.record(record_id)
     score, rank = session.score_rank(record_id)
     terms = (protocol.highlight.include, protocol.highlight.exclude)
-    st.markdown(f"### {highlight(record['title'] or '(no title)', *terms)}", unsafe_allow_html=True)
-    authors = record["authors"] or []
-    st.caption(
-        " · ".join(
-            str(part)
-            for part in (
-                "; ".join(authors[:8]) + (" et al." if len(authors) > 8 else ""),
-                record["year"],
-                record["journal"],
-            )
-            if part
-        )
-    )
+    st.markdown(f"### {highlight(record.title or '(no title)', *terms)}", unsafe_allow_html=True)
+    st.caption(" · ".join(str(part) for part in (record.authors_line, record.year, record.journal) if part))
     if score is not None:
-        st.caption(f"Record {record_id} · model relevance {score:.2f} · rank {rank} of {len(session.ranker.ids)}")
+        left = len(review.state(stage).unscreened())
+        st.caption(f"Record {record_id} · model rank {rank} of the {left} records still to decide")
     if stage == "ft":
-        path = fulltext_path(db, state.project_dir(), record_id)
-        text = highlight(fulltext_text(db, record_id) or record["abstract"] or "(no full text and no abstract)", *terms)
+        path = fulltext_path(review.db, review.folder, record_id)
+        text = highlight(
+            fulltext_text(review.db, record_id) or record.abstract or "(no full text and no abstract)", *terms
+        )
         if path is None:
             st.caption("No full-text file is attached to this record; showing its extracted text or abstract.")
             with st.container(height=480):
@@ -86,8 +76,8 @@ def _show_record(record_id: int) -> None:
             with extracted, st.container(height=480):
                 st.markdown(text, unsafe_allow_html=True)
     else:
-        st.markdown(highlight(record["abstract"] or "(no abstract)", *terms), unsafe_allow_html=True)
-    visible = history(db, record_id, viewer=reviewer, protocol=protocol)
+        st.markdown(highlight(record.abstract or "(no abstract)", *terms), unsafe_allow_html=True)
+    visible = review.history(record_id, state.viewer())
     if visible:
         with st.expander(f"Decisions on this record you may see ({len(visible)})"):
             st.dataframe(
@@ -99,8 +89,22 @@ def _show_record(record_id: int) -> None:
             )
 
 
+def _show_embedding_progress() -> None:
+    job = embedding_progress(review, stage)
+    if job is None or (job.finished and job.error is None and session.ranker.model is not None):
+        return
+    if job.error:
+        st.caption(f"Embeddings could not be computed ({job.error}); ranking by TF-IDF.")
+    elif not job.finished:
+        st.progress(job.done / job.total if job.total else 0.0, text=f"Embedding records for the ranking: "
+                    f"{job.done} of {job.total} (ranking by TF-IDF meanwhile)")  # fmt: skip
+    else:
+        st.caption("Embeddings are ready; the ranking switches to them in a moment.")
+
+
 def _show_progress() -> None:
-    progress = stage_progress(db, stage, protocol)
+    _show_embedding_progress()
+    progress = review.state(stage).progress
     st.progress(
         progress.final / progress.candidates if progress.candidates else 0.0,
         text=f"{progress.final} of {progress.candidates} records decided at this stage",
@@ -149,7 +153,7 @@ with panel:
             type="primary" if label == "include" else "secondary",
             width="stretch",
         )
-    reasons = {reason.key: reason.label.en for reason in settings.exclusion_reasons}
+    reasons = {reason.key: reason.label.text(state.label_language()) for reason in settings.exclusion_reasons}
     st.selectbox(
         "Exclusion reason" + (" (required)" if settings.reason_required else ""),
         list(reasons),

@@ -22,14 +22,19 @@ def data_dir() -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path):
-    """A new, empty project (folder, database) using the template protocol."""
-    from review.project import init_project
+def review(tmp_path: Path):
+    """A new, empty review project using the template protocol."""
+    from review.core import Review
 
-    project_dir = tmp_path / "project"
-    db = init_project(project_dir, TEMPLATE_PROTOCOL)
-    yield project_dir, db
-    db.close()
+    opened = Review.create(tmp_path / "project", TEMPLATE_PROTOCOL)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def project(review):
+    """The same new project as (folder, database), for modules that work on the database alone."""
+    return review.folder, review.db
 
 
 @pytest.fixture

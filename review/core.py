@@ -45,7 +45,7 @@ from review.screening.blind import unblind as unblind_viewer
 from review.screening.claims import servable
 from review.screening.conflicts import Conflict, conflicts
 from review.screening.decisions_io import DecisionsImportReport, import_decisions
-from review.screening.log import check_reviewer, history, record_decision, resolve_conflict, undo_last
+from review.screening.log import check_reviewer, check_stage, history, record_decision, resolve_conflict, undo_last
 from review.screening.state import Event, LabelChange, StageLog, StageState
 from review.status import project_status
 from review.stopping.hypergeometric import StoppingStatus, sample_queue, stopping_status
@@ -204,8 +204,7 @@ class Review:
     def _records_version(self) -> tuple:
         """Changes whenever the set of unique records can have changed (imports, merges, undone runs)."""
         return self.db.execute(
-            "SELECT (SELECT MAX(record_id) FROM records), (SELECT MAX(change_id) FROM dedupe_changes), "
-            "(SELECT COUNT(undone_at) FROM dedupe_runs)"
+            "SELECT (SELECT MAX(record_id) FROM records), (SELECT value FROM meta WHERE key = 'duplicates_version')"
         ).fetchone()
 
     # --- screening state ---------------------------------------------------------------------------------
@@ -213,20 +212,20 @@ class Review:
     def candidates(self, stage: Stage | str) -> tuple[int, ...]:
         """The records to screen at a stage: unique records (ta), or those of them included at ta (ft)."""
         unique = self.unique_ids()
-        if Stage(stage) is Stage.TA:
+        if check_stage(stage) is Stage.TA:
             return unique
         included = self.state(Stage.TA).finals
         return tuple(record_id for record_id in unique if included.get(record_id) is Label.INCLUDE)
 
     def state(self, stage: Stage | str) -> StageState:
         """The stage's immutable state at the current version of the log."""
-        stage = Stage(stage)
+        stage = check_stage(stage)
         log = self._log(stage)
         return log.snapshot(self.candidates(stage))
 
     def label_changes(self, stage: Stage | str, after: int = 0) -> list[LabelChange]:
         """Final-label changes at a stage after event `after`, in order (candidates or not)."""
-        return self._log(Stage(stage)).label_changes(after)
+        return self._log(check_stage(stage)).label_changes(after)
 
     def _log(self, stage: Stage) -> StageLog:
         required = self.protocol.stage(stage).reviewers
@@ -269,7 +268,7 @@ class Review:
     ) -> int:  # fmt: skip
         """Append a reviewer's decision; without `score`/`rank`, the stage's stored ranking gives them."""
         if score is None and rank is None:
-            score, rank = rank_among_unscreened(self, stage, latest_scores(self.db, Stage(stage)), record_id)
+            score, rank = rank_among_unscreened(self, stage, latest_scores(self.db, check_stage(stage)), record_id)
         return record_decision(self, record_id, stage, reviewer, label, reason, note, score, rank)
 
     def undo(self, stage: Stage | str, reviewer: str, among: set[int] | None = None) -> int | None:
@@ -298,7 +297,7 @@ class Review:
         the ranking is the stored one while it reflects every decision, else
         the stage is ranked (and stored) now.
         """
-        stage, reviewer = Stage(stage), check_reviewer(reviewer)
+        stage, reviewer = check_stage(stage), check_reviewer(reviewer)
         state = self.state(stage)
         queue = sample_queue(self, stage)
         scores = latest_scores(self.db, stage) if queue else current_scores(self, stage)
@@ -311,7 +310,7 @@ class Review:
 
     def stopping(self, stage: Stage | str, target: float = 0.95, confidence: float = 0.95,
                  start_sample: bool = True, seed: int = 0) -> StoppingStatus:  # fmt: skip
-        return stopping_status(self, Stage(stage), target, confidence, start_sample, seed)
+        return stopping_status(self, check_stage(stage), target, confidence, start_sample, seed)
 
     def rank(self, stage: Stage | str, preset: str | None = None, model: str | None = None,
              embeddings: EmbeddingMode = "compute", on_progress: Callable[[int, int], None] | None = None,

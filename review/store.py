@@ -224,14 +224,20 @@ def _v5_rankings(db: sqlite_utils.Database) -> None:
 def _v6_identity_audit_credits(db: sqlite_utils.Database) -> None:
     """A project id (so caches never mix two projects made at one path), the audit log, fusion credits.
 
+    `meta.duplicates_version` counts changes to `records.duplicate_of` (by any
+    writer), so the set of unique records can be cached until it moves.
+
     The audit log is append-only like the decision log: sign-ins, unblindings,
     role and protocol changes. Fusion credits (how each ranking component did
     on each relevant record found) are kept per stage and preset, so every
     front end ranks with the same weights.
     """
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('project_id', ?)", [uuid.uuid4().hex])
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('duplicates_version', '0')")
     db.executescript(
         """
+        CREATE TRIGGER records_duplicate_of_changed AFTER UPDATE OF duplicate_of ON records
+        BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'duplicates_version'; END;
         CREATE TABLE audit_log (
             audit_id INTEGER PRIMARY KEY,
             created_at TEXT NOT NULL,

@@ -12,12 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from review.errors import ReviewError
-from review.fulltext.attach import mark_not_retrieved
-from review.fulltext.studies import link_reports
-from review.prisma.counts import check_counts, checked_counts, prisma_counts, prisma_csv, render_prisma
-from review.project import current_protocol, store_protocol
-from review.records import import_files
-from review.screening.log import record_decision
+from review.prisma import PrismaCounts, check_counts, render_prisma
+from review.prisma.template import prisma_csv
 from review.store import transaction
 
 CONTRACT_KEYS = [
@@ -41,46 +37,49 @@ def ris(ids) -> str:
     return "".join(f"TY  - JOUR\nID  - {n}\nTI  - Record {n}\nER  - \n\n" for n in ids)
 
 
-def import_ris(db, path, text: str, source: str = "Test") -> None:
+def import_ris(review, path, text: str, source: str = "Test") -> None:
     path.write_text(text, encoding="utf-8")
-    import_files(db, [path], source=source)
+    review.import_files([path], source=source)
 
 
-def decide(db, record_ids, stage, label, reason=None) -> None:
+def decide(review, record_ids, stage, label, reason=None) -> None:
     """Every reviewer the protocol asks for gives the same label (tests of other modules use it too)."""
     for record_id in record_ids:
-        for reviewer in range(current_protocol(db).stage(stage).reviewers):
-            record_decision(db, record_id, stage, f"r{reviewer}", label, reason)
+        for reviewer in range(review.protocol.stage(stage).reviewers):
+            review.decide(record_id, stage, f"r{reviewer}", label, reason)
+
+
+def counts_of(review, language: str = "en") -> dict:
+    return review.prisma(language, allow_incomplete=True)[0].to_dict()
 
 
 @pytest.fixture
-def imported(project, tmp_path):
+def imported(review, tmp_path):
     """Eight records from two databases; record 8 is a duplicate of record 1."""
-    project_dir, db = project
-    import_ris(db, tmp_path / "pubmed.ris", ris(range(1, 6)), "PubMed")
-    import_ris(db, tmp_path / "embase.ris", ris(range(6, 9)), "Embase")
-    with transaction(db):
-        db.execute("UPDATE records SET duplicate_of = 1 WHERE record_id = 8")
-    return project_dir, db
+    import_ris(review, tmp_path / "pubmed.ris", ris(range(1, 6)), "PubMed")
+    import_ris(review, tmp_path / "embase.ris", ris(range(6, 9)), "Embase")
+    with transaction(review.db):
+        review.db.execute("UPDATE records SET duplicate_of = 1 WHERE record_id = 8")
+    return review
 
 
 @pytest.fixture
 def finished(imported):
     """A complete flow: 7 screened, 2 excluded, 5 sought, 1 not retrieved, 2 excluded at full text, 2 included."""
-    project_dir, db = imported
-    decide(db, [6, 7], "ta", "exclude")
-    decide(db, [1, 2, 3, 4, 5], "ta", "include")
-    mark_not_retrieved(db, 5, "Not available")
-    decide(db, [4], "ft", "exclude", "wrong-population")
-    decide(db, [3], "ft", "exclude", "wrong-outcome")
-    decide(db, [1, 2], "ft", "include")
-    link_reports(db, [1, 2], "Study A")
-    return project_dir, db
+    review = imported
+    decide(review, [6, 7], "ta", "exclude")
+    decide(review, [1, 2, 3, 4, 5], "ta", "include")
+    review.mark_not_retrieved(5, "Not available")
+    decide(review, [4], "ft", "exclude", "wrong-population")
+    decide(review, [3], "ft", "exclude", "wrong-outcome")
+    decide(review, [1, 2], "ft", "include")
+    review.link_reports([1, 2], "Study A")
+    return review
 
 
 def test_counts_come_from_the_database(finished):
-    _, db = finished
-    counts = prisma_counts(db)
+    review = finished
+    counts = counts_of(review)
     assert {key: counts[key] for key in CONTRACT_KEYS} == {
         "database_results": 8,
         "register_results": 0,
@@ -99,38 +98,37 @@ def test_counts_come_from_the_database(finished):
     assert counts["database_specific_results"] == {"Embase": 3, "PubMed": 5}
     assert counts["dbr_excluded_reasons"] == {"No relevant outcome": 1, "Wrong population": 1}
     assert counts["records_undecided"] == counts["reports_undecided"] == 0
-    assert check_counts(counts) == []
+    assert check_counts(review.prisma()[0]) == []
 
 
 def test_reason_labels_follow_the_language(finished):
-    _, db = finished
-    assert prisma_counts(db, language="da")["dbr_excluded_reasons"] == {
+    review = finished
+    assert counts_of(review, language="da")["dbr_excluded_reasons"] == {
         "Forkert målgruppe": 1,
         "Intet relevant udfald": 1,
     }
 
 
 def test_undecided_records_and_reports_fail_the_check(imported):
-    _, db = imported
-    decide(db, [1, 2, 3], "ta", "include")
-    decide(db, [4], "ta", "exclude")
-    decide(db, [5], "ta", "maybe")
-    decide(db, [1], "ft", "include")
-    counts = prisma_counts(db)
+    review = imported
+    decide(review, [1, 2, 3], "ta", "include")
+    decide(review, [4], "ta", "exclude")
+    decide(review, [5], "ta", "maybe")
+    decide(review, [1], "ft", "include")
+    counts = counts_of(review)
     assert counts["records_undecided"] == 3  # 5 (maybe), 6 and 7 (no decision)
     assert counts["reports_undecided"] == 2
-    problems = check_counts(counts)
+    problems = check_counts(PrismaCounts(**counts))
     assert any("3 records are still undecided at title/abstract" in problem for problem in problems)
     assert any("2 reports are still undecided at full text" in problem for problem in problems)
     with pytest.raises(ReviewError, match="do not add up"):
-        checked_counts(db)
+        review.prisma()
 
 
 def test_registers_in_the_protocol_that_are_not_in_the_project_break_the_sum(finished):
-    _, db = finished
-    text = db.execute("SELECT yaml FROM protocols ORDER BY protocol_id DESC").fetchone()[0]
-    store_protocol(db, text.replace("registers: 0", "registers: 4"))
-    problems = check_counts(prisma_counts(db))
+    review = finished
+    review.store_protocol(review.protocol_yaml().replace("registers: 0", "registers: 4"))
+    problems = review.prisma(allow_incomplete=True)[1]
     assert len(problems) == 1
     assert "12" in problems[0] and "4 register records" in problems[0]
 
@@ -167,8 +165,8 @@ VALID = {
     ],
 )
 def test_each_broken_sum_is_named(key, value, words):
-    assert check_counts(VALID) == []
-    problems = check_counts({**VALID, key: value})
+    assert check_counts(PrismaCounts(**VALID)) == []
+    problems = check_counts(PrismaCounts(**{**VALID, key: value}))
     assert any(words in problem for problem in problems), problems
 
 
@@ -192,13 +190,13 @@ def test_any_consistent_flow_passes_and_any_shifted_count_fails(parts):
         "new_studies": included,
         "new_reports": included,
     }
-    assert check_counts(counts) == []
-    assert check_counts({**counts, "records_screened": screened + shift + 1}) != []
+    assert check_counts(PrismaCounts(**counts)) == []
+    assert check_counts(PrismaCounts(**{**counts, "records_screened": screened + shift + 1})) != []
 
 
 def test_csv_follows_the_prisma2020_template(finished):
-    _, db = finished
-    text = prisma_csv(prisma_counts(db))
+    review = finished
+    text = prisma_csv(review.prisma()[0])
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
     by_key = {row["data"]: row for row in rows if row["data"] != "NA"}
@@ -212,14 +210,14 @@ def test_csv_follows_the_prisma2020_template(finished):
 
 
 def test_csv_keeps_reason_names_splittable():
-    counts = {**VALID, "dbr_excluded_reasons": {"Wrong population, adults; elderly": 16}}
+    counts = PrismaCounts(**{**VALID, "dbr_excluded_reasons": {"Wrong population, adults; elderly": 16}})
     rows = {row["data"]: row for row in csv.DictReader(io.StringIO(prisma_csv(counts)))}
     assert rows["dbr_excluded"]["n"] == "Wrong population - adults - elderly, 16"
 
 
 def test_svg_is_well_formed_and_shows_the_counts(finished):
-    _, db = finished
-    svg = render_prisma(prisma_counts(db), "svg")
+    review = finished
+    svg = render_prisma(review.prisma()[0], "svg")
     root = ET.fromstring(svg)
     texts = " ".join(node.text or "" for node in root.iter("{http://www.w3.org/2000/svg}text"))
     for expected in [
@@ -237,15 +235,15 @@ def test_svg_is_well_formed_and_shows_the_counts(finished):
 
 
 def test_png_is_a_high_resolution_image(finished):
-    _, db = finished
-    png = render_prisma(prisma_counts(db), "png")
+    review = finished
+    png = render_prisma(review.prisma()[0], "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert width > 1500  # 200 dpi: crisp when printed or zoomed
 
 
 def test_cli_json_csv_and_diagrams(finished, cli, tmp_path):
-    project_dir, _ = finished
+    project_dir = finished.folder
     result = cli("prisma", project_dir, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -261,8 +259,9 @@ def test_cli_json_csv_and_diagrams(finished, cli, tmp_path):
 
 
 def test_cli_refuses_an_incomplete_flow_unless_asked(imported, cli, tmp_path):
-    project_dir, db = imported
-    decide(db, [1], "ta", "include")
+    review = imported
+    project_dir = review.folder
+    decide(review, [1], "ta", "include")
     result = cli("prisma", project_dir, "--format", "svg", "-o", tmp_path / "flow.svg")
     assert result.exit_code == 1
     assert "do not add up" in result.output and "6 records are still undecided" in result.output
@@ -276,6 +275,6 @@ def test_cli_refuses_an_incomplete_flow_unless_asked(imported, cli, tmp_path):
 
 
 def test_cli_rejects_unknown_format_and_language(finished, cli):
-    project_dir, _ = finished
+    project_dir = finished.folder
     assert cli("prisma", project_dir, "--format", "pdf").exit_code != 0
     assert cli("prisma", project_dir, "--language", "xx").exit_code != 0

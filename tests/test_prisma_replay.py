@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 
-from review.project import current_protocol
 from review.simulation.replay import expected_counts, labels_to_decisions, read_labels, replay_set, write_decisions
 from tests.conftest import TEMPLATE_PROTOCOL
 
 FIXTURE = "prisma"
 
 
-def test_labels_become_one_decision_per_reviewer(project):
-    _, db = project
-    protocol = current_protocol(db)
+def test_labels_become_one_decision_per_reviewer(review):
+    protocol = review.protocol
     labels = [
         {"ris_id": "7", "label_abstract": "1", "label_included": "0"},
         {"ris_id": "8", "label_abstract": "0", "label_included": "0"},
@@ -25,11 +23,11 @@ def test_labels_become_one_decision_per_reviewer(project):
     assert [(row["source_id"], row["label"], row["reason"]) for row in ft] == [("7", "exclude", "wrong-population")]
 
 
-def test_replay_through_the_cli_matches_the_labels(project, data_dir, cli, tmp_path):
-    project_dir, db = project
+def test_replay_through_the_cli_matches_the_labels(review, data_dir, cli, tmp_path):
+    project_dir = review.folder
     fixture = data_dir / FIXTURE
     labels = read_labels(fixture / "labels.csv")
-    decisions = write_decisions(labels_to_decisions(labels, current_protocol(db)), tmp_path / "decisions.csv")
+    decisions = write_decisions(labels_to_decisions(labels, review.protocol), tmp_path / "decisions.csv")
     assert cli("import", project_dir, fixture / "records.ris", "--source", "MEDLINE").exit_code == 0
     result = cli("import-decisions", project_dir, decisions)
     assert result.exit_code == 0, result.output

@@ -1,4 +1,4 @@
-"""Serving records to concurrent sessions: claims never double-serve a record."""
+"""Serving records to concurrent reviewers: claims never double-serve a record, and belong to the reviewer."""
 
 from __future__ import annotations
 
@@ -8,64 +8,76 @@ from pathlib import Path
 import pytest
 import yaml
 
-from review.project import current_protocol, store_protocol
-from review.records import import_files
-from review.screening.claims import claim_next, release_claims
-from review.screening.log import record_decision
+from review.screening.claims import claim_next, release_claims, servable
 
 RECORDS = Path(__file__).parent / "data" / "screening" / "records.ris"
 ORDER = [4, 2, 7, 1, 3, 5, 6, 8, 9, 10, 11, 12]
 
 
 @pytest.fixture
-def screened(project):
-    project_dir, db = project
-    import_files(db, [RECORDS], source="Test")
-    return db
+def screened(review):
+    review.import_files([RECORDS], source="Test")
+    return review
 
 
-def single_screening(db) -> None:
-    data = json.loads(current_protocol(db).model_dump_json(by_alias=True))
+def single_screening(review) -> None:
+    data = json.loads(review.protocol.model_dump_json(by_alias=True))
     data["stages"]["ta"].update(reviewers=1, blind=False)
-    store_protocol(db, yaml.safe_dump(data), "single.yaml")
+    review.store_protocol(yaml.safe_dump(data), "single.yaml")
 
 
-def test_single_screening_sessions_never_share_a_record(screened):
-    db = screened
-    single_screening(db)
-    assert claim_next(db, "ta", "anna", ORDER) == 4
-    assert claim_next(db, "ta", "bo", ORDER) == 2
-    assert claim_next(db, "ta", "anna", ORDER, session="anna-tab-2") == 7
-    assert claim_next(db, "ta", "anna", ORDER) == 4  # the session keeps its record until it decides
-    record_decision(db, 4, "ta", "anna", "include")
-    assert claim_next(db, "ta", "anna", ORDER) == 1
-    release_claims(db, "ta", "bo")
-    assert claim_next(db, "ta", "carl", ORDER) == 2
+def test_single_screening_reviewers_never_share_a_record(screened):
+    review = screened
+    single_screening(review)
+    assert claim_next(review, "ta", "anna", ORDER) == 4
+    assert claim_next(review, "ta", "bo", ORDER) == 2
+    assert claim_next(review, "ta", "anna", ORDER) == 4  # a reload or a second tab finds anna's record again
+    review.decide(4, "ta", "anna", "include")
+    assert claim_next(review, "ta", "anna", ORDER) == 7
+    release_claims(review, "ta", "bo")
+    assert claim_next(review, "ta", "carl", ORDER) == 2
+
+
+def test_a_record_shown_again_after_an_undo_comes_first(screened):
+    review = screened
+    single_screening(review)
+    assert claim_next(review, "ta", "anna", ORDER) == 4
+    review.decide(4, "ta", "anna", "include")
+    assert claim_next(review, "ta", "anna", ORDER) == 2
+    review.undo("ta", "anna")
+    assert claim_next(review, "ta", "anna", ORDER, first=4) == 4
 
 
 def test_expired_claims_are_served_again(screened):
-    db = screened
-    single_screening(db)
-    assert claim_next(db, "ta", "anna", ORDER, ttl_seconds=-1) == 4
-    assert claim_next(db, "ta", "bo", ORDER) == 4
+    review = screened
+    single_screening(review)
+    assert claim_next(review, "ta", "anna", ORDER, ttl_seconds=-1) == 4
+    assert claim_next(review, "ta", "bo", ORDER) == 4
 
 
-def test_two_reviewers_claims_block_only_the_same_reviewers_other_sessions(screened):
-    db = screened  # template: two reviewers per record at ta
-    assert claim_next(db, "ta", "anna", ORDER, session="a1") == 4
-    assert claim_next(db, "ta", "bo", ORDER, session="b1") == 4  # the other reviewer is not blocked
-    assert claim_next(db, "ta", "anna", ORDER, session="a2") == 2  # anna's second tab gets another record
-    assert claim_next(db, "ta", "carl", ORDER) == 2  # 4 already has two reviewers at work
-    record_decision(db, 4, "ta", "anna", "include")
-    record_decision(db, 4, "ta", "bo", "include")
-    assert claim_next(db, "ta", "anna", ORDER, session="a1") == 7
-    assert claim_next(db, "ta", "dana", ORDER, session="d1") == 7
+def test_two_reviewers_per_record_share_a_record_but_not_with_a_third(screened):
+    review = screened  # template: two reviewers per record at ta
+    assert claim_next(review, "ta", "anna", ORDER) == 4
+    assert claim_next(review, "ta", "bo", ORDER) == 4  # the other reviewer is not blocked
+    assert claim_next(review, "ta", "carl", ORDER) == 2  # 4 already has two reviewers at work
+    review.decide(4, "ta", "anna", "include")
+    assert claim_next(review, "ta", "anna", ORDER) == 2  # anna is done with 4; 2 still needs a second reviewer
+    review.decide(4, "ta", "bo", "include")
+    assert claim_next(review, "ta", "dana", ORDER) == 7
+
+
+def test_servable_lists_what_next_would_serve_without_claiming(screened):
+    review = screened
+    single_screening(review)
+    claim_next(review, "ta", "bo", ORDER)
+    assert servable(review, review.state("ta"), "anna", ORDER, limit=3) == [2, 7, 1]
+    assert review.db.execute("SELECT COUNT(*) FROM claims WHERE reviewer = 'anna'").fetchone()[0] == 0
 
 
 def test_nothing_left(screened):
-    db = screened
-    single_screening(db)
+    review = screened
+    single_screening(review)
     for record_id in ORDER:
-        record_decision(db, record_id, "ta", "anna", "exclude")
-    assert claim_next(db, "ta", "anna", ORDER) is None
-    assert claim_next(db, "ft", "anna", ORDER) is None
+        review.decide(record_id, "ta", "anna", "exclude")
+    assert claim_next(review, "ta", "anna", ORDER) is None
+    assert claim_next(review, "ft", "anna", ORDER) is None

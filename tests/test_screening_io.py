@@ -8,21 +8,33 @@ from pathlib import Path
 
 import pytest
 
+from review.core import Review
 from review.errors import ReviewError
-from review.project import init_project
-from review.records import import_files
-from review.screening.decisions_io import EXPORT_COLUMNS, export_decisions, import_decisions
-from review.screening.log import final_labels, final_reasons, history, record_decision
+from review.screening.blind import Viewer
+from review.screening.decisions_io import EXPORT_COLUMNS, export_decisions
+
+ALL = Viewer("coordinator", unblinded=True)
 
 RECORDS = Path(__file__).parent / "data" / "screening" / "records.ris"
 TEMPLATE = Path(__file__).resolve().parents[1] / "protocols" / "template.yaml"
 
 
 @pytest.fixture
-def screened(project):
-    project_dir, db = project
-    import_files(db, [RECORDS], source="Test")
-    return project_dir, db
+def screened(review):
+    review.import_files([RECORDS], source="Test")
+    return review
+
+
+def final_labels(review, stage: str) -> dict:
+    return dict(review.state(stage).finals)
+
+
+def final_reasons(review, stage: str) -> dict:
+    return dict(review.state(stage).final_reasons)
+
+
+def history(review, record_id: int) -> list[dict]:
+    return review.history(record_id, ALL)
 
 
 def write_csv(path: Path, rows: list[dict]) -> Path:
@@ -34,13 +46,14 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def count_events(db) -> int:
-    return db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
+def count_events(review) -> int:
+    return review.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
 
 
 def test_replay_a_finished_review(screened, tmp_path, cli):
     """One label per record: 'resolve' rows are final in the two-reviewer ta stage; ft rows may come first."""
-    project_dir, db = screened
+    db = screened
+    project_dir = db.folder
     rows = [
         {"source_id": "S003", "stage": "ft", "label": "exclude", "reason": "Wrong study design"},
         {"source_id": "S001", "stage": "ta", "label": "include", "kind": "resolve"},
@@ -71,18 +84,19 @@ def test_replay_a_finished_review(screened, tmp_path, cli):
 
 
 def test_screen_rows_wait_for_a_second_reviewer(screened, tmp_path):
-    _, db = screened
+    db = screened
     rows = [
         {"record_id": 1, "stage": "ta", "label": "include", "reviewer": "anna"},
         {"record_id": 1, "stage": "ta", "label": "include", "reviewer": "bo"},
         {"record_id": 2, "stage": "ta", "label": "include"},
     ]
-    import_decisions(db, write_csv(tmp_path / "d.csv", rows))
+    db.import_decisions(write_csv(tmp_path / "d.csv", rows))
     assert final_labels(db, "ta") == {1: "include"}
 
 
 def test_every_bad_line_is_named_and_nothing_is_written(screened, tmp_path, cli):
-    project_dir, db = screened
+    db = screened
+    project_dir = db.folder
     rows = [
         {"record_id": "1", "source_id": "", "stage": "ta", "label": "include", "kind": "resolve"},
         {"record_id": "", "source_id": "S404", "stage": "ta", "label": "include", "kind": ""},
@@ -93,14 +107,14 @@ def test_every_bad_line_is_named_and_nothing_is_written(screened, tmp_path, cli)
     ]
     path = write_csv(tmp_path / "bad.csv", rows)
     with pytest.raises(ReviewError) as error:
-        import_decisions(db, path)
+        db.import_decisions(path)
     message = str(error.value)
     assert "5 invalid row(s), nothing imported" in message
     for expected in (
         "line 3: no record with source_id 'S404'",
         "line 4: unknown stage 'tx'",
         "line 5: unknown label 'yes'",
-        "line 6: an exclusion at stage 'ft' needs a reason",
+        "line 6: an exclusion at the full text stage needs a reason",
         "line 7: unknown kind 'vote'",
     ):
         assert expected in message
@@ -110,26 +124,26 @@ def test_every_bad_line_is_named_and_nothing_is_written(screened, tmp_path, cli)
 
 
 def test_full_text_rows_need_a_title_abstract_inclusion(screened, tmp_path):
-    _, db = screened
-    record_decision(db, 5, "ta", "anna", "exclude")
+    db = screened
+    db.decide(5, "ta", "anna", "exclude")
     rows = [
         {"record_id": 1, "stage": "ta", "label": "include", "kind": "resolve"},
         {"record_id": 1, "stage": "ft", "label": "include"},
         {"record_id": 2, "stage": "ft", "label": "include"},
     ]
     with pytest.raises(ReviewError, match=r"line 4: record 2 is not a full-text candidate"):
-        import_decisions(db, write_csv(tmp_path / "d.csv", rows))
+        db.import_decisions(write_csv(tmp_path / "d.csv", rows))
     assert count_events(db) == 1  # the ta rows written before the check were rolled back too
 
 
 def test_source_column_narrows_an_ambiguous_source_id(screened, tmp_path):
-    _, db = screened
-    import_files(db, [RECORDS], source="Other", force=True)  # the same ids again from another source
+    db = screened
+    db.import_files([RECORDS], source="Other", force=True)  # the same ids again from another source
     rows = [{"source_id": "S001", "stage": "ta", "label": "include", "kind": "resolve"}]
     with pytest.raises(ReviewError, match="matches records \\[1, 13\\]; add a source column"):
-        import_decisions(db, write_csv(tmp_path / "a.csv", rows))
+        db.import_decisions(write_csv(tmp_path / "a.csv", rows))
     rows[0]["source"] = "Other"
-    import_decisions(db, write_csv(tmp_path / "b.csv", rows))
+    db.import_decisions(write_csv(tmp_path / "b.csv", rows))
     assert final_labels(db, "ta") == {13: "include"}
 
 
@@ -137,36 +151,33 @@ def test_source_column_narrows_an_ambiguous_source_id(screened, tmp_path):
     ("header", "missing"), [("record_id,label", "stage"), ("stage,label", "record_id or source_id")]
 )
 def test_missing_columns(screened, tmp_path, header, missing):
-    _, db = screened
+    db = screened
     path = tmp_path / "d.csv"
     path.write_text(header + "\n", encoding="utf-8")
     with pytest.raises(ReviewError, match=f"missing column\\(s\\): {missing}"):
-        import_decisions(db, path)
+        db.import_decisions(path)
 
 
 def test_export_imports_again_with_the_same_state(screened, tmp_path):
-    _, db = screened
-    record_decision(db, 1, "ta", "anna", "include", score=0.9, rank=1)
-    record_decision(db, 1, "ta", "bo", "include")
-    record_decision(db, 2, "ta", "anna", "exclude", reason="wrong-population")
-    record_decision(db, 2, "ta", "bo", "include")
-    from review.screening.conflicts import resolve_conflict
-    from review.screening.log import undo_last
-
-    resolve_conflict(db, 2, "ta", "carl", "exclude", reason="wrong-population")
-    record_decision(db, 3, "ta", "anna", "maybe")
-    undo_last(db, "anna", "ta")
-    record_decision(db, 1, "ft", "dana", "exclude", reason="wrong-outcome", note="no outcome")
-    exported = export_decisions(db)
+    db = screened
+    db.decide(1, "ta", "anna", "include", score=0.9, rank=1)
+    db.decide(1, "ta", "bo", "include")
+    db.decide(2, "ta", "anna", "exclude", reason="wrong-population")
+    db.decide(2, "ta", "bo", "include")
+    db.resolve(2, "ta", "carl", "exclude", reason="wrong-population")
+    db.decide(3, "ta", "anna", "maybe")
+    db.undo("ta", "anna")
+    db.decide(1, "ft", "dana", "exclude", reason="wrong-outcome", note="no outcome")
+    exported = export_decisions(db, ALL)
     assert list(exported[0]) == list(EXPORT_COLUMNS)
     assert exported[0]["source_id"] == "S001" and exported[0]["score"] == 0.9
     path = write_csv(tmp_path / "export.csv", exported)
 
-    copy = init_project(tmp_path / "copy", TEMPLATE)
-    import_files(copy, [RECORDS], source="Test")
-    import_decisions(copy, path)
+    copy = Review.create(tmp_path / "copy", TEMPLATE)
+    copy.import_files([RECORDS], source="Test")
+    copy.import_decisions(path)
     for stage in ("ta", "ft"):
         assert final_labels(copy, stage) == final_labels(db, stage)
         assert final_reasons(copy, stage) == final_reasons(db, stage)
-    assert export_decisions(copy) == exported
+    assert export_decisions(copy, ALL) == exported
     copy.close()

@@ -8,9 +8,6 @@ import numpy as np
 import pytest
 
 from review.errors import ReviewError
-from review.ranking.project import next_records
-from review.records import import_files
-from review.screening.log import record_decision
 from review.stats import random_sample_pvalue, ranked_pvalue, sample_size_needed, target_missing
 from review.stopping.hypergeometric import (
     StopRule,
@@ -73,21 +70,20 @@ def test_stop_rule_parsing():
 
 
 @pytest.fixture
-def screened_project(project, data_dir):
-    project_dir, db = project
-    import_files(db, [data_dir / "simulate" / "records.ris"])
-    ids = [row[0] for row in db.execute("SELECT record_id FROM records ORDER BY record_id")]
+def screened_project(review, data_dir):
+    review.import_files([data_dir / "simulate" / "records.ris"])
+    ids = [row[0] for row in review.db.execute("SELECT record_id FROM records ORDER BY record_id")]
     for record_id in ids[:3]:
-        decide(db, record_id, "include")
+        decide(review, record_id, "include")
     for record_id in ids[3:40]:
-        decide(db, record_id, "exclude")
-    return project_dir, db, ids
+        decide(review, record_id, "exclude")
+    return review.folder, review, ids
 
 
-def decide(db, record_id: int, label: str) -> None:
+def decide(review, record_id: int, label: str) -> None:
     """A final decision under the template protocol (two reviewers at title/abstract)."""
     for reviewer in ("ann", "bob"):
-        record_decision(db, record_id, "ta", reviewer, label, reason="not-research" if label == "exclude" else None)
+        review.decide(record_id, "ta", reviewer, label, reason="not-research" if label == "exclude" else None)
 
 
 def test_project_stopping_opens_a_random_sample_that_next_serves(screened_project):
@@ -100,19 +96,13 @@ def test_project_stopping_opens_a_random_sample_that_next_serves(screened_projec
     needed = int(status.next_step.split("screen ")[1].split(" ")[0])
     queue = sample_queue(db, "ta")
     assert len(queue) == 160 and set(queue) == set(ids[40:])
-    served = next_records(db, status_protocol(db), "ta", 2)
+    served = db.next_records("ta", "ann", 2)
     assert [item.record_id for item in served] == queue[:2] and served[0].phase == "random-sample"
     for record_id in queue[:needed]:
         decide(db, record_id, "exclude")
     status = stopping_status(db, "ta")
     assert status.safe and status.sample["screened"] == needed and status.sample["found"] == 0
     assert status.recall_estimate == 1.0 and status.recall_lower_bound >= 0.95
-
-
-def status_protocol(db):
-    from review.project import current_protocol
-
-    return current_protocol(db)
 
 
 def test_cli_stopping(cli, screened_project):
@@ -123,6 +113,6 @@ def test_cli_stopping(cli, screened_project):
     assert data["safe"] is False and data["sample"] is None and "random sample" in data["next_step"]
     result = cli("stopping", project_dir, "--target", "0.9")
     assert result.exit_code == 0 and "Not yet safe" in result.output
-    result = cli("next", project_dir, "--json")
+    result = cli("next", project_dir, "--reviewer", "ann", "--json")
     assert json.loads(result.output)[0]["phase"] == "random-sample"
     assert cli("stopping", project_dir, "--target", "2").exit_code == 1

@@ -12,24 +12,23 @@ from tests.test_prisma import decide, import_ris, ris
 
 
 @pytest.fixture
-def screened(project, tmp_path):
+def screened(review, tmp_path):
     """Six records: 1-5 included at title/abstract, 1-4 included at full text, 5 excluded, 6 undecided."""
-    project_dir, db = project
-    import_ris(db, tmp_path / "hits.ris", ris(range(1, 7)))
-    decide(db, [1, 2, 3, 4, 5], "ta", "include")
-    decide(db, [1, 2, 3, 4], "ft", "include")
-    decide(db, [5], "ft", "exclude", "wrong-design")
-    return project_dir, db
+    import_ris(review, tmp_path / "hits.ris", ris(range(1, 7)))
+    decide(review, [1, 2, 3, 4, 5], "ta", "include")
+    decide(review, [1, 2, 3, 4], "ft", "include")
+    decide(review, [5], "ft", "exclude", "wrong-design")
+    return review
 
 
 def test_unlinked_included_reports_are_their_own_study(screened):
-    _, db = screened
+    db = screened
     assert included_studies(db) == {"record-1": [1], "record-2": [2], "record-3": [3], "record-4": [4]}
     assert study_of(db, 5) == "record-5"
 
 
 def test_linked_reports_count_once(screened):
-    _, db = screened
+    db = screened
     link_reports(db, [1, 3], "Hansen 2019")
     link_reports(db, [5], "Hansen 2019")  # excluded reports do not make a study included
     assert included_studies(db) == {"Hansen 2019": [1, 3], "record-2": [2], "record-4": [4]}
@@ -37,7 +36,7 @@ def test_linked_reports_count_once(screened):
 
 
 def test_relinking_moves_a_report(screened):
-    _, db = screened
+    db = screened
     link_reports(db, [1, 2], "A")
     link_reports(db, [2], "B")
     assert included_studies(db)["A"] == [1]
@@ -54,13 +53,13 @@ def test_relinking_moves_a_report(screened):
     ],
 )
 def test_link_rejects_bad_input(screened, ids, study, message):
-    _, db = screened
+    db = screened
     with pytest.raises(ReviewError, match=message):
         link_reports(db, ids, study)
 
 
 def test_report_flow_partitions_the_records(screened):
-    _, db = screened
+    db = screened
     flow = report_flow(db)
     assert flow.sought == {1, 2, 3, 4, 5}
     assert flow.records_undecided == {6}
@@ -70,7 +69,7 @@ def test_report_flow_partitions_the_records(screened):
 
 
 def test_cli_link_and_studies(screened, cli):
-    project_dir, _ = screened
+    project_dir = screened.folder
     result = cli("link", project_dir, 2, 4, "--study", "Nordic trial")
     assert result.exit_code == 0, result.output
     result = cli("studies", project_dir, "--json")

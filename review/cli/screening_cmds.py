@@ -71,8 +71,7 @@ def decide(
 def undo(project_dir: ProjectDir, stage: StageOption = Stage.TA, reviewer: ReviewerOption = None) -> None:
     """Undo the reviewer's latest decision at a stage (an 'undo' event is appended).
 
-    Refused, with the reason, when the record already has full-text decisions
-    or was reconciled by someone else.
+    Refused, with the reason, when the record already has full-text decisions.
 
     Example:
 

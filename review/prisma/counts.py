@@ -30,20 +30,20 @@ NO_REASON = {"en": "No reason given", "da": "Ingen begrundelse angivet"}
 class PrismaCounts:
     """The PRISMA 2020 counts, under the PRISMA2020 package's names, plus what is still undecided."""
 
-    database_results: int
-    database_specific_results: dict[str, int]
-    register_results: int
-    duplicates: int
-    excluded_automatic: int  # the tool removes records before screening only as duplicates
-    excluded_other: int
-    records_screened: int
-    records_excluded: int
-    records_undecided: int
-    dbr_sought_reports: int
-    dbr_notretrieved_reports: int
-    dbr_assessed: int
-    reports_undecided: int
-    dbr_excluded: int
+    database_results: int = 0
+    database_specific_results: dict[str, int] = field(default_factory=dict)  # import source -> records
+    register_results: int = 0
+    duplicates: int = 0
+    excluded_automatic: int = 0  # the tool removes records before screening only as duplicates
+    excluded_other: int = 0
+    records_screened: int = 0
+    records_excluded: int = 0
+    records_undecided: int = 0
+    dbr_sought_reports: int = 0
+    dbr_notretrieved_reports: int = 0
+    dbr_assessed: int = 0
+    reports_undecided: int = 0
+    dbr_excluded: int = 0
     dbr_excluded_reasons: dict[str, int] = field(default_factory=dict)  # reason label -> reports
     new_studies: int = 0
     new_reports: int = 0
@@ -136,10 +136,10 @@ def check_counts(prisma: PrismaCounts) -> list[str]:
             f"plus reports included ({c['new_reports']})"
         )
     by_reason = sum(c.get("dbr_excluded_reasons", {}).values())
-    if "dbr_excluded_reasons" in c and by_reason != c["dbr_excluded"]:
+    if c.get("dbr_excluded_reasons") and by_reason != c["dbr_excluded"]:  # an empty breakdown: none given
         problems.append(f"exclusion reasons add up to {by_reason}, not to the {c['dbr_excluded']} reports excluded")
     by_source = sum(c.get("database_specific_results", {}).values())
-    if "database_specific_results" in c and by_source != c["database_results"]:
+    if c.get("database_specific_results") and by_source != c["database_results"]:
         problems.append(f"records per database add up to {by_source}, not to the {c['database_results']} identified")
     if c["new_studies"] > c["new_reports"]:
         problems.append(f"more studies ({c['new_studies']}) than reports ({c['new_reports']}) are included")

@@ -179,33 +179,37 @@ def _latest_active(
     return max(candidates) if candidates else None
 
 
-def _check_undo(review: Review, stage: Stage, record_id: int, reviewer: str) -> None:
-    """Refuse an undo that would silently change what depends on the decision."""
-    state = review.state(stage).records.get(record_id)
-    if state is not None and state.resolved_by and state.resolved_by != reviewer:
-        raise ReviewError(f"record {record_id} was reconciled by {state.resolved_by}; that resolution stands")
-    if (
-        stage is Stage.TA
-        and review.db.execute(
-            "SELECT 1 FROM decisions WHERE record_id = ? AND stage = 'ft' LIMIT 1", [record_id]
-        ).fetchone()
-    ):
+def _has_active_events(review: Review, record_id: int, stage: Stage) -> bool:
+    """Whether anyone still has an event on the record at the stage that an undo has not cancelled."""
+    stacks: dict[str, int] = {}
+    rows = review.db.execute(
+        "SELECT reviewer, kind FROM decisions WHERE record_id = ? AND stage = ? ORDER BY event_id",
+        [record_id, stage.value],
+    )
+    for reviewer, kind in rows:
+        stacks[reviewer] = max(0, stacks.get(reviewer, 0) + (-1 if kind == EventKind.UNDO else 1))
+    return any(stacks.values())
+
+
+def _check_undo(review: Review, stage: Stage, record_id: int) -> None:
+    """Refuse an undo that would silently change what a later stage built on."""
+    if stage is Stage.TA and _has_active_events(review, record_id, Stage.FT):
         raise ReviewError(f"record {record_id} has full-text decisions; undo those first")
 
 
 def undo_last(review: Review, stage: str, reviewer: str, among: Collection[int] | None = None) -> int | None:
     """Cancel the reviewer's latest still-active decision at a stage; returns its record id (None: nothing to undo).
 
-    `among` limits the undo to those event ids (the app undoes only what this
-    session decided). Refused, with the reason, when the record has a later-stage
-    decision or another reviewer's resolution.
+    `among` limits the undo to those event ids (the app's Screening page undoes
+    only what that session decided, never a resolution). Refused, with the
+    reason, when the record has a later-stage decision.
     """
     stage, reviewer = check_stage(stage), check_reviewer(reviewer)
     with transaction(review.db):
         latest = _latest_active(review, stage, reviewer, among)
         if latest is None:
             return None
-        _check_undo(review, stage, latest[1], reviewer)
+        _check_undo(review, stage, latest[1])
         append_event(review.db, latest[1], stage, reviewer, EventKind.UNDO, None)
         return latest[1]
 

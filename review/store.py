@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from time import sleep
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -284,7 +284,7 @@ def when_unlocked(action: Callable[[], T]) -> T:
                     f"another session has kept the project database locked for more than {wait.total_s():.0f} s; "
                     "nothing was written, try again when it has finished"
                 ) from error
-        time.sleep(pauses.pop(0))
+        sleep(pauses.pop(0))
 
 
 def connect(path: Path | str) -> sqlite_utils.Database:

@@ -262,7 +262,8 @@ def now() -> str:
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    """SQLITE_BUSY or SQLITE_LOCKED, extended codes included; errors raised outside SQLite carry no code."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def when_unlocked(action: Callable[[], T]) -> T:

@@ -70,15 +70,16 @@ def test_decision_log_rejects_update_and_delete(project):
         db.execute("DELETE FROM decisions")
 
 
-def test_only_a_busy_database_is_waited_for(monkeypatch):
+def test_only_a_busy_database_is_waited_for(project, monkeypatch):
     """Other SQLite errors are bugs or bad SQL: they surface at once, not after minutes of retrying."""
+    _, db = project
     pauses: list[float] = []
     monkeypatch.setattr("review.store.sleep", pauses.append)
     attempts = []
 
     def broken() -> None:
         attempts.append(1)
-        raise sqlite3.OperationalError("no such table: nothing")
+        db.execute("SELECT * FROM missing_table")
 
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         when_unlocked(broken)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from review.cli.app import ProjectDir, app, console, open_db
+from review.cli.app import ProjectDir, app, console, err_console, open_db
 from review.export.writers import EXPORT_TABLES, FORMATS, export_table
 
 DEFAULT_EXPORT_DIR = Path("exports")
@@ -18,6 +18,11 @@ def default_output(table: str, file_format: str) -> Path:
     if (table, file_format) == ("all", "csv"):
         return DEFAULT_EXPORT_DIR
     return DEFAULT_EXPORT_DIR / f"{table}.{file_format}"
+
+
+def warn(message: str) -> None:
+    """Notes on what an export had to change go to stderr, so an export to stdout stays clean."""
+    err_console.print(f"Warning: {message}", style="yellow", markup=False, highlight=False)
 
 
 @app.command()
@@ -67,7 +72,7 @@ def export(
     db = open_db(project_dir)
     path = None if output == "-" else Path(output) if output else default_output(table, file_format)
     options = {"unique_only": unique, "rows": rows, "cols": cols, "coder": coder, "language": language}
-    text = export_table(db, table, file_format, path, **options)
+    text = export_table(db, table, file_format, path, on_warning=warn, **options)
     if path is None:
         typer.echo(text, nl=False)
     elif path.is_dir():

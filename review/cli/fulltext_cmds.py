@@ -30,7 +30,10 @@ def attach(
 
     A file matches a record by the DOI in its name (`10.1000_xyz.pdf`, '/' as
     '_'), the record id (`123.pdf`, `record-123.pdf`), the source id, or the
-    title. Files are stored as `PROJECT/fulltexts/<record_id>.pdf`.
+    title. Files are stored as `PROJECT/fulltexts/<record_id>.pdf`. An empty or
+    damaged file is attached as unreadable and not counted as retrieved until
+    you confirm it (`review confirm-fulltext`); a password-protected PDF is
+    retrieved without text.
 
     Example:
 

@@ -344,8 +344,10 @@ class Review:
     def import_codes(self, path: Path | str) -> dict[str, int]:
         return import_codes(self, path)
 
-    def export(self, table: str, file_format: str, path: Path | None, viewer: Viewer, **options: object) -> str:
-        return export_table(self, viewer, table, file_format, path, **options)
+    def export(self, table: str, file_format: str, path: Path | None, viewer: Viewer,
+               on_warning: Callable[[str], None] | None = None, **options: object) -> str:  # fmt: skip
+        """Export a table as `viewer` may see it; `on_warning` hears what had to change (cells cut to fit Excel)."""
+        return export_table(self, viewer, table, file_format, path, on_warning, **options)
 
     def status(self) -> dict:
         return project_status(self)

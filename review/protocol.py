@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
@@ -19,6 +19,8 @@ from review.errors import ProtocolError
 from review.types import STAGES, Stage
 
 PROTOCOL_VERSION = 1
+MAX_NESTING = 50  # a protocol nests 8 levels deep; thousands would exhaust the parser's recursion
+DIMENSION_KEY = re.compile(r"[^\W\d_][\w-]*")  # a letter, then letters, digits, '-' or '_'
 
 
 class _Strict(BaseModel):
@@ -156,6 +158,17 @@ class Dimension(_Strict):
 
     _label_from_text = field_validator("label", mode="before")(_as_label)
 
+    @field_validator("key")
+    @classmethod
+    def _key_is_identifier(cls, key: str) -> str:
+        """The key is a column name in every coded export, so it must not be text a spreadsheet would run."""
+        if not DIMENSION_KEY.fullmatch(key):
+            raise ValueError(
+                f"dimension key {key!r} is not an identifier: start with a letter and use only letters, "
+                "digits, '-' and '_'"
+            )
+        return key
+
     @model_validator(mode="after")
     def _choices_need_values(self) -> Dimension:
         if self.type in ("single", "multiple") and not self.values:
@@ -236,17 +249,83 @@ class Protocol(_Strict):
 def _describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        # keys come from the file: one with a line break or control character is shown quoted, on one line
+        field = ".".join(str(part) if str(part).isprintable() else repr(part) for part in item["loc"]) or "(top level)"
         problems.append(f"{field}: {item['msg']}")
     return "; ".join(problems)
 
 
+class _DuplicateKeyError(yaml.MarkedYAMLError):
+    pass
+
+
+class _TooDeepError(yaml.MarkedYAMLError):
+    pass
+
+
+class _ProtocolLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing what it accepts silently or cannot survive.
+
+    A key given twice would let the second silently win (two `ft:` blocks, the
+    first forgotten); nesting thousands deep exhausts the composer's recursion.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise _TooDeepError(
+                    problem=f"nested more than {MAX_NESTING} levels deep", problem_mark=self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # '<<' merge keys may be overridden by design
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if first is not key_node:
+                raise _DuplicateKeyError(
+                    problem=f"duplicate key {key!r} (first given on line {first.start_mark.line + 1})",
+                    problem_mark=key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_problem(error: yaml.YAMLError, text: str) -> tuple[str | None, str]:
+    """A PyYAML error (several lines with a source excerpt) as one line: where, and what with its context."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        problem = error.problem or "invalid"
+        if error.context and error.context_mark is not None:
+            problem += f" ({error.context} at line {error.context_mark.line + 1})"
+        return f"line {mark.line + 1}, column {mark.column + 1}", f"not valid YAML: {problem}"
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        return f"line {line}", f"not valid YAML: character #x{error.character:04x} is not allowed in a protocol"
+    return None, "not valid YAML: " + " ".join(str(error).split())
+
+
 def parse_protocol(text: str, source: str = "protocol") -> Protocol:
-    """Validate protocol YAML text; errors name the field and the reason."""
+    """Validate protocol YAML text; every error is one line naming the place (field or line) and the reason."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ProtocolLoader)  # safe: _ProtocolLoader is a SafeLoader
     except yaml.YAMLError as error:
-        raise ProtocolError(f"{source}: not valid YAML ({error})") from error
+        where, problem = _yaml_problem(error, text)
+        raise ProtocolError(f"{source}, {where}: {problem}" if where else f"{source}: {problem}") from error
+    except ValueError as error:  # a value PyYAML cannot build: 2023-02-30, an integer of 5,000 digits
+        raise ProtocolError(f"{source}: not a usable value ({' '.join(str(error).split())[:160]})") from error
     if not isinstance(data, dict):
         raise ProtocolError(f"{source}: expected a mapping of protocol fields at the top level")
     try:
@@ -255,8 +334,26 @@ def parse_protocol(text: str, source: str = "protocol") -> Protocol:
         raise ProtocolError(f"{source}: {_describe(error)}") from error
 
 
-def load_protocol(path: Path | str) -> Protocol:
+def read_protocol_text(path: Path | str) -> str:
+    """A protocol file's text; a binary, non-UTF-8 or unreadable file is a one-line `ProtocolError`."""
     path = Path(path)
     if not path.is_file():
         raise ProtocolError(f"protocol file not found: {path}")
-    return parse_protocol(path.read_text(encoding="utf-8"), source=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ProtocolError(f"{path}: cannot be read ({error.strerror or error})") from error
+    if b"\x00" in data:
+        raise ProtocolError(f"{path}: looks like a binary file, not a YAML protocol")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ProtocolError(
+            f"{path}, line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save the protocol as UTF-8"
+        ) from error
+
+
+def load_protocol(path: Path | str) -> Protocol:
+    """Read and validate a protocol file."""
+    return parse_protocol(read_protocol_text(path), source=str(path))

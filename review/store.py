@@ -13,16 +13,42 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from time import sleep
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from review.errors import ProjectError, Remedy
 
 DB_NAME = "review.db"
-BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LockWait:
+    """How long a connection waits for another writer's lock before giving up.
+
+    SQLite itself waits up to `busy_timeout_s` per attempt; a failed attempt is
+    repeated `retries` times after pauses of `backoff_s`, doubling each time.
+    A writer that holds the lock even longer (a large import in another window)
+    then gets a one-line `ProjectError`, and nothing of its own was written.
+    """
+
+    busy_timeout_s: float = 30.0
+    retries: int = 3
+    backoff_s: float = 1.0
+
+    def pauses(self) -> list[float]:
+        return [self.backoff_s * 2**attempt for attempt in range(self.retries)]
+
+    def total_s(self) -> float:
+        return (self.retries + 1) * self.busy_timeout_s + sum(self.pauses())
+
+
+LOCK_WAIT = LockWait()
 
 
 def _v1_initial_schema(db: sqlite_utils.Database) -> None:
@@ -284,14 +310,42 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED, extended codes included; errors raised outside SQLite carry no code."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def when_unlocked(action: Callable[[], T]) -> T:
+    """Run a statement that needs a lock, waiting with backoff while another writer holds it.
+
+    Only the lock is waited for: `action` must be safe to repeat because a busy
+    attempt changed nothing (taking a lock, a pragma).
+    """
+    wait = LOCK_WAIT
+    pauses = wait.pauses()
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+            if not pauses:
+                raise ProjectError(
+                    f"another session has kept the project database locked for more than {wait.total_s():.0f} s; "
+                    "nothing was written, try again when it has finished"
+                ) from error
+        sleep(pauses.pop(0))
+
+
 def connect(path: Path | str) -> sqlite_utils.Database:
     """Open a SQLite file with the settings every project connection needs."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    timeout_s = LOCK_WAIT.busy_timeout_s
+    conn = sqlite3.connect(str(path), timeout=timeout_s, check_same_thread=False)
     db = sqlite_utils.Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
     db.execute("PRAGMA foreign_keys = ON")
-    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.enable_wal()
+    if when_unlocked(lambda: db.execute("PRAGMA journal_mode").fetchone()[0]) != "wal":
+        when_unlocked(db.enable_wal)
     return db
 
 
@@ -350,13 +404,14 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One write transaction; everything inside lands together or not at all.
 
     `BEGIN IMMEDIATE` takes the write lock up front, so two processes writing
-    the same project queue behind the busy timeout instead of failing with
-    'database is locked' half-way through. Nested use joins the outer one.
+    the same project queue for it instead of failing with 'database is locked'
+    half-way through; a lock held too long ends in a `ProjectError` before
+    anything is written (see `LockWait`). Nested use joins the outer one.
     """
     if db.conn.in_transaction:
         yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    when_unlocked(lambda: db.execute("BEGIN IMMEDIATE"))
     try:
         yield db
     except BaseException:

@@ -48,5 +48,6 @@ class PairStatus(StrEnum):
 
 
 class FulltextStatus(StrEnum):
-    RETRIEVED = "retrieved"
-    NOT_RETRIEVED = "not_retrieved"
+    RETRIEVED = "retrieved"  # a readable file is attached (or a person confirmed an unreadable one)
+    NOT_RETRIEVED = "not_retrieved"  # the report could not be obtained (PRISMA 'reports not retrieved')
+    UNREADABLE = "unreadable"  # a file is attached but is empty or corrupt; not retrieved until a person confirms

@@ -1,4 +1,4 @@
-"""Real OS processes deciding on one project at the same time lose no decision."""
+"""Real OS processes deciding on one project at the same time lose no decision; a lock held too long is one line."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
+import pytest
 import yaml
 
+from review.errors import ProjectError
+from review.fulltext.attach import attach_fulltexts
 from review.project import current_protocol, store_protocol
 from review.records import import_files
 from review.screening.log import final_labels
+from review.store import MIGRATIONS, LockWait, connect, db_path, open_project, schema_version
 
 REPO = Path(__file__).resolve().parents[1]
 N_RECORDS = 40
@@ -90,3 +95,124 @@ def test_two_processes_with_single_screening_never_decide_the_same_record(projec
     decided = db.execute("SELECT record_id, COUNT(*) FROM decisions GROUP BY record_id").fetchall()
     assert len(decided) == N_RECORDS
     assert all(count == 1 for _, count in decided)  # no record was served to both processes
+
+
+HOLDER = textwrap.dedent("""
+    import sqlite3, sys, time
+    from pathlib import Path
+    database, ready, release = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    conn = sqlite3.connect(database, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO settings (key, value) VALUES ('held-by', '\\"another writer\\"')")
+    ready.touch()
+    deadline = time.monotonic() + 120
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    conn.execute("COMMIT")
+""")
+
+
+@pytest.fixture
+def lock_holder(tmp_path):
+    """Start a real second process that holds a database's write lock until `release` is touched."""
+    ready, release = tmp_path / "ready", tmp_path / "release"
+    holders = []
+
+    def start(database: Path) -> subprocess.Popen:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(database), str(ready), str(release)], stderr=subprocess.PIPE, text=True
+        )
+        holders.append(holder)
+        while not ready.exists():
+            assert holder.poll() is None, holder.stderr.read()
+            time.sleep(0.01)
+        return holder
+
+    yield start, release
+    release.touch()
+    for holder in holders:
+        _, errors = holder.communicate(timeout=60)
+        assert holder.returncode == 0, errors
+
+
+@pytest.fixture
+def short_lock_wait(monkeypatch):
+    """Seconds instead of minutes; every pause is recorded (and can release the holder)."""
+    pauses: list[float] = []
+    monkeypatch.setattr("review.store.LOCK_WAIT", LockWait(busy_timeout_s=0.2, retries=2, backoff_s=0.05))
+    on_pause: list = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        for hook in on_pause:
+            hook()
+        time.sleep(seconds)
+
+    monkeypatch.setattr("review.store.sleep", sleep)
+    return pauses, on_pause
+
+
+def test_decide_while_another_process_holds_the_lock_too_long_is_one_line_and_loses_nothing(
+    project, tmp_path, cli, lock_holder, short_lock_wait
+):
+    project_dir, db = make_project(project, tmp_path)
+    start, release = lock_holder
+    pauses, _ = short_lock_wait
+    start(db_path(project_dir))
+
+    result = cli("decide", project_dir, 1, "--include", "--reviewer", "anna")
+
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert "locked for more than 1 s; nothing was written" in result.output
+    assert pauses == [0.05, 0.1]  # retried with backoff before giving up
+    release.touch()
+    retry = cli("decide", project_dir, 1, "--include", "--reviewer", "anna")
+    assert retry.exit_code == 0, retry.output
+    rows = db.execute("SELECT reviewer, label FROM decisions").fetchall()
+    assert rows == [("anna", "include")]
+    assert db.execute("SELECT value FROM settings WHERE key = 'held-by'").fetchone() == ('"another writer"',)
+
+
+def test_a_lock_released_during_the_backoff_lets_the_decision_through(
+    project, tmp_path, cli, lock_holder, short_lock_wait
+):
+    project_dir, db = make_project(project, tmp_path)
+    start, release = lock_holder
+    pauses, on_pause = short_lock_wait
+    on_pause.append(release.touch)  # the other writer finishes while this one waits
+    start(db_path(project_dir))
+
+    result = cli("decide", project_dir, 1, "--include", "--reviewer", "anna")
+
+    assert result.exit_code == 0, result.output
+    assert pauses  # the first attempt met the lock
+    assert db.execute("SELECT reviewer, label FROM decisions").fetchall() == [("anna", "include")]
+
+
+def test_an_attach_that_cannot_get_the_lock_leaves_no_copies(project, tmp_path, lock_holder, short_lock_wait):
+    project_dir, _ = make_project(project, tmp_path)
+    start, _ = lock_holder
+    source = tmp_path / "pdfs"
+    source.mkdir()
+    (source / "record-1.txt").write_text("a full text", encoding="utf-8")
+    start(db_path(project_dir))
+    waiting_briefly = open_project(project_dir)  # a connection opened under the short `LockWait`
+    with pytest.raises(ProjectError, match="locked"):
+        attach_fulltexts(waiting_briefly, project_dir, source)
+    assert list((project_dir / "fulltexts").iterdir()) == []
+
+
+def test_opening_an_older_project_waits_for_the_lock_before_migrating(tmp_path, lock_holder, short_lock_wait):
+    """Connection setup (the schema upgrade on open) gives the same one-line error, and leaves the schema alone."""
+    path = tmp_path / "old" / "review.db"
+    path.parent.mkdir()
+    db = connect(path)
+    MIGRATIONS[0](db)
+    db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+    db.conn.commit()
+    start, _ = lock_holder
+    start(path)
+    with pytest.raises(ProjectError, match="locked"):
+        open_project(path.parent)
+    assert schema_version(db) == 1

@@ -7,11 +7,14 @@ import io
 import json
 
 import pytest
+import yaml
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from review.coding.codes import import_codes, set_code
 from review.errors import ReviewError
-from review.export.writers import export_table, neutralise_formula
+from review.export.writers import EXCEL_CELL_LIMIT, ExportWarning, export_table, neutralise_formula, write_csv
+from review.project import store_protocol
 from tests.test_coding import CODING, seed_project  # noqa: F401  (fixture)
 
 TABLES = ["included", "codes", "evidence-map", "decisions", "records"]
@@ -191,3 +194,63 @@ def test_export_table_rejects_unknown_table(coded):
     _, db, _ = coded
     with pytest.raises(ReviewError, match="unknown table"):
         export_table(db, "nope", "csv", None)
+
+
+def test_csv_header_cells_are_neutralised_like_data_cells():
+    text = write_csv(["study", "@SUM(1+1)", "=cmd|' /C calc'!A0"], [["a", "=1+1", "x"]], None)
+    assert next(csv.reader(io.StringIO(text))) == ["study", "'@SUM(1+1)", "'=cmd|' /C calc'!A0"]
+
+
+def test_a_codebook_label_that_looks_like_a_formula_is_neutralised_in_the_evidence_map_header(coded, cli, tmp_path):
+    project_dir, db, protocol = coded
+    data = json.loads(protocol.model_dump_json(by_alias=True, exclude_none=True))
+    outcomes = next(d for d in data["codebook"]["dimensions"] if d["key"] == "citizen-outcomes")
+    next(v for v in outcomes["values"] if v["label"]["en"] == "Employment and education")["label"]["en"] = "@SUM(1+1)"
+    store_protocol(db, yaml.safe_dump(data, allow_unicode=True), "formula-label.yaml")
+    text = cli("export", project_dir, "--table", "evidence-map", "-o", "-", "--coder", "anna").output
+    header = next(csv.reader(io.StringIO(text)))
+    assert "'@SUM(1+1)" in header and "@SUM(1+1)" not in header
+    out = tmp_path / "map.xlsx"
+    assert cli("export", project_dir, "--table", "evidence-map", "--format", "xlsx", "-o", out).exit_code == 0
+    assert "'@SUM(1+1)" in [cell.value for cell in load_workbook(out)["evidence-map"][1]]
+
+
+def test_text_too_long_for_an_excel_cell_is_cut_with_a_marker_and_a_warning(coded, cli, tmp_path):
+    project_dir, db, protocol = coded
+    set_code(db, protocol, "furesoe", "notes", "n" * 40_000, "anna")
+    set_code(db, protocol, "record-3", "notes", "\N{GRINNING FACE}" * 20_000, "anna")  # 40,000 UTF-16 units
+    out = tmp_path / "long.xlsx"
+    notes: list[str] = []
+
+    export_table(db, "included", "xlsx", out, on_warning=notes.append, coder="anna")
+
+    sheet = load_workbook(out)["included"]
+    column = [cell.value for cell in sheet[1]].index("notes") + 1
+    cut = [sheet.cell(row=row, column=column).value for row in (2, 3)]
+    assert all(len(value.encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT for value in cut)
+    assert cut[0].startswith("nnn") and cut[0].endswith("the CSV or JSON export has the full text]")
+    assert "[CUT: 40,000 characters do not fit in an Excel cell" in cut[0]
+    assert cut[1].startswith("\N{GRINNING FACE}") and "[CUT: 40,000" in cut[1]
+    letter = get_column_letter(column)
+    assert notes == [
+        f"sheet 'included': 2 cell(s) longer than Excel's 32,767 characters were cut and marked [CUT: ...] "
+        f"({letter}2, {letter}3); the CSV or JSON export has the full text"
+    ]
+    assert _csv(export_table(db, "included", "csv", None, coder="anna"))[0]["notes"] == "n" * 40_000
+
+    with pytest.warns(ExportWarning, match="sheet 'included': 2 cell"):
+        export_table(db, "included", "xlsx", out, coder="anna")
+    result = cli("export", project_dir, "--table", "all", "--format", "xlsx", "-o", out)
+    assert result.exit_code == 0
+    assert "Warning: sheet 'included': 2 cell(s)" in result.output
+    assert "Warning: sheet 'codes': 2 cell(s)" in result.output
+
+
+def test_text_that_fits_an_excel_cell_is_kept_whole(coded, tmp_path):
+    _, db, protocol = coded
+    set_code(db, protocol, "furesoe", "notes", "n" * EXCEL_CELL_LIMIT, "anna")
+    out = tmp_path / "fits.xlsx"
+    export_table(db, "included", "xlsx", out, on_warning=pytest.fail, coder="anna")
+    sheet = load_workbook(out)["included"]
+    column = [cell.value for cell in sheet[1]].index("notes") + 1
+    assert sheet.cell(row=2, column=column).value == "n" * EXCEL_CELL_LIMIT

@@ -1,22 +1,34 @@
-"""Full texts: matching files to records, copying them safely into the project, text extraction."""
+"""Full texts: matching files to records, copying them safely into the project, text extraction, bad files."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 
 import pytest
+import sqlite_utils
 from fpdf import FPDF
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfWriter
+from pypdf.errors import DependencyError, LimitReachedError
 
 from review.errors import ReviewError
 from review.fulltext.attach import (
     attach_fulltexts,
+    confirm_fulltexts,
     fulltext_path,
     fulltext_text,
     mark_not_retrieved,
     not_retrieved,
+    read_fulltext,
     search_fulltexts,
+    unreadable_fulltexts,
 )
+from review.prisma.counts import prisma_counts
+from review.types import FulltextStatus
 from tests.test_prisma import decide, import_ris
 
 RIS = """TY  - JOUR
@@ -132,13 +144,217 @@ def test_symlink_pointing_outside_the_folder_is_skipped(records, source, tmp_pat
     assert fulltext_path(db, project_dir, 1) is None
 
 
-def test_unreadable_pdf_is_attached_with_a_warning(records, source):
+def pdf_bytes(*pages: str) -> bytes:
+    pdf = FPDF()
+    for text in pages:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=12)
+        pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
+def encrypted_pdf(path, text: str, user_password: str) -> None:
+    """AES-256, as publishers ship them: usually no password to open, an owner password to edit."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(text)))
+    writer.encrypt(user_password=user_password, owner_password="publisher", algorithm="AES-256")
+    with path.open("wb") as out:
+        writer.write(out)
+
+
+BROKEN_PDFS = {
+    "empty": (b"", "is empty"),
+    "not-a-pdf": (b"%PDF-1.4 this is not really a pdf", "is not a readable PDF"),
+    # pypdf's LimitReachedError: the cross-reference table declares more entries than the file can hold
+    "xref-limit": (re.sub(rb"xref\n0 \d+", b"xref\n0 99999999", pdf_bytes("text")), "exceeds allowed limit"),
+    # every page's content stream names a filter pypdf does not know (NotImplementedError)
+    "bad-filter": (pdf_bytes("one", "two").replace(b"/FlateDecode", b"/FlateDecodX"), "none of whose pages"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_PDFS))
+def test_broken_pdf_is_flagged_unreadable_in_one_line_and_the_others_proceed(records, source, kind, caplog):
     project_dir, db = records
-    (source / "record-1.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    data, problem = BROKEN_PDFS[kind]
+    (source / "record-1.pdf").write_bytes(data)
+    make_pdf(source / "record-2.pdf", "A readable full text.")
+
     report = attach_fulltexts(db, project_dir, source)
-    assert report.matched == [(1, "record-1.pdf")]
-    assert report.warnings and "record-1.pdf" in report.warnings[0]
-    assert fulltext_text(db, 1) is None
+
+    assert report.matched == [(1, "record-1.pdf"), (2, "record-2.pdf")]
+    [(record_id, name, why)] = report.unreadable
+    assert (record_id, name) == (1, "record-1.pdf") and problem in why and "\n" not in why
+    assert report.warnings == []
+    assert unreadable_fulltexts(db) == {1: f"record-1.pdf {why}"}
+    assert fulltext_text(db, 1) is None and fulltext_path(db, project_dir, 1) is None
+    assert report.records_without_file == [1, 3, 4]  # an unreadable file is not a retrieved report
+    assert "readable full text" in fulltext_text(db, 2)
+    assert [record.name for record in caplog.records if record.name.startswith("pypdf")] == []  # no repair log
+
+
+@pytest.mark.parametrize("error", [AssertionError, LimitReachedError, RecursionError, TypeError, DependencyError])
+def test_any_exception_from_pypdf_flags_the_file_and_never_stops_the_run(records, source, monkeypatch, error):
+    project_dir, db = records
+    make_pdf(source / "record-1.pdf", "pypdf chokes on this one")
+    (source / "record-2.txt").write_text("Plain text survives.", encoding="utf-8")
+
+    def choke(self, stream, *args, **kwargs):
+        raise error("damaged\nacross lines")
+
+    monkeypatch.setattr("review.fulltext.attach.PdfReader.__init__", choke)
+    report = attach_fulltexts(db, project_dir, source)
+    assert report.unreadable == [(1, "record-1.pdf", "is not a readable PDF (damaged across lines)")]
+    assert fulltext_text(db, 2) == "Plain text survives."
+
+
+def test_partly_damaged_pdf_keeps_the_text_of_its_readable_pages(records, source):
+    project_dir, db = records
+    damaged = pdf_bytes("first page", "second page about families").replace(b"/FlateDecode", b"/FlateDecodX", 1)
+    (source / "record-1.pdf").write_bytes(damaged)
+    report = attach_fulltexts(db, project_dir, source)
+    assert report.unreadable == []
+    assert report.warnings == ["record-1.pdf has pages whose text cannot be extracted: 1"]
+    assert fulltext_text(db, 1) == "second page about families"
+
+
+def test_aes_encrypted_pdfs_are_retrieved(records, source):
+    project_dir, db = records
+    encrypted_pdf(source / "record-1.pdf", "Families with complex needs, encrypted.", user_password="")
+    encrypted_pdf(source / "record-2.pdf", "Behind a password.", user_password="secret")
+
+    report = attach_fulltexts(db, project_dir, source)
+
+    assert report.matched == [(1, "record-1.pdf"), (2, "record-2.pdf")]
+    assert report.unreadable == []
+    assert "complex needs, encrypted" in fulltext_text(db, 1)
+    assert report.warnings == ["record-2.pdf is encrypted with a password, so its text cannot be extracted"]
+    assert fulltext_path(db, project_dir, 2) is not None  # retrieved, text not extractable
+    assert not fulltext_text(db, 2)
+    assert report.records_without_file == [3, 4]
+
+
+def test_missing_aes_support_leaves_the_file_retrieved_without_text(records, source, monkeypatch):
+    project_dir, db = records
+    encrypted_pdf(source / "record-1.pdf", "Encrypted.", user_password="")
+
+    def no_backend(self, password):
+        raise DependencyError("cryptography is required for AES algorithm")
+
+    monkeypatch.setattr("review.fulltext.attach.PdfReader.decrypt", no_backend)
+    report = attach_fulltexts(db, project_dir, source)
+    assert report.unreadable == []
+    assert report.warnings == [
+        "record-1.pdf is encrypted and cannot be decrypted (cryptography is required for AES algorithm), "
+        "so its text cannot be extracted"
+    ]
+    assert fulltext_path(db, project_dir, 1) is not None
+
+
+def test_empty_text_file_is_unreadable_and_a_non_utf8_one_is_kept_with_a_warning(records, source):
+    project_dir, db = records
+    (source / "record-1.txt").write_text("  \n", encoding="utf-8")
+    (source / "record-2.txt").write_bytes("Ærø and more".encode() + b" \xff end")
+    report = attach_fulltexts(db, project_dir, source)
+    assert report.unreadable == [(1, "record-1.txt", "contains no text")]
+    assert report.warnings == [
+        "record-2.txt is not valid UTF-8 (first bad byte at offset 15); undecodable bytes were replaced"
+    ]
+    assert fulltext_text(db, 2) == "Ærø and more \ufffd end"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.binary(max_size=12), st.integers(0, 16)), min_size=1, max_size=6))
+def test_mutated_pdfs_always_give_an_extraction(tmp_path_factory, edits):
+    data = bytearray(FUZZ_BASE)
+    for at, insert, delete in edits:
+        at %= len(data) + 1
+        data[at : at + delete] = insert
+    path = tmp_path_factory.mktemp("fuzz") / "mutated.pdf"
+    path.write_bytes(bytes(data))
+    extraction = read_fulltext(path)
+    assert extraction.status in (FulltextStatus.RETRIEVED, FulltextStatus.UNREADABLE)
+    assert extraction.problem is None or "\n" not in extraction.problem
+
+
+FUZZ_BASE = pdf_bytes("Families with complex needs " * 10, "Second page")
+
+
+def prisma_reports(db) -> tuple[int, int, int]:
+    counts = prisma_counts(db)
+    return counts["dbr_sought_reports"], counts["dbr_notretrieved_reports"], counts["dbr_assessed"]
+
+
+def test_unreadable_file_counts_as_retrieved_only_once_confirmed(records, source, cli):
+    project_dir, db = records
+    (source / "record-1.pdf").write_bytes(b"")
+    (source / "record-2.pdf").write_bytes(b"%PDF-1.4 garbage")
+    attach_fulltexts(db, project_dir, source)
+    assert prisma_reports(db) == (4, 0, 0)  # neither retrieved nor 'not retrieved': waiting for a person
+
+    listed = cli("confirm-fulltext", project_dir, "--json")
+    assert [row["record_id"] for row in json.loads(listed.output)] == [1, 2]
+    with pytest.raises(ReviewError, match="record 3 has no full text"):
+        confirm_fulltexts(db, [1, 3])
+    assert set(unreadable_fulltexts(db)) == {1, 2}  # all or nothing
+
+    result = cli("confirm-fulltext", project_dir, 1)
+    assert result.exit_code == 0 and "Confirmed 1" in result.output
+    assert fulltext_path(db, project_dir, 1) == (project_dir / "fulltexts" / "1.pdf").resolve()
+    mark_not_retrieved(db, 2, "The publisher's file is damaged")
+    assert unreadable_fulltexts(db) == {}
+    assert prisma_reports(db) == (4, 1, 0)
+    decide(db, [1], "ft", "include")
+    assert prisma_reports(db) == (4, 1, 1)
+    again = cli("confirm-fulltext", project_dir, 1)
+    assert again.exit_code == 1 and "record 1 is retrieved; only a file flagged unreadable" in again.output
+
+
+def test_cli_attach_lists_unreadable_files(records, source, cli):
+    project_dir, _ = records
+    (source / "record-1.pdf").write_bytes(b"")
+    result = cli("attach", project_dir, "--dir", source)
+    assert result.exit_code == 0, result.output
+    assert "Unreadable, not counted as retrieved until confirmed" in result.output
+    assert "record 1: record-1.pdf is empty" in result.output
+
+
+def test_an_attach_that_fails_half_way_leaves_fulltexts_as_it_was(records, source, monkeypatch):
+    project_dir, db = records
+    (source / "record-1.txt").write_text("first version", encoding="utf-8")
+    attach_fulltexts(db, project_dir, source)
+    before = {path.name: path.read_bytes() for path in (project_dir / "fulltexts").iterdir()}
+    (source / "record-1.txt").write_text("second version", encoding="utf-8")
+    make_pdf(source / "record-2.pdf", "new file")
+
+    def failing_upsert(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sqlite_utils.db.Table, "upsert_all", failing_upsert)
+    with pytest.raises(OSError, match="disk full"):
+        attach_fulltexts(db, project_dir, source)
+    after = {path.name: path.read_bytes() for path in (project_dir / "fulltexts").iterdir()}
+    assert after == before  # no orphan copy of record-2.pdf, no staging folder, record 1 untouched
+    assert fulltext_text(db, 1) == "first version"
+
+
+def test_a_file_replaced_under_another_name_leaves_no_orphan(records, source, tmp_path):
+    project_dir, db = records
+    (source / "record-1.txt").write_text("text version", encoding="utf-8")
+    attach_fulltexts(db, project_dir, source)
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    make_pdf(newer / "record-1.pdf", "PDF version")
+    attach_fulltexts(db, project_dir, newer)
+    assert sorted(path.name for path in (project_dir / "fulltexts").iterdir()) == ["1.pdf"]
+    assert "PDF version" in fulltext_text(db, 1)
+
+
+def test_a_staging_folder_left_by_a_killed_run_is_not_attached(records):
+    project_dir, db = records
+    leftover = project_dir / "fulltexts" / ".attach-killed"
+    leftover.mkdir(parents=True)
+    (leftover / "1.txt").write_text("half-way copy", encoding="utf-8")
+    report = attach_fulltexts(db, project_dir, project_dir / "fulltexts")
+    assert report.matched == []
 
 
 def test_not_retrieved_needs_a_reason_and_a_record(records):
@@ -153,6 +369,21 @@ def test_not_retrieved_needs_a_reason_and_a_record(records):
     mark_not_retrieved(db, 2, "Not held by any library")
     assert not_retrieved(db) == {2: "Not held by any library"}
     assert fulltext_text(db, 2) is None
+
+
+def test_not_retrieved_checks_and_writes_in_one_transaction(records):
+    """The full-text decision is read under the write lock, so none can land between check and write."""
+    _, db = records
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        mark_not_retrieved(db, 2, "Not held by any library")
+    finally:
+        db.conn.set_trace_callback(None)
+    begin = statements.index("BEGIN IMMEDIATE")
+    reads = [at for at, sql in enumerate(statements) if "FROM decisions" in sql or "FROM records" in sql]
+    assert reads and min(reads) > begin
+    assert statements[-1] == "COMMIT"
 
 
 def test_stored_path_outside_the_project_is_refused(records):

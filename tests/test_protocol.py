@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from review.errors import ProtocolError
 from review.protocol import load_protocol, parse_protocol
@@ -73,3 +74,58 @@ def test_cli_init_rejects_bad_protocol(cli, tmp_path):
     assert result.exit_code == 1
     assert "stages.ta.reviewers" in result.output
     assert not (tmp_path / "p" / "review.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("title: Café\nquestion: Q\n".encode("latin-1"), "bad.yaml, line 1: not UTF-8 text (byte 0xe9)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "bad.yaml: looks like a binary file, not a YAML protocol"),
+        (b"[" * 20_000, "bad.yaml, line 1, column 51: not valid YAML: nested more than 50 levels deep"),
+        (
+            b"title: T\nquestion: Q\nstages:\n  ft: {reviewers: 2}\n  ft: {reviewers: 1}\n",
+            "bad.yaml, line 5, column 3: not valid YAML: duplicate key 'ft' (first given on line 4)",
+        ),
+        (
+            b"title: T\nquestion: Q\nlanguages: [en,\n  da\nyears: {from: 2000, to: 2020}\n",
+            "bad.yaml, line 5, column 6: not valid YAML: expected ',' or ']', but got ':' "
+            "(while parsing a flow sequence at line 3)",
+        ),
+        (b"title: T\x07\nquestion: Q\n", "bad.yaml, line 1: not valid YAML: character #x0007 is not allowed"),
+        (b"title: T\nquestion: Q\nyears: {from: 2023-02-30, to: 2024}\n", "bad.yaml: not a usable value (day is"),
+        (b'title: T\nquestion: Q\n"col\\nour": blue\n', "bad.yaml: 'col\\nour': Extra inputs are not permitted"),
+    ],
+)
+def test_unreadable_protocol_files_are_one_line_errors(tmp_path, data, message):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ProtocolError) as caught:
+        load_protocol(path)
+    text = str(caught.value).replace(str(tmp_path) + "/", "")
+    assert "\n" not in text
+    assert text.startswith(message)
+
+
+def test_utf8_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes("\ufefftitle: Helhedsorienteret indsats\nquestion: Hvad virker?\n".encode())
+    assert load_protocol(path).title == "Helhedsorienteret indsats"
+
+
+def test_merge_keys_may_override_what_they_merge():
+    text = MINIMAL + "stages:\n  ta: &stage {reviewers: 2, blind: true}\n  ft:\n    <<: *stage\n    blind: false\n"
+    protocol = parse_protocol(text)
+    assert protocol.stage("ft").reviewers == 2 and not protocol.stage("ft").blind
+
+
+@pytest.mark.parametrize("key", ["=cmd|' /C calc'!A0", "@SUM(1+1)", "-x", "1st", "two words", "", "a\nb"])
+def test_dimension_keys_that_are_not_identifiers_are_refused(key):
+    text = MINIMAL + yaml.safe_dump({"codebook": {"dimensions": [{"key": key, "label": "X", "type": "text"}]}})
+    with pytest.raises(ProtocolError, match="codebook.dimensions.0.key: .* is not an identifier"):
+        parse_protocol(text, source="p.yaml")
+
+
+@pytest.mark.parametrize("key", ["country", "sample-size", "staff_outcomes", "målgruppe", "design2"])
+def test_identifier_dimension_keys_are_accepted(key):
+    text = MINIMAL + yaml.safe_dump({"codebook": {"dimensions": [{"key": key, "label": "X", "type": "text"}]}})
+    assert parse_protocol(text).codebook.dimensions[0].key == key

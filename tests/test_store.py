@@ -7,7 +7,16 @@ import sqlite3
 import pytest
 
 from review.errors import ProjectError
-from review.store import MIGRATIONS, SCHEMA_VERSION, connect, create_project, open_project, schema_version
+from review.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    LockWait,
+    connect,
+    create_project,
+    open_project,
+    schema_version,
+    when_unlocked,
+)
 
 
 def test_new_project_is_current_and_in_wal_mode(tmp_path):
@@ -59,3 +68,25 @@ def test_decision_log_rejects_update_and_delete(project):
         db.execute("UPDATE decisions SET label = 'exclude'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("DELETE FROM decisions")
+
+
+def test_only_a_busy_database_is_waited_for(project, monkeypatch):
+    """Other SQLite errors are bugs or bad SQL: they surface at once, not after minutes of retrying."""
+    _, db = project
+    pauses: list[float] = []
+    monkeypatch.setattr("review.store.sleep", pauses.append)
+    attempts = []
+
+    def broken() -> None:
+        attempts.append(1)
+        db.execute("SELECT * FROM missing_table")
+
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        when_unlocked(broken)
+    assert attempts == [1] and pauses == []
+
+
+def test_lock_wait_adds_up_attempts_and_pauses():
+    wait = LockWait(busy_timeout_s=30, retries=3, backoff_s=1)
+    assert wait.pauses() == [1, 2, 4]
+    assert wait.total_s() == 4 * 30 + 7

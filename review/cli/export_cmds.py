@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from review.cli.app import ProjectDir, UnblindOption, ViewerOption, app, command_viewer, console, open_review
+from review.cli.app import (
+    ProjectDir,
+    UnblindOption,
+    ViewerOption,
+    app,
+    command_viewer,
+    console,
+    err_console,
+    open_review,
+)
 from review.export.writers import EXPORT_TABLES, FORMATS
 
 DEFAULT_EXPORT_DIR = Path("exports")
@@ -18,6 +27,11 @@ def default_output(table: str, file_format: str) -> Path:
     if (table, file_format) == ("all", "csv"):
         return DEFAULT_EXPORT_DIR
     return DEFAULT_EXPORT_DIR / f"{table}.{file_format}"
+
+
+def warn(message: str) -> None:
+    """Notes on what an export had to change go to stderr, so an export to stdout stays clean."""
+    err_console.print(f"Warning: {message}", style="yellow", markup=False, highlight=False)
 
 
 @app.command()
@@ -74,7 +88,7 @@ def export(
     options = {"unique_only": unique, "rows": rows, "cols": cols, "coder": coder, "language": language}
     with open_review(project_dir) as review:
         viewer = command_viewer(review, reviewer, unblind, "export")
-        text = review.export(table, file_format, path, viewer, **options)
+        text = review.export(table, file_format, path, viewer, on_warning=warn, **options)
     if path is None:
         typer.echo(text, nl=False)
     elif path.is_dir():

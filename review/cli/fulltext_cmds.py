@@ -1,4 +1,4 @@
-"""Full-text commands: attach, not-retrieved, search-fulltext; reports and studies: link, studies."""
+"""Full-text commands: attach, confirm-fulltext, not-retrieved, search-fulltext; reports and studies: link, studies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from review.cli.app import JsonFlag, ProjectDir, app, console, open_review, print_json
-from review.fulltext.attach import search_fulltexts
+from review.fulltext.attach import confirm_fulltexts, search_fulltexts, unreadable_fulltexts
 
 
 @app.command()
@@ -23,7 +23,10 @@ def attach(
 
     A file matches a record by the DOI in its name (`10.1000_xyz.pdf`, '/' as
     '_'), the record id (`123.pdf`, `record-123.pdf`), the source id, or the
-    title. Files are stored as `PROJECT/fulltexts/<record_id>.pdf`.
+    title. Files are stored as `PROJECT/fulltexts/<record_id>.pdf`. An empty or
+    damaged file is attached as unreadable and not counted as retrieved until
+    you confirm it (`review confirm-fulltext`); a password-protected PDF is
+    retrieved without text.
 
     Example:
 
@@ -39,9 +42,13 @@ def attach(
         ("Files that matched no record", report.unmatched_files),
         ("Skipped", [f"{name} ({why})" for name, why in report.skipped]),
         ("Warnings", report.warnings),
+        (
+            "Unreadable, not counted as retrieved until confirmed with `review confirm-fulltext`",
+            [f"record {record_id}: {name} {why}" for record_id, name, why in report.unreadable],
+        ),
     ):
         if items:
-            console.print(f"{title} ({len(items)}):", style="yellow")
+            console.print(f"{title} ({len(items)}):", style="yellow", markup=False)
             for item in items:
                 console.print(f"  {item}", markup=False)
     if report.records_without_file:
@@ -50,6 +57,40 @@ def attach(
             f"({len(report.records_without_file)}): {', '.join(map(str, report.records_without_file))}",
             markup=False,
         )
+
+
+@app.command("confirm-fulltext")
+def confirm(
+    project_dir: ProjectDir,
+    record_ids: Annotated[
+        list[int] | None,
+        typer.Argument(help="Records whose unreadable file you checked; none lists those waiting.", show_default=False),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Count full texts flagged unreadable (empty or corrupt) as retrieved, after you opened them.
+
+    Without record ids, lists the files waiting for confirmation. A file that
+    really is useless: mark the report `review not-retrieved` instead.
+
+    Example:
+
+        review confirm-fulltext my-review
+
+        review confirm-fulltext my-review 12 57
+    """
+    db = open_review(project_dir).db
+    if not record_ids:
+        waiting = unreadable_fulltexts(db)
+        if as_json:
+            print_json([{"record_id": record_id, "problem": problem} for record_id, problem in waiting.items()])
+            return
+        for record_id, problem in waiting.items():
+            console.print(f"{record_id}: {problem}", markup=False, highlight=False)
+        console.print(f"{len(waiting)} full text(s) waiting for confirmation")
+        return
+    confirm_fulltexts(db, record_ids)
+    console.print(f"Confirmed {len(record_ids)} full text(s) as retrieved.")
 
 
 @app.command("not-retrieved")

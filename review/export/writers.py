@@ -4,7 +4,9 @@ Each exportable table is a `TableSpec`: a builder returning (header, rows),
 the options it takes, and where RIS makes sense the records it covers.
 `export_table` is the single entry point for the CLI and the app; `EXPORT_TABLES`
 maps every table name to its export function. Cells a spreadsheet would run as
-formulas are neutralised in CSV and Excel alike.
+formulas are neutralised in CSV and Excel alike, header cells included (their
+text comes from the protocol's labels). Text longer than an Excel cell holds is
+cut with a visible marker in the cell and an `on_warning` message, never silently.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,18 @@ if TYPE_CHECKING:
     from review.core import Review
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) an Excel cell holds
+MAX_CELLS_NAMED = 5
+
+Warn = Callable[[str], None]
+
+
+class ExportWarning(UserWarning):
+    """An export had to change what it wrote (a cell cut to fit Excel); raised when no `on_warning` is given."""
+
+
+def _warn_by_default(message: str) -> None:
+    warnings.warn(message, ExportWarning, stacklevel=3)
 
 
 def neutralise_formula(value: object) -> object:
@@ -50,7 +65,7 @@ def write_csv(header: list[str], rows: Iterable[list[object]], path: Path | None
     """CSV with formula-like cells neutralised; returns the text when no path is given."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([neutralise_formula(cell) for cell in header])
     for row in rows:
         writer.writerow([neutralise_formula(tables.flat(cell)) for cell in row])
     return _write_text(buffer.getvalue(), path)
@@ -75,26 +90,69 @@ def _as_dicts(header: list[str], rows: Iterable[list[object]]) -> list[dict]:
     return [dict(zip(header, row)) for row in rows]
 
 
-def _excel_cell(value: object) -> object:
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit_excel(text: str) -> tuple[str, bool]:
+    """The text cut to Excel's cell limit with a marker saying how much was left out, and whether it was cut."""
+    length = _utf16_length(text)
+    if length <= EXCEL_CELL_LIMIT:
+        return text, False
+    marker = f" [CUT: {length:,} characters do not fit in an Excel cell; the CSV or JSON export has the full text]"
+    keep = EXCEL_CELL_LIMIT - len(marker)
+    cut = text[:keep]
+    while (excess := _utf16_length(cut) - keep) > 0:  # characters outside the BMP take two units
+        cut = cut[: len(cut) - excess]
+    return cut + marker, True
+
+
+def _excel_cell(value: object) -> tuple[object, bool]:
     value = tables.flat(value)
     if isinstance(value, str):
-        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+        return _fit_excel(neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value)))
+    return value, False
 
 
-def write_xlsx(sheets: list[tuple[str, list[str], list[list[object]]]], path: Path) -> str:
+def _excel_row(values: Iterable[object], row: int, cut: list[str]) -> list[object]:
+    cells = []
+    for column, value in enumerate(values, 1):
+        cell, was_cut = _excel_cell(value)
+        if was_cut:
+            cut.append(f"{get_column_letter(column)}{row}")
+        cells.append(cell)
+    return cells
+
+
+def _cut_message(sheet: str, cut: list[str]) -> str:
+    named = ", ".join(cut[:MAX_CELLS_NAMED]) + (
+        f" and {len(cut) - MAX_CELLS_NAMED} more" if len(cut) > MAX_CELLS_NAMED else ""
+    )
+    return (
+        f"sheet '{sheet}': {len(cut)} cell(s) longer than Excel's {EXCEL_CELL_LIMIT:,} characters were cut "
+        f"and marked [CUT: ...] ({named}); the CSV or JSON export has the full text"
+    )
+
+
+def write_xlsx(
+    sheets: list[tuple[str, list[str], list[list[object]]]], path: Path, on_warning: Warn | None = None
+) -> str:
     """One workbook, one sheet per (name, header, rows): header frozen, filters on.
 
     Text cells are always stored as strings (never formulas); text that would
-    run as a formula is neutralised as in CSV.
+    run as a formula is neutralised as in CSV. Text too long for a cell is cut
+    with a [CUT: ...] marker and reported through `on_warning` (by default an
+    `ExportWarning`), one message per sheet.
     """
+    warn = on_warning or _warn_by_default
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, header, rows in sheets:
         sheet = workbook.create_sheet(title=name[:31])
-        sheet.append([_excel_cell(cell) for cell in header])
-        for row in rows:
-            sheet.append([_excel_cell(cell) for cell in row])
+        cut: list[str] = []
+        sheet.append(_excel_row(header, 1, cut))
+        for number, row in enumerate(rows, 2):
+            sheet.append(_excel_row(row, number, cut))
         for cells in sheet.iter_rows():
             for cell in cells:
                 if isinstance(cell.value, str):
@@ -104,6 +162,8 @@ def write_xlsx(sheets: list[tuple[str, list[str], list[list[object]]]], path: Pa
         for index, column in enumerate(sheet.iter_cols(values_only=True), 1):
             width = max((len(str(value)) for value in column if value is not None), default=8)
             sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60) + 2
+        if cut:
+            warn(_cut_message(sheet.title, cut))
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return str(path)
@@ -148,7 +208,13 @@ def _need_path(path: Path | None, what: str) -> Path:
 
 
 def export_spec(
-    review: Review, viewer: Viewer, table: str, file_format: str, path: Path | None, **options: object
+    review: Review,
+    viewer: Viewer,
+    table: str,
+    file_format: str,
+    path: Path | None,
+    on_warning: Warn | None = None,
+    **options: object,
 ) -> str:
     """Export one table from `TABLE_SPECS`; returns the text written (or the .xlsx path)."""
     spec = TABLE_SPECS[table]
@@ -165,10 +231,13 @@ def export_spec(
         return write_csv(header, rows, path)
     if file_format == "json":
         return write_json(header, rows, path)
-    return write_xlsx([(table, header, rows)], _need_path(path, "an Excel workbook"))
+    return write_xlsx([(table, header, rows)], _need_path(path, "an Excel workbook"), on_warning)
 
 
-def export_all(review: Review, viewer: Viewer, file_format: str, path: Path | None, **options: object) -> str:
+def export_all(
+    review: Review, viewer: Viewer, file_format: str, path: Path | None, on_warning: Warn | None = None,
+    **options: object,
+) -> str:  # fmt: skip
     """Every table: an Excel sheet each, one JSON object keyed by table, or a CSV file each.
 
     For csv, `path` is a folder that receives TABLE.csv per table; the file names are returned.
@@ -187,12 +256,19 @@ def export_all(review: Review, viewer: Viewer, file_format: str, path: Path | No
         for table, header, rows in built:
             write_csv(header, rows, folder / f"{table}.csv")
         return "\n".join(str(folder / f"{table}.csv") for table, *_ in built) + "\n"
-    return write_xlsx(built, _need_path(path, "an Excel workbook"))
+    return write_xlsx(built, _need_path(path, "an Excel workbook"), on_warning)
 
 
 def _exporter(table: str) -> Callable[..., str]:
-    def export(review: Review, viewer: Viewer, file_format: str, path: Path | None, **options: object) -> str:
-        return export_spec(review, viewer, table, file_format, path, **options)
+    def export(
+        review: Review,
+        viewer: Viewer,
+        file_format: str,
+        path: Path | None,
+        on_warning: Warn | None = None,
+        **options: object,
+    ) -> str:
+        return export_spec(review, viewer, table, file_format, path, on_warning, **options)
 
     return export
 
@@ -202,11 +278,21 @@ EXPORT_TABLES["all"] = export_all
 
 
 def export_table(
-    review: Review, viewer: Viewer, table: str, file_format: str, path: Path | None, **options: object
+    review: Review,
+    viewer: Viewer,
+    table: str,
+    file_format: str,
+    path: Path | None,
+    on_warning: Warn | None = None,
+    **options: object,
 ) -> str:
-    """Export one named table in one format, as `viewer` may see it; the single entry point for CLI and app."""
+    """Export one named table in one format, as `viewer` may see it; the single entry point for CLI and app.
+
+    `on_warning` receives each one-line note on what the export had to change
+    (cells cut to fit Excel); without it they are raised as `ExportWarning`s.
+    """
     if table not in EXPORT_TABLES:
         raise ReviewError(f"unknown table '{table}' (known: {', '.join(EXPORT_TABLES)})")
     if file_format not in FORMATS:
         raise ReviewError(f"unknown format '{file_format}' (known: {', '.join(FORMATS)})")
-    return EXPORT_TABLES[table](review, viewer, file_format, path, **options)
+    return EXPORT_TABLES[table](review, viewer, file_format, path, on_warning, **options)

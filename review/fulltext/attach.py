@@ -4,45 +4,60 @@ Files are matched to records by DOI, record id, source id or title found in the
 file name, copied into `PROJECT/fulltexts/<record_id>.<ext>` (the incoming name
 is never used as a path) and their text is stored in the `fulltexts` table for
 full-text ranking and search.
+
+A file that is empty or that no PDF reader can open is stored as UNREADABLE:
+it is attached but does not count as retrieved until a person has looked at it
+and confirmed it (`confirm_fulltexts`), or marked the report not retrieved.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import logging
 import os
 import re
 import shutil
+import tempfile
+import threading
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlite_utils
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PasswordType, PdfReader
 
 from review.errors import ReviewError
 from review.importers.model import normalise_doi
 from review.store import now, transaction
-from review.types import Stage
+from review.types import FulltextStatus, Stage
 
 if TYPE_CHECKING:
     from review.core import Review
 
 FULLTEXT_DIR = "fulltexts"
+STAGING_PREFIX = ".attach-"  # folders inside fulltexts/ holding copies until their rows commit
 EXTENSIONS = (".pdf", ".txt")
-RETRIEVED = "retrieved"
-NOT_RETRIEVED = "not_retrieved"
 MIN_TITLE_PREFIX = 30
+MAX_ERROR_CHARS = 160
+_PYPDF_LOCK = threading.Lock()
 
 
 @dataclass
 class AttachReport:
-    """What `attach_fulltexts` did: matched files, files it could not place, records still without a file."""
+    """What `attach_fulltexts` did.
+
+    `matched` lists every file attached, `unreadable` those of them that are
+    empty or corrupt (record id, file, what is wrong) and so wait for a person.
+    """
 
     matched: list[tuple[int, str]] = field(default_factory=list)
     unmatched_files: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    unreadable: list[tuple[int, str, str]] = field(default_factory=list)
     records_without_file: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -96,10 +111,15 @@ class _RecordIndex:
 
 
 def _candidate_files(source_dir: Path, report: AttachReport) -> list[Path]:
-    """Regular files under `source_dir`; links leading outside it are skipped and reported."""
+    """Regular files under `source_dir`; links leading outside it are skipped and reported.
+
+    Staging folders an interrupted attach left behind are not walked: their
+    copies are named like the project's own files and would match records.
+    """
     root = source_dir.resolve()
     files = []
-    for folder, _dirs, names in os.walk(source_dir, followlinks=False):
+    for folder, dirs, names in os.walk(source_dir, followlinks=False):
+        dirs[:] = [name for name in dirs if not name.startswith(STAGING_PREFIX)]
         for name in sorted(names):
             path = Path(folder) / name
             shown = str(path.relative_to(source_dir))
@@ -121,70 +141,239 @@ def _inside(project_dir: Path, relative: str) -> Path:
     return target
 
 
-def extract_text(path: Path) -> tuple[str, int | None]:
-    """The text of a PDF (pages joined by blank lines) or a .txt file, and the page count."""
-    if path.suffix.lower() == ".txt":
-        return path.read_text(encoding="utf-8", errors="replace"), None
+@dataclass(frozen=True)
+class Extraction:
+    """What could be read from one full-text file.
+
+    `problem` is one line, phrased to follow the file name ("is encrypted
+    ..."): why the file is unreadable, or why its text is missing or partial.
+    """
+
+    status: FulltextStatus
+    text: str | None = None
+    n_pages: int | None = None
+    problem: str | None = None
+
+
+def _unreadable(problem: str) -> Extraction:
+    return Extraction(FulltextStatus.UNREADABLE, problem=problem)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """Keep pypdf's log of every repair it tries on a damaged file out of the output.
+
+    The report gives each bad file one line instead. The lock keeps two threads
+    (two app sessions) from restoring each other's logging level.
+    """
+    logger = logging.getLogger("pypdf")
+    with _PYPDF_LOCK:
+        previous = logger.level
+        logger.setLevel(logging.CRITICAL)
+        try:
+            yield
+        finally:
+            logger.setLevel(previous)
+
+
+def _decrypt(reader: PdfReader) -> str | None:
+    """Open an encrypted PDF with the empty password (most publishers' AES files); why not, if it fails."""
     try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as error:
-        raise ReviewError(f"{path.name}: cannot read the PDF ({error})") from error
-    return "\n\n".join(pages).strip(), len(pages)
+        if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
+            return None
+    except Exception as error:  # pypdf raises DependencyError, PdfReadError, ... on odd encryption dictionaries
+        return f"is encrypted and cannot be decrypted ({_one_line(error)}), so its text cannot be extracted"
+    return "is encrypted with a password, so its text cannot be extracted"
+
+
+def _read_pdf(path: Path) -> Extraction:
+    # A damaged PDF makes pypdf raise nearly anything (PdfReadError, LimitReachedError,
+    # AssertionError, TypeError, NotImplementedError, ...); none of it may stop an attach run.
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and (locked := _decrypt(reader)):
+            return Extraction(FulltextStatus.RETRIEVED, problem=locked)
+        pages = list(reader.pages)
+    except Exception as error:
+        return _unreadable(f"is not a readable PDF ({_one_line(error)})")
+    if not pages:
+        return _unreadable("is a PDF without pages")
+    texts, failed = [], []
+    for number, page in enumerate(pages, 1):
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception as error:
+            failed.append((number, error))
+    if len(failed) == len(pages):
+        return _unreadable(f"is a PDF none of whose pages can be read ({_one_line(failed[0][1])})")
+    text = "\n\n".join(texts).strip()
+    problem = None
+    if failed:
+        problem = f"has pages whose text cannot be extracted: {', '.join(str(number) for number, _ in failed)}"
+    elif not text:
+        problem = "has no text layer (a scanned image?), so its text cannot be searched or ranked"
+    return Extraction(FulltextStatus.RETRIEVED, text, len(pages), problem)
+
+
+def _read_txt(path: Path) -> Extraction:
+    data = path.read_bytes()
+    try:
+        text, problem = data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        problem = f"is not valid UTF-8 (first bad byte at offset {error.start}); undecodable bytes were replaced"
+    if not text.strip():
+        return _unreadable("contains no text")
+    return Extraction(FulltextStatus.RETRIEVED, text, None, problem)
+
+
+def read_fulltext(path: Path) -> Extraction:
+    """The text of a PDF (pages joined by blank lines) or a .txt file, and what stood in the way.
+
+    Never raises for a bad file: an empty or corrupt one comes back UNREADABLE
+    (a person must confirm it before it counts as retrieved); an encrypted PDF
+    that does not open with the empty password, or a scan without text, is
+    RETRIEVED without text.
+    """
+    try:
+        if path.stat().st_size == 0:
+            return _unreadable("is empty")
+        if path.suffix.lower() == ".txt":
+            return _read_txt(path)
+    except OSError as error:
+        return _unreadable(f"cannot be read ({error.strerror or _one_line(error)})")
+    with _quiet_pypdf():
+        return _read_pdf(path)
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def attach_fulltexts(review: Review, source_dir: Path | str) -> AttachReport:
-    """Match the PDF/.txt files in `source_dir` to records, copy them into the project, store their text.
+@dataclass(frozen=True)
+class _Match:
+    record_id: int
+    path: Path
+    shown: str
 
-    A record that already has a file gets the new one; a second file for the same
-    record in one call is skipped. `records_without_file` lists records that passed
-    title/abstract screening and still have neither a file nor a 'not retrieved' mark.
-    """
-    db, project_dir, source_dir = review.db, review.folder, Path(source_dir)
-    if not source_dir.is_dir():
-        raise ReviewError(f"no such folder: {source_dir}")
-    report = AttachReport()
+
+def _match_files(db: sqlite_utils.Database, source_dir: Path, report: AttachReport) -> list[_Match]:
+    """One file per record: the first file (in name order) that matches it."""
     index = _RecordIndex(db)
-    rows = []
+    matches: dict[int, _Match] = {}
     for path in _candidate_files(source_dir, report):
         shown = str(path.relative_to(source_dir))
         record_id = index.match(path.name)
         if record_id is None:
             report.unmatched_files.append(shown)
-            continue
-        if any(row["record_id"] == record_id for row in rows):
+        elif record_id in matches:
             report.skipped.append((shown, f"record {record_id} already got a file in this run"))
-            continue
-        try:
-            text, n_pages = extract_text(path)
-        except ReviewError as error:
-            report.warnings.append(str(error))
-            text, n_pages = None, None
-        relative = f"{FULLTEXT_DIR}/{record_id}{path.suffix.lower()}"
-        target = _inside(project_dir, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.resolve() != target:  # re-attaching the project's own folder copies nothing
-            shutil.copyfile(path, target)
-        rows.append(
-            {
-                "record_id": record_id,
-                "status": RETRIEVED,
-                "file_name": relative,
-                "sha256": _sha256(target),
-                "text": text,
-                "n_pages": n_pages,
-                "reason": None,
-                "updated_at": now(),
-            }
-        )
-        report.matched.append((record_id, shown))
+        else:
+            matches[record_id] = _Match(record_id, path, shown)
+    return list(matches.values())
+
+
+@dataclass(frozen=True)
+class _Staged:
+    copy: Path
+    target: Path
+    row: dict
+
+
+def _stage(match: _Match, project_dir: Path, staging: Path, report: AttachReport) -> _Staged | None:
+    """Copy one file into the staging folder and read it there, so the stored text and hash are of the stored copy."""
+    relative = f"{FULLTEXT_DIR}/{match.record_id}{match.path.suffix.lower()}"
+    target = _inside(project_dir, relative)
+    copy = staging / target.name
+    try:
+        shutil.copyfile(match.path, copy)
+    except OSError as error:
+        report.skipped.append((match.shown, f"cannot be copied ({error.strerror or _one_line(error)})"))
+        return None
+    extraction = read_fulltext(copy)
+    report.matched.append((match.record_id, match.shown))
+    if extraction.status == FulltextStatus.UNREADABLE:
+        report.unreadable.append((match.record_id, match.shown, extraction.problem))
+    elif extraction.problem:
+        report.warnings.append(f"{match.shown} {extraction.problem}")
+    row = {
+        "record_id": match.record_id,
+        "status": extraction.status,
+        "file_name": relative,
+        "sha256": _sha256(copy),
+        "text": extraction.text,
+        "n_pages": extraction.n_pages,
+        "reason": f"{match.shown} {extraction.problem}" if extraction.status == FulltextStatus.UNREADABLE else None,
+        "updated_at": now(),
+    }
+    return _Staged(copy, target, row)
+
+
+def _store_rows(db: sqlite_utils.Database, rows: list[dict]) -> set[str]:
+    """Upsert the rows in one transaction; returns the stored file names they no longer refer to."""
+    ids = json.dumps([row["record_id"] for row in rows])
     with transaction(db):
+        previous = {
+            name
+            for (name,) in db.execute(
+                "SELECT file_name FROM fulltexts WHERE file_name IS NOT NULL "
+                "AND record_id IN (SELECT value FROM json_each(?))",
+                [ids],
+            )
+        }
         db["fulltexts"].upsert_all(rows, pk="record_id")
-    have = {row[0] for row in db.execute("SELECT record_id FROM fulltexts")}
+        still_used = {row[0] for row in db.execute("SELECT file_name FROM fulltexts WHERE file_name IS NOT NULL")}
+    return previous - still_used
+
+
+def _remove_superseded(project_dir: Path, names: set[str]) -> None:
+    """Delete files of the project that a new attach replaced under another name (1.txt by 1.pdf)."""
+    root = project_dir.resolve()
+    for name in names:
+        path = (root / name).resolve()
+        if path.is_relative_to(root / FULLTEXT_DIR):
+            path.unlink(missing_ok=True)
+
+
+def attach_fulltexts(review: Review, source_dir: Path | str) -> AttachReport:
+    """Match the PDF/.txt files in `source_dir` to records, copy them into the project, store their text.
+
+    A record that already has a file gets the new one; a second file for the same
+    record in one call is skipped. A file that cannot be copied is skipped and an
+    empty or corrupt one is stored as UNREADABLE; neither stops the others.
+    Files are copied to a staging folder first and moved to their names only
+    after the database rows commit, so a run that fails leaves `fulltexts/` as
+    it was. `records_without_file` lists records that passed title/abstract
+    screening and still have neither a retrieved file nor a 'not retrieved' mark.
+    """
+    db, project_dir, source_dir = review.db, review.folder, Path(source_dir)
+    if not source_dir.is_dir():
+        raise ReviewError(f"no such folder: {source_dir}")
+    report = AttachReport()
+    matches = _match_files(db, source_dir, report)
+    folder = _inside(project_dir, FULLTEXT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    try:
+        staged = [item for match in matches if (item := _stage(match, project_dir, staging, report))]
+        superseded = _store_rows(db, [item.row for item in staged]) if staged else set()
+        for item in staged:
+            os.replace(item.copy, item.target)
+        _remove_superseded(project_dir, superseded)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    have = {
+        row[0]
+        for row in db.execute(
+            "SELECT record_id FROM fulltexts WHERE status IN (?, ?)",
+            [FulltextStatus.RETRIEVED, FulltextStatus.NOT_RETRIEVED],
+        )
+    }
     report.records_without_file = sorted(set(review.state(Stage.FT).candidates) - have)
     return report
 
@@ -199,40 +388,85 @@ def mark_not_retrieved(review: Review, record_id: int, reason: str) -> None:
 
     A report already assessed at full text (it has a final decision there) was
     retrieved; undo that decision first if it was made without the full text.
-    Checked and written in one transaction.
+    The checks run in the writing transaction, so a decision recorded meanwhile
+    by another session cannot slip between check and write.
     """
     if not reason or not reason.strip():
         raise ReviewError("give a reason why the full text was not retrieved")
-    with transaction(review.db):
-        _check_record(review.db, record_id)
+    db = review.db
+    with transaction(db):
+        _check_record(db, record_id)
         decided = review.state(Stage.FT).finals.get(record_id)
         if decided:
             raise ReviewError(
                 f"record {record_id} was assessed at full text ({decided}); undo that decision "
                 "before marking it not retrieved"
             )
-        review.db["fulltexts"].upsert(
-            {"record_id": record_id, "status": NOT_RETRIEVED, "file_name": None, "sha256": None, "text": None,
-             "n_pages": None, "reason": reason.strip(), "updated_at": now()},
+        db["fulltexts"].upsert(
+            {
+                "record_id": record_id,
+                "status": FulltextStatus.NOT_RETRIEVED,
+                "file_name": None,
+                "sha256": None,
+                "text": None,
+                "n_pages": None,
+                "reason": reason.strip(),
+                "updated_at": now(),
+            },
             pk="record_id",
-        )  # fmt: skip
+        )
+
+
+def confirm_fulltexts(db: sqlite_utils.Database, record_ids: list[int]) -> None:
+    """Count files flagged unreadable as retrieved: a person opened each and it is the report.
+
+    All or none: one id that has no unreadable file changes nothing. Their text
+    stays empty (nothing could be extracted); the reason they were flagged is
+    kept. A report whose file is useless is marked not retrieved instead
+    (`mark_not_retrieved`).
+    """
+    if not record_ids:
+        raise ReviewError("give at least one record whose full text to confirm")
+    with transaction(db):
+        for record_id in record_ids:
+            _check_record(db, record_id)
+            row = db.execute("SELECT status FROM fulltexts WHERE record_id = ?", [record_id]).fetchone()
+            if row is None or row[0] != FulltextStatus.UNREADABLE:
+                state = "has no full text" if row is None else f"is {FulltextStatus(row[0]).replace('_', ' ')}"
+                raise ReviewError(f"record {record_id} {state}; only a file flagged unreadable waits for confirmation")
+            db.execute(
+                "UPDATE fulltexts SET status = ?, updated_at = ? WHERE record_id = ?",
+                [FulltextStatus.RETRIEVED, now(), record_id],
+            )
+
+
+def _with_status(db: sqlite_utils.Database, status: FulltextStatus) -> dict[int, str]:
+    rows = db.execute("SELECT record_id, reason FROM fulltexts WHERE status = ? ORDER BY record_id", [status])
+    return dict(rows.fetchall())
 
 
 def not_retrieved(db: sqlite_utils.Database) -> dict[int, str]:
     """Records marked 'not retrieved', with the reason."""
-    return dict(db.execute("SELECT record_id, reason FROM fulltexts WHERE status = ?", [NOT_RETRIEVED]).fetchall())
+    return _with_status(db, FulltextStatus.NOT_RETRIEVED)
+
+
+def unreadable_fulltexts(db: sqlite_utils.Database) -> dict[int, str]:
+    """Records whose attached file is empty or corrupt and waits for a person, with what is wrong."""
+    return _with_status(db, FulltextStatus.UNREADABLE)
 
 
 def fulltext_text(db: sqlite_utils.Database, record_id: int) -> str | None:
     """The extracted text of a record's full text, or None when there is none."""
-    row = db.execute("SELECT text FROM fulltexts WHERE record_id = ? AND status = ?", [record_id, RETRIEVED]).fetchone()
+    row = db.execute(
+        "SELECT text FROM fulltexts WHERE record_id = ? AND status = ?", [record_id, FulltextStatus.RETRIEVED]
+    ).fetchone()
     return row[0] if row else None
 
 
 def fulltext_path(db: sqlite_utils.Database, project_dir: Path | str, record_id: int) -> Path | None:
-    """Where a record's attached file lives inside the project, or None when it has none."""
+    """Where a record's retrieved file lives inside the project, or None when it has none."""
     row = db.execute(
-        "SELECT file_name FROM fulltexts WHERE record_id = ? AND status = ?", [record_id, RETRIEVED]
+        "SELECT file_name FROM fulltexts WHERE record_id = ? AND status = ?", [record_id, FulltextStatus.RETRIEVED]
     ).fetchone()
     if not row or not row[0]:
         return None
@@ -246,7 +480,8 @@ def search_fulltexts(db: sqlite_utils.Database, query: str, context: int = 80) -
         raise ReviewError("give at least one word to search for")
     hits = []
     rows = db.execute(
-        "SELECT record_id, text FROM fulltexts WHERE status = ? AND text IS NOT NULL ORDER BY record_id", [RETRIEVED]
+        "SELECT record_id, text FROM fulltexts WHERE status = ? AND text IS NOT NULL ORDER BY record_id",
+        [FulltextStatus.RETRIEVED],
     )
     for record_id, text in rows:
         folded = text.lower()  # lower() keeps offsets aligned with the text for the snippet

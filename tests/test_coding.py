@@ -16,11 +16,9 @@ from review.coding.codes import (
     import_codes,
     set_code,
 )
+from review.core import Review
 from review.errors import ReviewError
-from review.fulltext.studies import included_studies, link_reports
-from review.project import current_protocol, init_project
-from review.records import import_files
-from review.screening.decisions_io import import_decisions
+from review.fulltext.studies import included_studies
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "protocols" / "helhedsorienteret-indsats.yaml"
@@ -31,12 +29,12 @@ CODING = Path(__file__).resolve().parent / "data" / "coding"
 def seed_project(tmp_path: Path):
     """Seed protocol; records 1-3 included, 1 and 2 linked as study 'furesoe', 3 unlinked."""
     project_dir = tmp_path / "seed"
-    db = init_project(project_dir, SEED)
-    import_files(db, [CODING / "records.ris"], source="Demo")
-    import_decisions(db, CODING / "decisions.csv")
-    link_reports(db, [1, 2], "furesoe")
-    yield project_dir, db, current_protocol(db)
-    db.close()
+    review = Review.create(project_dir, SEED)
+    review.import_files([CODING / "records.ris"], source="Demo")
+    review.import_decisions(CODING / "decisions.csv")
+    review.link_reports([1, 2], "furesoe")
+    yield project_dir, review, review.protocol
+    review.close()
 
 
 def test_included_studies_fixture(seed_project):
@@ -46,17 +44,17 @@ def test_included_studies_fixture(seed_project):
 
 def test_set_code_each_type_and_latest_wins(seed_project):
     _, db, protocol = seed_project
-    set_code(db, protocol, "furesoe", "roles", ["family-coordinator"], "anna")
-    set_code(db, protocol, "furesoe", "roles", "company-consultant, cross-sector-case-worker", "anna", note="p. 4")
-    set_code(db, protocol, "furesoe", "country", "dk", "anna")
-    set_code(db, protocol, "furesoe", "sample-size", "120", "anna")
-    set_code(db, protocol, "furesoe", "notes", "Frikommuneforsøg II", "anna")
+    set_code(db, "furesoe", "roles", ["family-coordinator"], "anna")
+    set_code(db, "furesoe", "roles", "company-consultant, cross-sector-case-worker", "anna", note="p. 4")
+    set_code(db, "furesoe", "country", "dk", "anna")
+    set_code(db, "furesoe", "sample-size", "120", "anna")
+    set_code(db, "furesoe", "notes", "Frikommuneforsøg II", "anna")
     current = {c.dimension: c for c in current_codes(db, study="furesoe")}
     assert current["roles"].values == ("cross-sector-case-worker", "company-consultant")  # codebook order
     assert current["roles"].note == "p. 4"
     assert current["sample-size"].values == ("120",)
     assert current["notes"].values == ("Frikommuneforsøg II",)
-    assert db.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 5  # history kept
+    assert db.db.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 5  # history kept
 
 
 @pytest.mark.parametrize(
@@ -71,23 +69,23 @@ def test_set_code_each_type_and_latest_wins(seed_project):
 def test_set_code_rejects_what_the_codebook_does_not_allow(seed_project, dimension, value, message):
     _, db, protocol = seed_project
     with pytest.raises(ReviewError, match=message.replace("(", r"\(")):
-        set_code(db, protocol, "furesoe", dimension, value, "anna")
-    assert db.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
+        set_code(db, "furesoe", dimension, value, "anna")
+    assert db.db.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
 
 
 def test_codes_belong_to_included_studies_only(seed_project):
     _, db, protocol = seed_project
     with pytest.raises(ReviewError, match="'record-5' is not an included study"):
-        set_code(db, protocol, "record-5", "country", "no", "anna")
+        set_code(db, "record-5", "country", "no", "anna")
     with pytest.raises(ReviewError, match="'record-1' is not an included study"):
-        set_code(db, protocol, "record-1", "country", "dk", "anna")  # report 1 belongs to 'furesoe'
+        set_code(db, "record-1", "country", "dk", "anna")  # report 1 belongs to 'furesoe'
 
 
 def test_import_codes_and_tables(seed_project):
     _, db, protocol = seed_project
-    summary = import_codes(db, protocol, CODING / "codes.csv")
+    summary = import_codes(db, CODING / "codes.csv")
     assert summary == {"codes": 11, "studies": 2, "coders": 2}
-    header, rows = coded_table(db, protocol, coder="anna")
+    header, rows = coded_table(db, coder="anna")
     assert header[:4] == ["study", "record_ids", "title", "year"]
     assert header[4:] == [d.key for d in protocol.codebook.dimensions]
     by_study = {row[0]: dict(zip(header, row)) for row in rows}
@@ -98,18 +96,18 @@ def test_import_codes_and_tables(seed_project):
     assert furesoe["citizen-outcomes"] == "Employment and education; Wellbeing and quality of life"
     assert furesoe["sample-size"] == 120
     assert by_study["record-3"]["country"] == "Denmark"
-    _, danish = coded_table(db, protocol, coder="anna", language="da")
+    _, danish = coded_table(db, coder="anna", language="da")
     assert dict(zip(header, danish[1]))["country"] == "Danmark"
-    _, keys = coded_table(db, protocol, coder="bo", language=None)
+    _, keys = coded_table(db, coder="bo", language=None)
     assert dict(zip(header, keys[1]))["roles"] == "interdisciplinary-pairs; network-meeting-chair"
 
 
 def test_without_coder_consensus_then_latest_value_wins(seed_project):
     _, db, protocol = seed_project
-    import_codes(db, protocol, CODING / "codes.csv")
-    set_code(db, protocol, "record-3", "country", "dk", "consensus")
-    set_code(db, protocol, "record-3", "country", "no", "bo")  # recoded after the consensus: ignored
-    header, rows = coded_table(db, protocol)
+    import_codes(db, CODING / "codes.csv")
+    set_code(db, "record-3", "country", "dk", "consensus")
+    set_code(db, "record-3", "country", "no", "bo")  # recoded after the consensus: ignored
+    header, rows = coded_table(db)
     record3 = dict(zip(header, rows[1]))
     assert record3["country"] == "Denmark"
     assert record3["roles"] == "Interdisciplinary pairs; Network-meeting chair"  # bo coded after anna
@@ -118,12 +116,12 @@ def test_without_coder_consensus_then_latest_value_wins(seed_project):
 def test_import_codes_validates_whole_file_and_names_lines(seed_project):
     _, db, protocol = seed_project
     with pytest.raises(ReviewError) as error:
-        import_codes(db, protocol, CODING / "codes-bad.csv")
+        import_codes(db, CODING / "codes-bad.csv")
     message = str(error.value)
     assert "line 3: unknown codebook dimension 'rolez'" in message
     assert "line 4: unknown value 'xx' for dimension 'country'" in message
     assert "line 5: dimension 'sample-size' takes a number" in message
-    assert db.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
+    assert db.db.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
 
 
 def test_import_codes_rejects_studies_not_included(seed_project, tmp_path):
@@ -131,12 +129,12 @@ def test_import_codes_rejects_studies_not_included(seed_project, tmp_path):
     path = tmp_path / "codes.csv"
     path.write_text("study,dimension,value,coder\nrecord-5,country,no,anna\n", encoding="utf-8")
     with pytest.raises(ReviewError, match="not included studies: record-5"):
-        import_codes(db, protocol, path)
+        import_codes(db, path)
 
 
 def test_codes_long_one_row_per_value(seed_project):
     _, db, protocol = seed_project
-    import_codes(db, protocol, CODING / "codes.csv")
+    import_codes(db, CODING / "codes.csv")
     header, rows = codes_long(db)
     assert header[:4] == ["study", "dimension", "value", "coder"]
     roles = [row[2] for row in rows if row[:2] == ["furesoe", "roles"] and row[3] == "anna"]
@@ -145,11 +143,11 @@ def test_codes_long_one_row_per_value(seed_project):
 
 def test_agreement_per_dimension(seed_project):
     _, db, protocol = seed_project
-    import_codes(db, protocol, CODING / "codes.csv")
+    import_codes(db, CODING / "codes.csv")
     for study in ("furesoe", "record-3"):
         for dimension in ("country", "roles", "citizen-outcomes"):
-            set_code(db, protocol, study, dimension, "dk" if dimension == "country" else "", "consensus")
-    rows = {row["dimension"]: row for row in coding_agreement(db, protocol)}
+            set_code(db, study, dimension, "dk" if dimension == "country" else "", "consensus")
+    rows = {row["dimension"]: row for row in coding_agreement(db)}
     assert rows["country"]["coders"] == ["anna", "bo"]
     assert rows["country"]["studies"] == 2
     assert rows["country"]["agreement"] == 50.0
@@ -162,15 +160,15 @@ def test_agreement_per_dimension(seed_project):
 
 def test_agreement_needs_two_coders(seed_project):
     _, db, protocol = seed_project
-    set_code(db, protocol, "furesoe", "country", "dk", "anna")
+    set_code(db, "furesoe", "country", "dk", "anna")
     with pytest.raises(ReviewError, match="needs two coders; coded so far by: anna"):
-        coding_agreement(db, protocol)
+        coding_agreement(db)
 
 
 def test_evidence_map_counts_studies(seed_project):
     _, db, protocol = seed_project
-    import_codes(db, protocol, CODING / "codes.csv")
-    header, rows = evidence_map(db, protocol, "roles", "citizen-outcomes", coder="anna")
+    import_codes(db, CODING / "codes.csv")
+    header, rows = evidence_map(db, "roles", "citizen-outcomes", coder="anna")
     assert header[0] == "Roles \\ Outcomes for citizens" and header[-1] == "studies"
     table = {row[0]: dict(zip(header, row)) for row in rows}
     assert len(rows) == len(protocol.codebook.dimension("roles").values)
@@ -178,7 +176,7 @@ def test_evidence_map_counts_studies(seed_project):
     assert table["Interdisciplinary pairs"]["Functioning"] == 1
     assert table["Family coordinator or one contact person"]["studies"] == 0
     with pytest.raises(ReviewError, match="'notes' is text"):
-        evidence_map(db, protocol, "roles", "notes")
+        evidence_map(db, "roles", "notes")
 
 
 def test_cli_code_codes_and_agreement(seed_project, cli):
@@ -239,8 +237,8 @@ def test_import_codes_conflicting_single_values_and_missing_columns(seed_project
         "study,dimension,value,coder\nfuresoe,country,dk,anna\nfuresoe,country,se,anna\n", encoding="utf-8"
     )
     with pytest.raises(ReviewError, match="lines 2, 3: different values for furesoe / country / anna"):
-        import_codes(db, protocol, conflict)
+        import_codes(db, conflict)
     missing = tmp_path / "missing.csv"
     missing.write_text("study,value\nfuresoe,dk\n", encoding="utf-8")
     with pytest.raises(ReviewError, match="missing column\\(s\\) dimension, coder"):
-        import_codes(db, protocol, missing)
+        import_codes(db, missing)

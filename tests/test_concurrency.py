@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from review.project import current_protocol, store_protocol
 
 from review.errors import ProjectError
 from review.fulltext.attach import attach_fulltexts
-from review.project import current_protocol, store_protocol
 from review.records import import_files
 from review.screening.log import final_labels
 from review.store import MIGRATIONS, LockWait, connect, db_path, open_project, schema_version

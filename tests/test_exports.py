@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from review.coding.codes import import_codes, set_code
 from review.errors import ReviewError
 from review.export.writers import EXCEL_CELL_LIMIT, ExportWarning, export_table, neutralise_formula, write_csv
-from review.project import store_protocol
+from review.screening.blind import Viewer
 from tests.test_coding import CODING, seed_project  # noqa: F401  (fixture)
 
 TABLES = ["included", "codes", "evidence-map", "decisions", "records"]
@@ -23,8 +23,11 @@ TABLES = ["included", "codes", "evidence-map", "decisions", "records"]
 @pytest.fixture
 def coded(seed_project):  # noqa: F811
     project_dir, db, protocol = seed_project
-    import_codes(db, protocol, CODING / "codes.csv")
+    import_codes(db, CODING / "codes.csv")
     return project_dir, db, protocol
+
+
+ALL = Viewer("coordinator", unblinded=True)
 
 
 def _csv(text: str) -> list[dict]:
@@ -103,7 +106,7 @@ def test_included_as_ris(coded, cli):
 
 def test_xlsx_all_sheets_frozen_filtered_and_safe(coded, cli, tmp_path):
     project_dir, db, protocol = coded
-    set_code(db, protocol, "furesoe", "notes", "=cmd|' /C calc'!A0", "anna", note="@SUM(1+1)")
+    set_code(db, "furesoe", "notes", "=cmd|' /C calc'!A0", "anna", note="@SUM(1+1)")
     out = tmp_path / "coded.xlsx"
     result = cli("export", project_dir, "--table", "all", "--format", "xlsx", "-o", out, "--coder", "anna")
     assert result.exit_code == 0, result.output
@@ -133,20 +136,20 @@ def test_xlsx_all_sheets_frozen_filtered_and_safe(coded, cli, tmp_path):
 
 def test_single_table_xlsx_and_csv_injection(coded, tmp_path):
     _, db, protocol = coded
-    set_code(db, protocol, "record-3", "notes", "+1-1", "anna")
+    set_code(db, "record-3", "notes", "+1-1", "anna")
     path = tmp_path / "included.xlsx"
-    export_table(db, "included", "xlsx", path, coder="anna")
+    export_table(db, ALL, "included", "xlsx", path, coder="anna")
     sheet = load_workbook(path)["included"]
     assert sheet.freeze_panes == "A2"
     column = [cell.value for cell in sheet[1]].index("notes")
     assert sheet.cell(row=3, column=column + 1).value == "'+1-1"
-    rows = _csv(export_table(db, "included", "csv", None, coder="anna"))
+    rows = _csv(export_table(db, ALL, "included", "csv", None, coder="anna"))
     assert rows[1]["notes"] == "'+1-1"
 
 
 def test_all_as_json(coded):
     _, db, _ = coded
-    data = json.loads(export_table(db, "all", "json", None))
+    data = json.loads(export_table(db, ALL, "all", "json", None))
     assert list(data) == TABLES
     assert data["included"][0]["study"] == "furesoe"
 
@@ -193,7 +196,7 @@ def test_nonsense_combinations_are_clear_errors(coded, cli, args, message):
 def test_export_table_rejects_unknown_table(coded):
     _, db, _ = coded
     with pytest.raises(ReviewError, match="unknown table"):
-        export_table(db, "nope", "csv", None)
+        export_table(db, ALL, "nope", "csv", None)
 
 
 def test_csv_header_cells_are_neutralised_like_data_cells():
@@ -206,7 +209,7 @@ def test_a_codebook_label_that_looks_like_a_formula_is_neutralised_in_the_eviden
     data = json.loads(protocol.model_dump_json(by_alias=True, exclude_none=True))
     outcomes = next(d for d in data["codebook"]["dimensions"] if d["key"] == "citizen-outcomes")
     next(v for v in outcomes["values"] if v["label"]["en"] == "Employment and education")["label"]["en"] = "@SUM(1+1)"
-    store_protocol(db, yaml.safe_dump(data, allow_unicode=True), "formula-label.yaml")
+    db.store_protocol(yaml.safe_dump(data, allow_unicode=True), "formula-label.yaml")
     text = cli("export", project_dir, "--table", "evidence-map", "-o", "-", "--coder", "anna").output
     header = next(csv.reader(io.StringIO(text)))
     assert "'@SUM(1+1)" in header and "@SUM(1+1)" not in header
@@ -217,12 +220,12 @@ def test_a_codebook_label_that_looks_like_a_formula_is_neutralised_in_the_eviden
 
 def test_text_too_long_for_an_excel_cell_is_cut_with_a_marker_and_a_warning(coded, cli, tmp_path):
     project_dir, db, protocol = coded
-    set_code(db, protocol, "furesoe", "notes", "n" * 40_000, "anna")
-    set_code(db, protocol, "record-3", "notes", "\N{GRINNING FACE}" * 20_000, "anna")  # 40,000 UTF-16 units
+    set_code(db, "furesoe", "notes", "n" * 40_000, "anna")
+    set_code(db, "record-3", "notes", "\N{GRINNING FACE}" * 20_000, "anna")  # 40,000 UTF-16 units
     out = tmp_path / "long.xlsx"
     notes: list[str] = []
 
-    export_table(db, "included", "xlsx", out, on_warning=notes.append, coder="anna")
+    export_table(db, ALL, "included", "xlsx", out, on_warning=notes.append, coder="anna")
 
     sheet = load_workbook(out)["included"]
     column = [cell.value for cell in sheet[1]].index("notes") + 1
@@ -236,10 +239,10 @@ def test_text_too_long_for_an_excel_cell_is_cut_with_a_marker_and_a_warning(code
         f"sheet 'included': 2 cell(s) longer than Excel's 32,767 characters were cut and marked [CUT: ...] "
         f"({letter}2, {letter}3); the CSV or JSON export has the full text"
     ]
-    assert _csv(export_table(db, "included", "csv", None, coder="anna"))[0]["notes"] == "n" * 40_000
+    assert _csv(export_table(db, ALL, "included", "csv", None, coder="anna"))[0]["notes"] == "n" * 40_000
 
     with pytest.warns(ExportWarning, match="sheet 'included': 2 cell"):
-        export_table(db, "included", "xlsx", out, coder="anna")
+        export_table(db, ALL, "included", "xlsx", out, coder="anna")
     result = cli("export", project_dir, "--table", "all", "--format", "xlsx", "-o", out)
     assert result.exit_code == 0
     assert "Warning: sheet 'included': 2 cell(s)" in result.output
@@ -248,9 +251,9 @@ def test_text_too_long_for_an_excel_cell_is_cut_with_a_marker_and_a_warning(code
 
 def test_text_that_fits_an_excel_cell_is_kept_whole(coded, tmp_path):
     _, db, protocol = coded
-    set_code(db, protocol, "furesoe", "notes", "n" * EXCEL_CELL_LIMIT, "anna")
+    set_code(db, "furesoe", "notes", "n" * EXCEL_CELL_LIMIT, "anna")
     out = tmp_path / "fits.xlsx"
-    export_table(db, "included", "xlsx", out, on_warning=pytest.fail, coder="anna")
+    export_table(db, ALL, "included", "xlsx", out, on_warning=pytest.fail, coder="anna")
     sheet = load_workbook(out)["included"]
     column = [cell.value for cell in sheet[1]].index("notes") + 1
     assert sheet.cell(row=2, column=column).value == "n" * EXCEL_CELL_LIMIT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -129,3 +131,21 @@ def test_dimension_keys_that_are_not_identifiers_are_refused(key):
 def test_identifier_dimension_keys_are_accepted(key):
     text = MINIMAL + yaml.safe_dump({"codebook": {"dimensions": [{"key": key, "label": "X", "type": "text"}]}})
     assert parse_protocol(text).codebook.dimensions[0].key == key
+
+
+def test_labels_take_any_iso_language_and_fall_back_sensibly():
+    text = load_protocol(TEMPLATE_PROTOCOL).model_dump_json(by_alias=True)
+    data = json.loads(text)
+    data["stages"]["ta"]["exclusion_reasons"] = [
+        {"key": "not-nordic", "label": {"en": "Not Nordic", "nb": "Ikke nordisk", "sv": "Inte nordisk"}},
+        {"key": "plain", "label": "Plain text is English"},
+    ]
+    protocol = parse_protocol(json.dumps(data))
+    [nordic, plain] = protocol.stage("ta").exclusion_reasons
+    assert nordic.label.text("sv") == "Inte nordisk"
+    assert nordic.label.text("nn") == "Ikke nordisk"  # a Norwegian written standard serves the other
+    assert nordic.label.text("da") == "Not Nordic" and plain.label.text("sv") == "Plain text is English"
+    assert {"nb", "sv"} <= set(protocol.label_languages()) and protocol.label_languages()[0] == "en"
+    data["stages"]["ta"]["exclusion_reasons"] = [{"key": "x", "label": {"english": "wrong code"}}]
+    with pytest.raises(ProtocolError, match="ISO 639"):
+        parse_protocol(json.dumps(data))

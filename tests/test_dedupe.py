@@ -26,8 +26,6 @@ from review.dedupe.matching import compare, prepare
 from review.dedupe.normalise import author_key, journal_tokens, journals_compatible, normalise_title, start_page
 from review.errors import ReviewError
 from review.records import import_files
-from review.screening.log import record_decision
-from review.status import project_status
 from review.synthetic.duplicates import Paper, labelled_set, pair_precision_recall, read_papers, to_ris, truth_key
 
 SAMPLE = Path(__file__).parent / "data" / "dedupe" / "medline_sample.ris"
@@ -209,7 +207,7 @@ def test_labelled_perturbation_set_precision_and_recall(project, tmp_path: Path,
     assert scores["precision"] >= 0.99, scores
 
 
-def test_groups_are_transitive_and_point_at_the_kept_record(project, tmp_path: Path) -> None:
+def test_groups_are_transitive_and_point_at_the_kept_record(project, review, tmp_path: Path) -> None:
     _, db = project
     import_papers(
         db,
@@ -225,7 +223,7 @@ def test_groups_are_transitive_and_point_at_the_kept_record(project, tmp_path: P
     targets = duplicate_of_by_source_id(db)
     kept = db.execute("SELECT record_id FROM records WHERE source_id = 'b'").fetchone()[0]
     assert targets == {"a": kept, "b": None, "c": kept, "d": kept}
-    assert duplicate_count(db) == 3 == project_status(db)["duplicates_removed"]
+    assert duplicate_count(db) == 3 == review.status()["duplicates_removed"]
 
 
 def test_copies_lacking_fields_do_not_chain_two_papers_together(project, tmp_path: Path) -> None:
@@ -267,7 +265,7 @@ def test_dry_run_changes_nothing(project, tmp_path: Path) -> None:
     assert duplicate_count(db) == 0 and db["dedupe_runs"].count == 0
 
 
-def test_undo_restores_exactly(project, tmp_path: Path) -> None:
+def test_undo_restores_exactly(project, review, tmp_path: Path) -> None:
     _, db = project
     import_papers(db, tmp_path, labelled_set(read_papers(SAMPLE)[:80], seed=3, lookalike_share=0.3))
     before = snapshot(db)
@@ -276,7 +274,7 @@ def test_undo_restores_exactly(project, tmp_path: Path) -> None:
     assert applied != before and uncertain_pairs(db)
     assert undo_dedupe(db, run_id) == sum(1 for old, new in zip(before, applied) if old != new)
     assert snapshot(db) == before
-    assert project_status(db)["uncertain_duplicate_pairs"] == 0 and list_pairs(db) == []
+    assert review.status()["uncertain_duplicate_pairs"] == 0 and list_pairs(db) == []
     with pytest.raises(ReviewError, match="already undone"):
         undo_dedupe(db, run_id)
 
@@ -324,11 +322,11 @@ def test_undo_refuses_when_a_later_decision_changed_the_same_records(project, tm
     assert duplicate_count(db) == 0
 
 
-def test_screened_record_is_kept(project, tmp_path: Path) -> None:
+def test_screened_record_is_kept(project, review, tmp_path: Path) -> None:
     _, db = project
     import_papers(db, tmp_path, [paper("a", abstract=None, doi=None), paper("b", title=TITLE.upper(), doi="10.1000/x")])
     screened = db.execute("SELECT record_id FROM records WHERE source_id = 'a'").fetchone()[0]
-    record_decision(db, screened, "ta", "anna", "include")
+    review.decide(screened, "ta", "anna", "include")
     apply_dedupe(db)
     assert duplicate_of_by_source_id(db) == {"a": None, "b": screened}
 

@@ -9,10 +9,12 @@ import shutil
 
 import pytest
 
+from review.core import Review
 from review.errors import ImportFormatError, ReviewError
 from review.export.writers import export_table
 from review.importers.ris import parse_ris_text
 from review.records import batches, import_files, iter_records
+from review.screening.blind import Viewer
 
 
 def _count(db, table):
@@ -70,9 +72,9 @@ def test_same_file_twice_is_refused_unless_forced(project, data_dir, tmp_path):
 
 
 def test_export_records_csv_contract(project, data_dir):
-    _, db = project
+    project_dir, db = project
     import_files(db, [data_dir / "import" / "endnote.ris"], source="EndNote")
-    text = export_table(db, "records", "csv", None)
+    text = export_table(Review(project_dir, db), Viewer(), "records", "csv", None)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0])[:7] == ["record_id", "source", "source_id", "title", "year", "doi", "duplicate_of"]
     assert [(r["source"], r["source_id"], r["duplicate_of"]) for r in rows] == [
@@ -82,18 +84,18 @@ def test_export_records_csv_contract(project, data_dir):
 
 
 def test_export_ris_round_trips_every_tag(project, data_dir):
-    _, db = project
+    project_dir, db = project
     files = ["scopus.ris", "wos.ris", "endnote.ris", "zotero.ris"]
     import_files(db, [data_dir / "import" / name for name in files])
-    exported = export_table(db, "records", "ris", None)
+    exported = export_table(Review(project_dir, db), Viewer(), "records", "ris", None)
     again, _ = parse_ris_text(exported, "export.ris")
     assert [r.raw for r in again] == [r["raw"] for r in iter_records(db)]
 
 
 def test_non_ris_records_export_as_ris(project, data_dir):
-    _, db = project
+    project_dir, db = project
     import_files(db, [data_dir / "import" / "pubmed.nbib"])
-    again, _ = parse_ris_text(export_table(db, "records", "ris", None), "export.ris")
+    again, _ = parse_ris_text(export_table(Review(project_dir, db), Viewer(), "records", "ris", None), "export.ris")
     assert again[0].title.startswith("Cross-sector collaboration")
     assert again[0].doi == "10.1186/s12889-019-7000-1"
     assert again[0].authors == ["Madsen, Lars", "Holm, Sofie"]

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -36,8 +37,7 @@ from review.fulltext.studies import ReportFlow, included_studies, link_reports, 
 from review.importers import ParseResult
 from review.prisma.counts import PrismaCounts, checked_counts
 from review.protocol import Protocol, load_protocol, parse_protocol
-from review.ranking.project import EmbeddingMode, ProjectRanking, current_scores, rank_among_unscreened, rank_stage
-from review.ranking.results import latest_scores
+from review.ranking.results import latest_scores, rank_among_unscreened
 from review.records import BatchReport, Record, import_files, import_uploads, iter_records
 from review.screening.agreement import AgreementReport, agreement
 from review.screening.blind import Viewer
@@ -51,6 +51,9 @@ from review.status import project_status
 from review.stopping.hypergeometric import StoppingStatus, sample_queue, stopping_status
 from review.store import create_project, now, open_project, project_id, transaction
 from review.types import STAGES, EventKind, Label, Stage
+
+if TYPE_CHECKING:  # the ranking needs scikit-learn, imported only when a command ranks
+    from review.ranking.project import EmbeddingMode, ProjectRanking
 
 
 @dataclass
@@ -297,6 +300,8 @@ class Review:
         the ranking is the stored one while it reflects every decision, else
         the stage is ranked (and stored) now.
         """
+        from review.ranking.project import current_scores
+
         stage, reviewer = check_stage(stage), check_reviewer(reviewer)
         state = self.state(stage)
         queue = sample_queue(self, stage)
@@ -315,6 +320,8 @@ class Review:
     def rank(self, stage: Stage | str, preset: str | None = None, model: str | None = None,
              embeddings: EmbeddingMode = "compute", on_progress: Callable[[int, int], None] | None = None,
              backend: str = "torch") -> ProjectRanking:  # fmt: skip
+        from review.ranking.project import rank_stage
+
         return rank_stage(self, stage, preset, model, embeddings, on_progress, backend)
 
     # --- full texts, studies, PRISMA, coding, export, status -------------------------------------------------

@@ -13,7 +13,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import hypergeom
 
 ONE_SIDED_95_Z = 1.645
 
@@ -66,6 +65,8 @@ def ranked_pvalue(labels: Sequence[int], n_total: int, target: float = 0.95) -> 
     `labels` are the 0/1 labels in the order screened; `n_total` is the number
     of records in the screening set.
     """
+    from scipy.stats import hypergeom  # imported on use: scipy.stats alone takes seconds to import
+
     seq = np.asarray(labels, dtype=np.int64)
     n_seen = len(seq)
     if n_seen == 0:
@@ -87,6 +88,8 @@ def random_sample_pvalue(
     found_total: int, found_in_sample: int, sample_size: int, urn_size: int, target: float = 0.95
 ) -> float:
     """p-value for H0 'recall < target' from a uniform random sample of `urn_size` unscreened records."""
+    from scipy.stats import hypergeom
+
     if sample_size == 0:
         return 1.0
     relevant_in_urn = target_missing(found_total, target) + found_in_sample
@@ -97,6 +100,8 @@ def random_sample_pvalue(
 
 def sample_size_needed(found_total: int, urn_size: int, target: float = 0.95, confidence: float = 0.95) -> int:
     """How many random records (all irrelevant) would make the random-sample test conclusive."""
+    from scipy.stats import hypergeom
+
     alpha = 1 - confidence
     missing = target_missing(found_total, target)
     if missing > urn_size:

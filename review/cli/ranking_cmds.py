@@ -21,7 +21,6 @@ from review.cli.app import (
     open_review,
     print_json,
 )
-from review.simulation.simulate import load_labelled, run_simulation, write_order
 from review.stopping.hypergeometric import StopRule
 from review.types import Stage
 
@@ -182,6 +181,8 @@ def simulate(
 
         review simulate records.ris --labels labels.csv --prior-ids 12,345 --order-out order.csv --json
     """
+    from review.simulation.simulate import load_labelled, run_simulation, write_order  # scikit-learn: only here
+
     rule = StopRule.parse(stop_rule, target, confidence) if stop_rule else None
     data = load_labelled(records, labels, label_column)
     priors = [part.strip() for part in prior_ids.split(",") if part.strip()]

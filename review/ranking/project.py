@@ -263,14 +263,3 @@ def current_scores(review: Review, stage: Stage | str) -> dict[int, tuple[float,
         rank_stage(review, stage, embeddings="cached")
         scores = latest_scores(review.db, Stage(stage))
     return scores
-
-
-def rank_among_unscreened(review: Review, stage: Stage | str, scores: dict[int, tuple[float, int]],
-                          record_id: int) -> tuple[float | None, int | None]:  # fmt: skip
-    """A stored score and the record's rank among the stage's records still without a final decision."""
-    if record_id not in scores:
-        return None, None
-    score = scores[record_id][0]
-    finals = review.state(stage).finals
-    higher = sum(1 for other, (value, _) in scores.items() if value > score and other not in finals)
-    return score, higher + 1

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from review.store import now, transaction
+
+if TYPE_CHECKING:
+    from review.core import Review
 
 
 def save_ranking(
@@ -64,3 +68,14 @@ def stored_credits(db: sqlite_utils.Database, stage: str, preset_name: str) -> d
     ).fetchone()
     credits = json.loads(row[0]).get("credits", {}) if row else {}
     return {int(record_id): value for record_id, value in credits.items()}
+
+
+def rank_among_unscreened(review: Review, stage: str, scores: dict[int, tuple[float, int]],
+                          record_id: int) -> tuple[float | None, int | None]:  # fmt: skip
+    """A stored score and the record's rank among the stage's records still without a final decision."""
+    if record_id not in scores:
+        return None, None
+    score = scores[record_id][0]
+    finals = review.state(stage).finals
+    higher = sum(1 for other, (value, _) in scores.items() if value > score and other not in finals)
+    return score, higher + 1

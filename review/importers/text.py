@@ -36,10 +36,18 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 SPACE_LIKE_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 OTHER_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 ZIP_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+BINARY_MAGIC = {
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an old Excel (.xls) or other Office binary file; save it as .xlsx or CSV",
+    b"%PDF-": "a PDF",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive; unpack it first",
+}
 REPLACED = "bytes that are not valid UTF-8 replaced by \ufffd"
 
 
@@ -126,10 +134,18 @@ def decode(data: bytes, file: str, warnings: Warnings) -> Text:
 
 
 def refuse_binary(data: bytes, file: str) -> None:
-    """Refuse a binary file with a message that says what it seems to be."""
-    if data.startswith(OLE2_MAGIC):
-        raise ImportFormatError(file, "is an old Excel (.xls) or other Office binary file; save it as .xlsx or CSV")
-    if b"\x00" in data[:4096]:
+    """Refuse a binary file, saying what it seems to be.
+
+    A stray NUL in a text export is not enough (it is stripped like any
+    control character); a file is binary when it starts like a known binary
+    format or control bytes are common in its first 4 KB (as in compressed
+    data, and in UTF-16 without a BOM).
+    """
+    for magic, kind in BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise ImportFormatError(file, f"is {kind}, not a text export")
+    head = data[:4096]
+    if len(BINARY_BYTES.findall(head)) > len(head) // 16:
         raise ImportFormatError(file, "looks like a binary file, not a text export")
 
 
@@ -196,10 +212,11 @@ def read_input(path: Path) -> bytes:
         raise ImportFormatError(str(path), "cannot be read (permission denied)") from error
     except OSError as error:
         raise ImportFormatError(str(path), f"cannot be read ({error.strerror or error})") from error
+    problem = _not_a_file(os.fstat(descriptor).st_mode)
+    if problem:
+        os.close(descriptor)
+        raise ImportFormatError(str(path), problem)
     with open(descriptor, "rb") as handle:
-        problem = _not_a_file(os.fstat(descriptor).st_mode)
-        if problem:
-            raise ImportFormatError(str(path), problem)
         try:
             return handle.read()
         except OSError as error:

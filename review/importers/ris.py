@@ -28,7 +28,7 @@ from review.importers.model import (
     normalise_doi,
     parse_year,
 )
-from review.importers.text import Text, decode, strip_controls
+from review.importers.text import LINE_BREAK, Text, decode, strip_controls
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 END_LINE = re.compile(r"^ER\s*(?:-\s*)?$")
@@ -56,6 +56,7 @@ class _Scanner:
         self._current: list[list[str]] | None = None
         self._start_line = 0
         self._stray: tuple[int, str, str] | None = None
+        self.empty = 0
 
     def records(self, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[list[str]]]]:
         for number, line in lines:
@@ -121,6 +122,7 @@ class _Scanner:
         for pair in pairs:
             pair[1] = pair[1].rstrip("\n")
         if not any(value for _, value in pairs[1:]):
+            self.empty += 1
             self.warnings.add("record without any field skipped", line=self._start_line)
             return None
         return self._start_line, pairs
@@ -184,10 +186,13 @@ def _to_record(pairs: list[list[str]], line: int | None = None) -> ParsedRecord:
 
 def iter_ris(lines: Iterable[tuple[int, str]], file: str, warnings: Warnings) -> Iterator[ParsedRecord]:
     """Records from numbered RIS lines; raises `ImportFormatError` when the text holds no record."""
+    scanner = _Scanner(file, warnings)
     found = False
-    for line, pairs in _Scanner(file, warnings).records(lines):
+    for line, pairs in scanner.records(lines):
         found = True
         yield _to_record(pairs, line)
+    if scanner.empty and not found:
+        raise ImportFormatError(file, f"no RIS records found: the {scanner.empty:,} 'TY  - ' lines start no fields")
     if not found:
         raise ImportFormatError(file, "no RIS records found (no line starting with 'TY  - ')")
 
@@ -222,9 +227,22 @@ def dumps_raw(pairs: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _one_line(value: object) -> str:
+    """A field value that stays one value on a tagged line: no line breaks, no control characters."""
+    return LINE_BREAK.sub(" ", strip_controls(str(value))).strip()
+
+
+def _page_range(pages: str) -> tuple[str, str | None]:
+    """Start and end page, or the whole text as the start when it is no plain `start-end` range."""
+    start, dash, end = pages.partition("-")
+    if dash and start and end and f"{start}-{end}" == pages and start.strip() == start and end.strip() == end:
+        return start, end
+    return pages, None
+
+
 def dumps_fields(record: dict) -> str:
-    """A record that did not come from RIS (CSV, MEDLINE) written as RIS by rispy."""
-    entry: dict = {"type_of_reference": record.get("type") or "JOUR"}
+    """A record that did not come from RIS (CSV, MEDLINE, ...) written as RIS by rispy, field by field."""
+    entry: dict = {"type_of_reference": _one_line(record.get("type") or "JOUR")}
     mapping = {
         "title": "title",
         "abstract": "abstract",
@@ -233,26 +251,22 @@ def dumps_fields(record: dict) -> str:
         "issue": "number",
         "doi": "doi",
         "language": "language",
+        "year": "year",
+        "pmid": "accession_number",
+        "source_id": "id",
     }
     for field, key in mapping.items():
         if record.get(field):
-            entry[key] = str(record[field])
-    if record.get("year"):
-        entry["year"] = str(record["year"])
-    if record.get("authors"):
-        entry["authors"] = list(record["authors"])
-    if record.get("keywords"):
-        entry["keywords"] = list(record["keywords"])
+            entry[key] = _one_line(record[field])
+    for field in ("authors", "keywords"):
+        if record.get(field):
+            entry[field] = [_one_line(value) for value in record[field]]
     if record.get("pages"):
-        start, _, end = str(record["pages"]).partition("-")
+        start, end = _page_range(_one_line(record["pages"]))
         entry["start_page"] = start
         if end:
             entry["end_page"] = end
-    if record.get("pmid"):
-        entry["accession_number"] = str(record["pmid"])
     if record.get("url"):
-        entry["urls"] = [record["url"]]
-    if record.get("source_id"):
-        entry["id"] = str(record["source_id"])
+        entry["urls"] = [_one_line(record["url"])]
     text = rispy.dumps([entry])
-    return "\n".join(line for line in text.splitlines() if not RISPY_NUMBERING.match(line)) + "\n"
+    return "\n".join(line for line in LINE_BREAK.split(text.rstrip("\r\n")) if not RISPY_NUMBERING.match(line)) + "\n"

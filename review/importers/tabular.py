@@ -185,11 +185,24 @@ def split_authors(value: str | None) -> list[str]:
         return []
     parts = AUTHOR_SEPARATORS.split(value)
     if len(parts) == 1:
-        commas = value.strip().rstrip(".").split(",")
-        if len(commas) > 1 and all(SURNAME_INITIALS.match(part.strip()) for part in commas):
-            parts = commas
+        parts = _comma_separated_names(value) or parts
     names = (clean_text(SCOPUS_AUTHOR_ID.sub("", part)) for part in parts)
     return [name for name in names if name]
+
+
+def _comma_separated_names(value: str) -> list[str] | None:
+    """The names of a "Surname Initials, Surname Initials." list; None when the value is not one.
+
+    PubMed ends the list with a full stop ("Holm SK."), Embase ends every
+    initial with one ("Holm S.K."): the list's final stop is dropped only when
+    the other names have none.
+    """
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) < 2 or not all(SURNAME_INITIALS.match(part) for part in parts):
+        return None
+    if not any(part.endswith(".") for part in parts[:-1]):
+        parts[-1] = parts[-1].rstrip(".")
+    return parts
 
 
 def _to_record(

@@ -79,20 +79,25 @@ def _to_record(pairs: list[list[str]], line: int) -> ParsedRecord:
         raw_format=FileFormat.MEDLINE,
         title=clean_text(_first(pairs, "TI", "BTI")),
         abstract=clean_text(_first(pairs, "AB")),
-        authors=_values(pairs, "FAU") or _values(pairs, "AU"),
+        authors=_texts(_values(pairs, "FAU") or _values(pairs, "AU")),
         year=parse_year(_first(pairs, "DP", "DEP")),
         journal=clean_text(_first(pairs, "JT", "TA")),
-        volume=_first(pairs, "VI"),
-        issue=_first(pairs, "IP"),
-        pages=_first(pairs, "PG"),
+        volume=clean_text(_first(pairs, "VI")),
+        issue=clean_text(_first(pairs, "IP")),
+        pages=clean_text(_first(pairs, "PG")),
         doi=doi,
-        pmid=_first(pairs, "PMID"),
-        keywords=_values(pairs, "OT") + _values(pairs, "MH"),
-        type=_first(pairs, "PT"),
-        language=_first(pairs, "LA"),
-        source_id=_first(pairs, "PMID"),
+        pmid=clean_text(_first(pairs, "PMID")),
+        keywords=_texts(_values(pairs, "OT") + _values(pairs, "MH")),
+        type=clean_text(_first(pairs, "PT")),
+        language=clean_text(_first(pairs, "LA")),
+        source_id=clean_text(_first(pairs, "PMID")),
         line=line,
     )
+
+
+def _texts(values: list[str]) -> list[str]:
+    """Values cleaned like every other text field, empty ones left out."""
+    return [text for text in map(clean_text, values) if text]
 
 
 def iter_medline(lines: Iterable[tuple[int, str]], file: str) -> Iterator[ParsedRecord]:

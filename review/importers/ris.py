@@ -12,6 +12,7 @@ file streams.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator
 
@@ -232,37 +233,58 @@ def _one_line(value: object) -> str:
     return LINE_BREAK.sub(" ", strip_controls(str(value))).strip()
 
 
+def _text(value: object) -> str:
+    """A text field as written for a reader that unescapes HTML entities (`clean_text`).
+
+    A value that still reads as an entity ("&amp" from a doubly escaped
+    source) is escaped, so reading it back gives the value, not its unescaping;
+    any other value is written as it is.
+    """
+    text = _one_line(value)
+    return html.escape(text, quote=False) if html.unescape(text) != text else text
+
+
 def _page_range(pages: str) -> tuple[str, str | None]:
     """Start and end page, or the whole text as the start when it is no plain `start-end` range."""
     start, dash, end = pages.partition("-")
-    if dash and start and end and f"{start}-{end}" == pages and start.strip() == start and end.strip() == end:
+    plain = start.strip() == start and end.strip() == end and start != end
+    if dash and start and end and plain:
         return start, end
     return pages, None
 
 
+TEXT_FIELDS = {
+    "title": "title",
+    "abstract": "abstract",
+    "journal": "secondary_title",
+    "volume": "volume",
+    "issue": "number",
+    "language": "language",
+    "source_id": "id",
+}
+VERBATIM_FIELDS = {"doi": "doi", "year": "year", "pmid": "accession_number"}
+
+
 def dumps_fields(record: dict) -> str:
-    """A record that did not come from RIS (CSV, MEDLINE, ...) written as RIS by rispy, field by field."""
-    entry: dict = {"type_of_reference": _one_line(record.get("type") or "JOUR")}
-    mapping = {
-        "title": "title",
-        "abstract": "abstract",
-        "journal": "secondary_title",
-        "volume": "volume",
-        "issue": "number",
-        "doi": "doi",
-        "language": "language",
-        "year": "year",
-        "pmid": "accession_number",
-        "source_id": "id",
-    }
-    for field, key in mapping.items():
+    """A record that did not come from RIS (CSV, MEDLINE, ...) written as RIS by rispy, field by field.
+
+    Written so that reading it back gives the same fields: one value per
+    tagged line, entities escaped where the reader would unescape them, and an
+    empty `TY` for a record of unknown type (a guessed `JOUR` would come back as
+    a type the record never had).
+    """
+    entry: dict = {"type_of_reference": _text(record.get("type") or "")}  # no type stays no type when read back
+    for field, key in TEXT_FIELDS.items():
+        if record.get(field):
+            entry[key] = _text(record[field])
+    for field, key in VERBATIM_FIELDS.items():
         if record.get(field):
             entry[key] = _one_line(record[field])
     for field in ("authors", "keywords"):
         if record.get(field):
-            entry[field] = [_one_line(value) for value in record[field]]
+            entry[field] = [_text(value) for value in record[field]]
     if record.get("pages"):
-        start, end = _page_range(_one_line(record["pages"]))
+        start, end = _page_range(_text(record["pages"]))
         entry["start_page"] = start
         if end:
             entry["end_page"] = end

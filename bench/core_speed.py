@@ -154,7 +154,9 @@ def main() -> None:
         child = subprocess.run([sys.executable, __file__, "--one", str(folder), "--repeats", str(args.repeats)],
                                check=True, capture_output=True, text=True)  # fmt: skip
         rows[size] = json.loads(child.stdout.strip().splitlines()[-1])
-        print(f"{size:>9,} records: " + ", ".join(f"{key} {value:.0f}" for key, value in rows[size].items()), flush=True)
+        print(
+            f"{size:>9,} records: " + ", ".join(f"{key} {value:.0f}" for key, value in rows[size].items()), flush=True
+        )
     keys = list(next(iter(rows.values())))
     print("\n| measure | " + " | ".join(f"{size:,} records" for size in rows) + " |")
     print("|---|" + "---:|" * len(rows))

@@ -4,7 +4,8 @@ Every paper of the benchmark corpora (one per PubMed id) appears once as
 itself, then as several other databases would export it (see
 `tests/dedupe_perturb.py`), plus look-alikes that are different papers.
 Seeded, so the file is the same on every run. Record ids (`ID`) encode the
-true paper, so `bench/bench_dedupe.py` can score the result.
+true paper, so `bench/bench_dedupe.py` can score the result. The file's first
+line says it is synthetic (the importer skips it with a warning).
 
     python bench/make_large_ris.py [--records 100000] [--seed 2006] [--out bench/.cache/large.ris]
 """
@@ -41,7 +42,8 @@ def main() -> None:
         papers, seed=args.seed, duplicate_share=1.0, mean_copies=mean_copies, lookalike_share=LOOKALIKE_SHARE
     )[: args.records]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(to_ris(records), encoding="utf-8")
+    header = f"Synthetic benchmark file made by bench/make_large_ris.py (seed {args.seed}): perturbed copies and look-alikes\n\n"
+    args.out.write_text(header + to_ris(records), encoding="utf-8")
     size_mb = args.out.stat().st_size / 1e6
     print(
         f"{len(papers)} papers -> {len(records)} records ({size_mb:.0f} MB) in {args.out} "

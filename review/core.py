@@ -34,7 +34,6 @@ from review.errors import ProjectError
 from review.export.writers import export_table
 from review.fulltext.attach import AttachReport, attach_fulltexts, mark_not_retrieved
 from review.fulltext.studies import ReportFlow, included_studies, link_reports, report_flow
-from review.importers import ParseResult
 from review.prisma.counts import PrismaCounts, checked_counts
 from review.protocol import Protocol, load_protocol, parse_protocol
 from review.ranking.results import latest_scores, rank_among_unscreened
@@ -170,13 +169,15 @@ class Review:
 
     def import_files(self, paths: list[Path], source: str | None = None, force: bool = False,
                      file_format: str | None = None, mapping: dict[str, str] | None = None,
-                     on_parsed: Callable[[ParseResult], None] | None = None) -> list[BatchReport]:  # fmt: skip
+                     sheet: str | None = None, on_parsed: Callable[[str], None] | None = None,
+                     ) -> list[BatchReport]:  # fmt: skip
         """Import files as batches in one transaction: all of them land, or none (see `review.records`)."""
-        return import_files(self.db, paths, source, force, file_format, mapping, on_parsed)
+        return import_files(self.db, paths, source=source, force=force, file_format=file_format, mapping=mapping,
+                            sheet=sheet, on_parsed=on_parsed)  # fmt: skip
 
-    def import_uploads(self, uploads: list[tuple[str, bytes]], source: str | None = None,
-                       force: bool = False) -> list[BatchReport]:  # fmt: skip
-        return import_uploads(self.db, uploads, source, force)
+    def import_uploads(self, uploads: list[tuple[str, bytes]], source: str | None = None, force: bool = False,
+                       sheet: str | None = None) -> list[BatchReport]:  # fmt: skip
+        return import_uploads(self.db, uploads, source=source, force=force, sheet=sheet)
 
     def find_duplicates(self, progress: Callable | None = None) -> DedupeResult:
         """A dry run: what deduplication would merge, and which pairs need a person."""

@@ -13,7 +13,7 @@ from review.core import Review
 from review.errors import ImportFormatError, ReviewError
 from review.export.writers import export_table
 from review.importers.ris import parse_ris_text
-from review.records import batches, import_files, iter_records
+from review.records import batches, import_files, import_uploads, iter_records
 from review.screening.blind import Viewer
 
 
@@ -122,3 +122,112 @@ def test_cli_status_counts_per_source(cli, project, data_dir):
     status = json.loads(cli("status", project_dir, "--json").output)
     assert status["records_imported"] == 4
     assert status["records_per_source"] == {"PubMed": 2, "Scopus": 2}
+
+
+def test_a_bad_last_file_leaves_no_batch_no_record_and_no_staging(project, data_dir, tmp_path):
+    _, db = project
+    bad = tmp_path / "bad.ris"
+    bad.write_bytes(b"TY  - JOUR\nTI  - fine\nER  - \n" * 500 + b"AU  - Orphan\nER  - \n")
+    files = [data_dir / "import" / "scopus.ris", data_dir / "import" / "embase.csv", bad]
+    with pytest.raises(ImportFormatError, match="bad.ris, line 1501"):
+        import_files(db, files)
+    assert _count(db, "records") == 0 and _count(db, "batches") == 0
+    assert not db.conn.in_transaction
+    assert db.execute("SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'import_staging'").fetchone()[0] == 0
+    import_files(db, files[:2])  # the same connection imports normally afterwards
+    assert _count(db, "batches") == 2
+
+
+def test_parsing_holds_no_write_lock_on_the_project(project, data_dir, monkeypatch):
+    project_dir, db = project
+    import sqlite3
+
+    import review.records as records_module
+    from review.store import db_path
+
+    real_stream = records_module.stream_bytes
+    writes = []
+
+    def stream_while_someone_writes(*args, **kwargs):
+        stream = real_stream(*args, **kwargs)
+        records = stream.records
+
+        def interleaved():
+            for record in records:
+                other = sqlite3.connect(db_path(project_dir), timeout=0)  # fails at once if the lock were held
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("INSERT INTO meta (key, value) VALUES (?, 'x')", [f"writer-{len(writes)}"])
+                other.commit()
+                other.close()
+                writes.append(record.title)
+                yield record
+
+        stream.records = interleaved()
+        return stream
+
+    monkeypatch.setattr(records_module, "stream_bytes", stream_while_someone_writes)
+    import_files(db, [data_dir / "import" / "scopus.ris"])
+    assert len(writes) == 2
+    assert _count(db, "records") == 2
+
+
+def test_excel_and_web_of_science_files_import(project, data_dir, tmp_path):
+    import openpyxl
+
+    _, db = project
+    book = openpyxl.Workbook()
+    book.active.append(["Title", "Authors", "Publication Year"])
+    book.active.append(["Synthetic record: from Excel", "Hansen, M; Berg, A", 2021])
+    workbook = tmp_path / "export.xlsx"
+    book.save(workbook)
+    reports = import_files(db, [workbook, data_dir / "import" / "wos_plain.txt"])
+    assert [(r.format, r.records) for r in reports] == [("xlsx", 1), ("wos", 2)]
+    first = next(iter_records(db))
+    assert (first["title"], first["authors"], first["year"]) == (
+        "Synthetic record: from Excel",
+        ["Hansen, M", "Berg, A"],
+        2021,
+    )
+
+
+def test_cli_import_sheet_option(cli, project, tmp_path):
+    import openpyxl
+
+    project_dir, _ = project
+    book = openpyxl.Workbook()
+    book.active.append(["About this export"])
+    sheet = book.create_sheet("Records")
+    sheet.append(["Title", "Year"])
+    sheet.append(["Synthetic record: on the second sheet", 2020])
+    workbook = tmp_path / "two-sheets.xlsx"
+    book.save(workbook)
+    refused = cli("import", project_dir, workbook)
+    assert refused.exit_code == 1 and "no title column" in refused.output and "--map" in refused.output
+    missing = cli("import", project_dir, workbook, "--sheet", "Nope")
+    assert missing.exit_code == 1 and "has no sheet 'Nope'" in missing.output and "Traceback" not in missing.output
+    result = cli("import", project_dir, workbook, "--sheet", "Records", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["records"] == 1
+
+
+def test_cli_names_what_is_not_a_file(cli, project, tmp_path):
+    project_dir, _ = project
+    result = cli("import", project_dir, tmp_path)
+    assert result.exit_code == 1
+    assert f"{tmp_path}: is a folder, not a file" in result.output and "Traceback" not in result.output
+
+
+def test_uploads_import_from_memory_and_name_the_upload(project):
+    import openpyxl
+
+    _, db = project
+    book = openpyxl.Workbook()
+    book.active.append(["Title"])
+    book.active.append(["Synthetic record: uploaded"])
+    content = io.BytesIO()
+    book.save(content)
+    (report,) = import_uploads(db, [("folder/uploaded.xlsx", content.getvalue())], source="Upload")
+    assert (report.file, report.format, report.records) == ("uploaded.xlsx", "xlsx", 1)
+    assert batches(db)[0]["file_name"] == "uploaded.xlsx"
+    with pytest.raises(ImportFormatError, match=r"^broken\.ris, line 1: tag AU outside a record"):
+        import_uploads(db, [("broken.ris", b"AU  - Orphan\nER  - \n")])

@@ -27,12 +27,19 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
 @app.command("import")
 def import_(
     project_dir: ProjectDir,
-    files: Annotated[list[Path], typer.Argument(help="RIS, CSV/TSV or MEDLINE (.nbib) files.", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="RIS, CSV/TSV, Excel (.xlsx), MEDLINE (.nbib) or Web of Science plain text files.",
+            show_default=False,
+        ),
+    ],
     source: Annotated[str | None, typer.Option(help="Database the files came from (default: file name).")] = None,
     file_format: Annotated[str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")] = None,
     mapping: Annotated[
         list[str] | None, typer.Option("--map", help="CSV column for a field, e.g. title='Article Title'.")
     ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel workbooks: the sheet to read (default: the first).")] = None,
     force: Annotated[bool, typer.Option(help="Import a file even if the same file was imported before.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -45,6 +52,7 @@ def import_(
 
         review import my-review scopus.ris --source Scopus
         review import my-review wos.csv --source "Web of Science" --map title="Article Title"
+        review import my-review embase.xlsx --source Embase --sheet Results
     """
     review = open_review(project_dir)
     with Progress(
@@ -62,6 +70,7 @@ def import_(
             force=force,
             file_format=file_format,
             mapping=parse_mapping(mapping or []),
+            sheet=sheet,
             on_parsed=lambda _: progress.advance(task),
         )
     if as_json:

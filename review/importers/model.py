@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-import codecs
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-from review.errors import ImportFormatError
+from enum import StrEnum
 
 DOI_PATTERN = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 YEAR_PATTERN = re.compile(r"(1[5-9]\d\d|20\d\d|21\d\d)")
+
+
+class FileFormat(StrEnum):
+    """The export formats the readers understand (stored as each record's `raw_format`)."""
+
+    RIS = "ris"
+    CSV = "csv"
+    TSV = "tsv"
+    MEDLINE = "medline"
+    XLSX = "xlsx"
+    WOS = "wos"  # Web of Science tagged plain text (FN/PT ... ER/EF)
 
 
 @dataclass
@@ -18,7 +28,8 @@ class ParsedRecord:
     """One bibliographic record in the toolkit's common shape.
 
     `raw` holds the source's own fields as ordered `[tag, value]` pairs, so the
-    record can be written back exactly as it came in.
+    record can be written back exactly as it came in. `line` is where the record
+    starts in its file, for warnings that point at it.
     """
 
     raw: list[list[str]]
@@ -38,6 +49,71 @@ class ParsedRecord:
     language: str | None = None
     url: str | None = None
     source_id: str | None = None
+    line: int | None = None
+
+
+class Warnings:
+    """The warnings of one file, grouped by what they say.
+
+    A file with 50,000 records without an abstract gives one line naming the
+    first few places and how many more there are, not 50,000 lines; that keeps
+    both the report and the memory of a streamed import bounded.
+    """
+
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self._groups: dict[str, _Group] = {}
+
+    def add(self, message: str, line: int | None = None, example: str | None = None) -> None:
+        group = self._groups.setdefault(message, _Group(example=example))
+        group.count += 1
+        if line is not None and len(group.lines) < self.SHOWN:
+            group.lines.append(line)
+
+    def __bool__(self) -> bool:
+        return bool(self._groups)
+
+    def render(self) -> list[str]:
+        return [group.render(message) for message, group in self._groups.items()]
+
+
+@dataclass
+class _Group:
+    example: str | None = None
+    count: int = 0
+    lines: list[int] = field(default_factory=list)
+
+    def render(self, message: str) -> str:
+        text = f"{message}: {self.example!r}" if self.example else message
+        if not self.lines:
+            return text if self.count == 1 else f"{text} ({self.count:,} times)"
+        if self.count == 1:
+            return f"line {self.lines[0]}: {text}"
+        places = ", ".join(str(line) for line in self.lines)
+        more = self.count - len(self.lines)
+        if more:
+            places += f" and {more:,} more"
+        first = f"{message} (the first: {self.example!r})" if self.example else message
+        return f"lines {places}: {first}"
+
+
+@dataclass
+class RecordStream:
+    """The records of one file, parsed while they are consumed.
+
+    A large export never sits in memory as a list of records: the importer
+    writes each record as it comes. The encoding is known before the first
+    record; `warnings` is complete once `records` is exhausted. Readers raise
+    `ImportFormatError` from inside the iteration, so a consumer must be ready
+    to undo what it did with the records before the error.
+    """
+
+    file: str
+    format: FileFormat
+    encoding: str
+    records: Iterator[ParsedRecord]
+    warnings: Warnings
 
 
 @dataclass
@@ -50,27 +126,10 @@ class ParseResult:
     records: list[ParsedRecord]
     warnings: list[str] = field(default_factory=list)
 
-
-def decode(data: bytes, file: str) -> tuple[str, str]:
-    """Decode an export whatever its encoding: BOMs, UTF-8, then cp1252/Latin-1.
-
-    Returns the text and the name of the encoding that worked.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as error:
-            raise ImportFormatError(file, f"starts with a UTF-16 mark but is not UTF-16 ({error.reason})") from error
-    if b"\x00" in data[:4096]:
-        raise ImportFormatError(file, "looks like a binary file, not a text export")
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+    @classmethod
+    def collect(cls, stream: RecordStream) -> ParseResult:
+        records = list(stream.records)
+        return cls(stream.file, stream.format, stream.encoding, records, stream.warnings.render())
 
 
 def clean_text(value: str | None) -> str | None:

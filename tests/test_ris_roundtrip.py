@@ -8,12 +8,13 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from review.project import init_project
 
+from review.core import Review
 from review.errors import ImportFormatError
 from review.export.writers import export_table
 from review.importers.ris import dumps_fields, dumps_raw, parse_ris_text
-from review.records import import_files, iter_records
+from review.records import iter_records
+from review.screening.blind import Viewer
 
 PROTOCOL = Path(__file__).resolve().parents[1] / "protocols" / "template.yaml"
 TAGS = ["TI", "T1", "AB", "N2", "AU", "A1", "KW", "PY", "Y1", "DO", "T2", "JF", "VL", "IS", "SP", "EP", "N1"]
@@ -79,14 +80,14 @@ def _stored(db) -> list[dict]:
 
 
 def _export_and_reimport(source_file: Path, folder: Path) -> tuple[list[dict], list[dict]]:
-    first = init_project(folder / "first", PROTOCOL)
-    second = init_project(folder / "second", PROTOCOL)
+    first = Review.create(folder / "first", PROTOCOL)
+    second = Review.create(folder / "second", PROTOCOL)
     try:
-        import_files(first, [source_file], source="S")
+        first.import_files([source_file], source="S")
         exported = folder / "exported.ris"
-        export_table(first, "records", "ris", exported)
-        import_files(second, [exported], source="S")
-        return _stored(first), _stored(second)
+        export_table(first, Viewer(), "records", "ris", exported)
+        second.import_files([exported], source="S")
+        return _stored(first.db), _stored(second.db)
     finally:
         first.close()
         second.close()

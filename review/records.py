@@ -277,11 +277,6 @@ def get_record(db: sqlite_utils.Database, record_id: int) -> dict:
     return rows[0]
 
 
-def unique_records(db: sqlite_utils.Database) -> Iterator[dict]:
-    """Records that survived deduplication: the ones screening works on."""
-    return iter_records(db, "duplicate_of IS NULL")
-
-
 def records_per_source(db: sqlite_utils.Database) -> dict[str, int]:
     """Imported records per source database (PRISMA's records identified per database)."""
     rows = db.execute("SELECT source, COUNT(*) FROM records GROUP BY source ORDER BY source").fetchall()
@@ -340,9 +335,6 @@ class Record:
     @classmethod
     def from_row(cls, row: dict) -> Record:
         return cls(**{name: row.get(name) for name in cls.__dataclass_fields__})
-
-    def as_dict(self) -> dict:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @property
     def authors_line(self) -> str:

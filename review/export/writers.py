@@ -189,7 +189,6 @@ TABLE_SPECS: dict[str, TableSpec] = {
     "decisions": TableSpec(tables.decisions_table, ("language",)),
     "records": TableSpec(tables.records_table, ("unique_only",), tables.records_for_ris, ("unique_only",)),
 }
-TEXT_FORMATS = ("csv", "json")
 FORMATS = ("csv", "xlsx", "json", "ris")
 
 

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+import scipy.sparse as sp
 import sqlite_utils
 
 from review.ranking.embeddings import cached_embeddings, count_cached, encode
@@ -136,8 +138,9 @@ class StageRanker:
 
                 vectors = cached_embeddings(review.db, texts, choice.model, on_batch=advance, backend=choice.backend)
                 query_vector = encode([query], choice.model, backend=choice.backend)[0]
-        features = build_features(texts or [""], embedding=vectors, query=query, embedding_query=query_vector)
-        features.tfidf = features.tfidf[: len(texts)]
+        if not any(text.strip() for text in texts):  # no words at all (an empty stage): nothing to learn from
+            return FeatureSet(sp.csr_matrix((len(texts), 1), dtype=np.float32)), None
+        features = build_features(texts, embedding=vectors, query=query, embedding_query=query_vector)
         return features, choice.model if vectors is not None else None
 
     def _replay(self, changes: list[LabelChange]) -> None:

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from review.audit import AuditAction, audit_entries
+from tests.apptest import REPO, download, page, record_downloads
 
-REPO = Path(__file__).resolve().parents[1]
 RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"
-
-
-def page(project_dir: Path, name: str, reviewer: str = "Anna") -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["project_dir"] = str(project_dir)
-    at.session_state["reviewer"] = reviewer
-    at.switch_page(f"review/webapp/pages/{name}.py")
-    return at.run()
 
 
 def metric(at: AppTest, label: str) -> int:
@@ -30,21 +20,7 @@ def metric(at: AppTest, label: str) -> int:
 
 @pytest.fixture
 def downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
-    """What each deferred download button of a page run would deliver when clicked, by button key."""
-    builders: dict[str, Callable[[], bytes]] = {}
-    add_deferred = MediaFileManager.add_deferred
-
-    def recording(self, data, mimetype, coordinates, file_name=None, element_id=""):
-        builders[element_id] = data
-        return add_deferred(self, data, mimetype, coordinates, file_name=file_name, element_id=element_id)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return builders
-
-
-def download(builders: dict[str, Callable[[], bytes]], at: AppTest, key: str) -> bytes:
-    [button] = [button for button in at.get("download_button") if button.key == key]
-    return builders[button.id]()
+    return record_downloads(monkeypatch)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.apptest import REPO, page
+
 TEMPLATE = REPO / "protocols" / "template.yaml"
 RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"
 
@@ -22,12 +23,7 @@ def screening_project(review):
 
 
 def screening_page(project_dir: Path, reviewer: str, stage: str = "ta") -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["project_dir"] = str(project_dir)
-    at.session_state["reviewer"] = reviewer
-    at.session_state["stage"] = stage
-    at.switch_page("review/webapp/pages/screening.py")
-    return at.run()
+    return page(project_dir, "screening", reviewer, stage=stage)
 
 
 def shown_record(at: AppTest) -> int:

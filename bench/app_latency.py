@@ -1,13 +1,15 @@
 """Time from a screening decision to the next record, at 2k and 20k records, through the page's library path.
 
 Each decision goes through `ScreeningSession` exactly as the Screening page's
-button does: `record_decision` (written at once), the shared ranker's
-`update` (refits in a background thread), then `claim_next` over the ranker's
+button does: the decision written at once, the stage's shared ranker synced
+(it refits in a background thread), then `claim_next` over the ranker's
 current order. 'record drawn' adds what the page reads to draw that record
 (the record, its score and rank, its visible history); 'whole run' adds the
-stage progress drawn after it. The stopping rule's test runs in a background
-thread in the app (it never delays the page); its time is reported apart,
-measured after every tenth decision.
+stage progress drawn after it. The stopping rule's test runs in a worker
+process in the app (it never delays the page); its time is reported apart,
+measured after every tenth decision. Embeddings are not computed here (the
+page computes them in the background), so the ranker is the preset's TF-IDF
+part, as on a project whose vectors are not cached yet.
 
 Records are the demo corpus's six exports imported again and again (no
 deduplication run), so every record is a screening candidate with real text.
@@ -33,13 +35,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the browser helpers live with the end-to-end test
 
+from review.core import Review
 from review.demo import CORPUS, PROTOCOL
-from review.insights import stage_progress
-from review.project import current_protocol, init_project
-from review.records import get_record, import_files
-from review.screening.log import history
-from review.screening.session import ScreeningSession, build_ranker
-from review.stopping.hypergeometric import stopping_status
+from review.screening.blind import Viewer
+from review.screening.session import ScreeningSession, shared_ranker
 
 RELEVANT_WORDS = ("samarbejd", "collaborat", "tværsektor", "helhed")
 
@@ -49,14 +48,14 @@ def corpus_files() -> list[Path]:
         return [CORPUS / row["file"] for row in csv.DictReader(handle)]
 
 
-def make_project(folder: Path, n_records: int):
-    db = init_project(folder, PROTOCOL)
+def make_project(folder: Path, n_records: int) -> Review:
+    review = Review.create(folder, PROTOCOL)
     files = corpus_files()
-    while db.execute("SELECT COUNT(*) FROM records").fetchone()[0] < n_records:
-        import_files(db, files, force=True)
-    db.execute("DELETE FROM records WHERE record_id > ?", [n_records])
-    db.conn.commit()
-    return db
+    while review.db.execute("SELECT COUNT(*) FROM records").fetchone()[0] < n_records:
+        review.import_files(files, force=True)
+    review.db.execute("DELETE FROM records WHERE record_id > ?", [n_records])
+    review.db.conn.commit()
+    return review
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -66,37 +65,40 @@ def percentile(values: list[float], share: float) -> float:
 
 def bench(n_records: int, n_decisions: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        db = make_project(Path(folder) / "project", n_records)
-        protocol = current_protocol(db)
+        review = make_project(Path(folder) / "project", n_records)
         started = time.perf_counter()
-        ranker = build_ranker(db, "ta", protocol)
+        ranker = shared_ranker(review, "ta", embed=False)
         startup = time.perf_counter() - started
-        session = ScreeningSession(db, "ta", "bench", "bench-session", ranker, protocol)
+        session = ScreeningSession(review, "ta", "bench", ranker)
+        viewer = Viewer("bench")
         record_id = session.current()
         to_next, drawn, page, stopping = [], [], [], []
         for decision in range(n_decisions):
-            title = (get_record(db, record_id)["title"] or "").lower()
+            title = (review.record(record_id).title or "").lower()
             label = "include" if any(word in title for word in RELEVANT_WORDS) else "exclude"
             started = time.perf_counter()
             session.decide(record_id, label)
+            # the page's next run: this browser session's screening over the shared ranker, then its record
+            session = ScreeningSession(review, "ta", "bench", shared_ranker(review, "ta", embed=False), session.decided)
             record_id = session.current()
             to_next.append(time.perf_counter() - started)
-            get_record(db, record_id)
+            review.record(record_id)
             session.score_rank(record_id)
-            history(db, record_id, viewer="bench", protocol=protocol)
+            review.history(record_id, viewer)
             drawn.append(time.perf_counter() - started)
-            stage_progress(db, "ta", protocol)
+            left = review.state("ta").progress.remaining
             page.append(time.perf_counter() - started)
             if decision % 10 == 9:
                 started = time.perf_counter()
-                stopping_status(db, "ta", protocol=protocol, start_sample=False)
+                review.stopping("ta", start_sample=False)
                 stopping.append(time.perf_counter() - started)
-        ranker.wait()
-        db.close()
+        ranker.ranker.wait()
+        review.close()
     ms = lambda values, share: round(1000 * percentile(values, share), 1)  # noqa: E731
     return {
         "records": n_records,
         "decisions": n_decisions,
+        "left_to_decide": left,
         "ranker_start_s": round(startup, 2),
         "next_median_ms": ms(to_next, 0.5),
         "next_p95_ms": ms(to_next, 0.95),
@@ -105,7 +107,7 @@ def bench(n_records: int, n_decisions: int) -> dict:
         "page_median_ms": ms(page, 0.5),
         "page_p95_ms": ms(page, 0.95),
         "stopping_median_ms": ms(stopping, 0.5),
-        "last_refit_s": round(ranker.fit_seconds, 2),
+        "last_refit_s": round(ranker.ranker.fit_seconds, 2),
     }
 
 
@@ -113,7 +115,7 @@ def bench(n_records: int, n_decisions: int) -> dict:
 TIME_NEXT_RECORD = """
 window.__timing = null;
 const caption = () => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
-    .map(element => element.innerText).find(text => text.includes('model relevance'));
+    .map(element => element.innerText).find(text => text.includes('model rank'));
 const before = caption();
 document.addEventListener('keydown', () => {
   const start = performance.now();
@@ -216,7 +218,7 @@ def main() -> None:
     for size in args.sizes:
         r = bench(size, args.decisions)
         print(
-            f"{r['records']:>6} records: {r['next_median_ms']} / {r['next_p95_ms']} | "
+            f"{r['records']:>6} records ({r['left_to_decide']} left to decide after): {r['next_median_ms']} / {r['next_p95_ms']} | "
             f"{r['drawn_median_ms']} / {r['drawn_p95_ms']} | {r['page_median_ms']} / {r['page_p95_ms']} "
             f"(stopping rule in the background {r['stopping_median_ms']}; ranker ready in {r['ranker_start_s']} s, last background refit {r['last_refit_s']} s)",
             flush=True,

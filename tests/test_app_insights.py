@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from review.insights import blind_stages_open, recall_curve, screening_speed, stage_progress
-from review.project import current_protocol
-from review.records import import_files
-from review.screening.log import append_event, record_decision
+from review.insights import recall_curve, screening_speed
+from review.screening.blind import open_blind_stages
+from review.screening.log import append_event
 from review.store import transaction
+from review.types import EventKind, Label, Stage
 
 
 @pytest.fixture
-def records(project, data_dir):
-    project_dir, db = project
-    import_files(db, [data_dir / "screening" / "records.ris"], source="Test")
-    return db
+def records(review, data_dir):
+    review.import_files([data_dir / "screening" / "records.ris"], source="Test")
+    return review
 
 
 def test_recall_curve_counts_relevant_found_after_each_record():
@@ -24,19 +23,18 @@ def test_recall_curve_counts_relevant_found_after_each_record():
 
 
 def test_stage_progress_counts_states_and_reviewers(records):
-    db = records
-    protocol = current_protocol(db)
-    record_decision(db, 1, "ta", "Anna", "include")
-    record_decision(db, 1, "ta", "Ben", "exclude")
-    record_decision(db, 2, "ta", "Anna", "maybe")
-    progress = stage_progress(db, "ta", protocol)
+    review = records
+    review.decide(1, "ta", "Anna", "include")
+    review.decide(1, "ta", "Ben", "exclude")
+    review.decide(2, "ta", "Anna", "maybe")
+    progress = review.state("ta").progress
     assert (progress.candidates, progress.final, progress.conflicts, progress.waiting) == (12, 0, 1, 1)
     assert progress.by_reviewer == {"Anna": 2, "Ben": 1}
     assert progress.remaining == 12
 
 
 def test_speed_leaves_pauses_and_bulk_imports_out(records):
-    db = records
+    db = records.db
     stamps = [
         "2026-01-01T10:00:00+00:00",
         "2026-01-01T10:00:20+00:00",
@@ -46,17 +44,18 @@ def test_speed_leaves_pauses_and_bulk_imports_out(records):
     ]
     with transaction(db):
         for record_id, stamp in enumerate(stamps, 1):
-            append_event(db, record_id, "ta", "Anna", "screen", "exclude", created_at=stamp)
+            append_event(db, record_id, Stage.TA, "Anna", EventKind.SCREEN, Label.EXCLUDE, created_at=stamp)
     [speed] = screening_speed(db, "ta")
     assert (speed.reviewer, speed.decisions, speed.median_seconds) == ("Anna", 5, 25.0)
     assert speed.per_hour == 144.0  # two records in 50 seconds of screening
 
 
 def test_a_blind_stage_is_open_while_a_record_waits_or_conflicts(records):
-    db = records
-    protocol = current_protocol(db)
-    assert blind_stages_open(db, protocol) == []
-    record_decision(db, 1, "ta", "Anna", "include")
-    assert blind_stages_open(db, protocol) == ["ta"]
-    record_decision(db, 1, "ta", "Ben", "include")
-    assert blind_stages_open(db, protocol) == []
+    review = records
+    assert open_blind_stages(review) == []
+    review.decide(1, "ta", "Anna", "include")
+    assert open_blind_stages(review) == [Stage.TA]
+    review.decide(1, "ta", "Ben", "exclude")
+    assert open_blind_stages(review) == [Stage.TA]  # a conflict keeps it open
+    review.resolve(1, "ta", "Carla", "include")
+    assert open_blind_stages(review) == []

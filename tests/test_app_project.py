@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from review.cli.app_cmds import APP_FILE
 from review.errors import ReviewError
-from review.records import batches, import_uploads
+from review.records import batches
 
 REPO = Path(__file__).resolve().parents[1]
 RIS = b"TY  - JOUR\nID  - R1\nTI  - Collaboration around families\nPY  - 2015\nER  - \n"
@@ -56,10 +56,9 @@ def test_a_new_project_is_created_from_a_bundled_protocol(project, tmp_path):
     assert at.subheader[0].value == "Short title of the review"
 
 
-def test_project_page_shows_protocol_and_import_counts(project):
-    project_dir, db = project
-    import_uploads(db, [("scopus.ris", RIS)], source="Scopus")
-    at = app(project_dir)
+def test_project_page_shows_protocol_and_import_counts(review):
+    review.import_uploads([("scopus.ris", RIS)], source="Scopus")
+    at = app(review.folder)
     assert not at.exception
     assert at.subheader[0].value == "Short title of the review"
     metrics = {metric.label: metric.value for metric in at.metric}
@@ -79,21 +78,19 @@ def test_sidebar_opens_another_project_and_rejects_a_folder_without_one(project,
     assert at.title[0].value == "Project"
 
 
-def test_import_page_lists_batches(project):
-    project_dir, db = project
-    import_uploads(db, [("pubmed.nbib", b"PMID- 1\nTI  - A title\nDP  - 2020\n")], source="PubMed")
-    at = app(project_dir, page="import_page")
+def test_import_page_lists_batches(review):
+    review.import_uploads([("pubmed.nbib", b"PMID- 1\nTI  - A title\nDP  - 2020\n")], source="PubMed")
+    at = app(review.folder, page="import_page")
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["source"]) == ["PubMed"]
     assert list(table["file_name"]) == ["pubmed.nbib"]
 
 
-def test_import_uploads_names_the_uploaded_file_and_keeps_the_project_unchanged_on_error(project):
-    _, db = project
-    reports = import_uploads(db, [("scopus.ris", RIS)], source="Scopus")
+def test_import_uploads_names_the_uploaded_file_and_keeps_the_project_unchanged_on_error(review):
+    reports = review.import_uploads([("scopus.ris", RIS)], source="Scopus")
     assert (reports[0].file, reports[0].records) == ("scopus.ris", 1)
     with pytest.raises(ReviewError) as error:
-        import_uploads(db, [("again.ris", RIS)])
+        review.import_uploads([("again.ris", RIS)])
     assert str(error.value).startswith("again.ris was already imported")
-    assert [row["file_name"] for row in batches(db)] == ["scopus.ris"]
+    assert [row["file_name"] for row in batches(review.db)] == ["scopus.ris"]

@@ -21,11 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from review.dedupe import apply_dedupe, find_duplicates
+from review.core import Review
 from review.demo import CORPUS, PROTOCOL
-from review.project import init_project
-from review.records import import_files
-from review.screening.decisions_io import import_decisions
 from review.store import open_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,11 +63,6 @@ pytestmark = [
 
 def after_title_abstract_screening(folder: Path, work: Path) -> Path:
     """The demo project before full-text screening (see the module docstring)."""
-    db = init_project(folder, PROTOCOL)
-    with (CORPUS / "databases.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            import_files(db, [CORPUS / row["file"]], source=row["source"])
-    apply_dedupe(db, find_duplicates(db))
     with (
         (CORPUS / "decisions.csv").open(encoding="utf-8") as source,
         (work / "ta-decisions.csv").open("w", encoding="utf-8", newline="") as target,
@@ -79,8 +71,11 @@ def after_title_abstract_screening(folder: Path, work: Path) -> Path:
         writer = csv.DictWriter(target, reader.fieldnames)
         writer.writeheader()
         writer.writerows(row for row in reader if row["stage"] == "ta")
-    import_decisions(db, work / "ta-decisions.csv")
-    db.close()
+    with Review.create(folder, PROTOCOL) as review, (CORPUS / "databases.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            review.import_files([CORPUS / row["file"]], source=row["source"])
+        review.apply_dedupe(review.find_duplicates())
+        review.import_decisions(work / "ta-decisions.csv")
     return folder
 
 
@@ -215,7 +210,7 @@ def metric(driver, label: str) -> int:
 
 
 def shown_record(driver) -> str:
-    caption = wait(driver).until(lambda d: d.find_element(By.XPATH, "//*[contains(text(), 'model relevance')]").text)
+    caption = wait(driver).until(lambda d: d.find_element(By.XPATH, "//*[contains(text(), 'model rank')]").text)
     return caption.split("·")[0].strip()
 
 
@@ -265,6 +260,7 @@ def test_screen_five_records_with_the_keyboard_and_prisma_moves_by_five(served, 
     before = {label: metric(driver, label) for label in ("Reports assessed", "Studies included", "Records excluded")}
 
     record = full_text_screening(driver)
+    settle(driver)
     driver.save_screenshot(str(SCREENSHOTS / "screening.png"))
     decided = []
     for _ in range(5):

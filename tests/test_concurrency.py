@@ -1,4 +1,4 @@
-"""Real OS processes deciding on one project at the same time lose no decision; a lock held too long is one line."""
+"""Real OS processes deciding on one project at the same time lose no decision."""
 
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from review.project import current_protocol, store_protocol
 
+from review.core import Review
 from review.errors import ProjectError
-from review.fulltext.attach import attach_fulltexts
-from review.records import import_files
-from review.screening.log import final_labels
 from review.store import MIGRATIONS, LockWait, connect, db_path, open_project, schema_version
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,35 +23,32 @@ N_RECORDS = 40
 WORKER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from review.store import open_project
+    from review.core import Review
     project, reviewer, mode, start = sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4])
     while not start.exists():
         time.sleep(0.01)
-    db = open_project(project)
+    review = Review.open(project)
     if mode == "loop":
-        from review.screening.log import record_decision
         for round_ in range(3):
             for record_id in range(1, {n} + 1):
                 label = "include" if (record_id + round_) % 2 else "maybe"
-                record_decision(db, record_id, "ta", reviewer, label, note=f"{{reviewer}} round {{round_}}")
+                review.decide(record_id, "ta", reviewer, label, note=f"{{reviewer}} round {{round_}}")
     else:
         from review.screening.claims import claim_next
-        from review.screening.log import record_decision
         order = list(range(1, {n} + 1))
-        while (record_id := claim_next(db, "ta", reviewer, order)) is not None:
-            record_decision(db, record_id, "ta", reviewer, "include")
+        while (record_id := claim_next(review, "ta", reviewer, order)) is not None:
+            review.decide(record_id, "ta", reviewer, "include")
+    review.close()
 """).format(n=N_RECORDS)
 
 
-def make_project(project, tmp_path: Path):
-    project_dir, db = project
+def make_project(review, tmp_path: Path) -> None:
     ris = tmp_path / "many.ris"
     ris.write_text(
         "".join(f"TY  - JOUR\nID  - C{i}\nTI  - Concurrent record {i}\nER  - \n\n" for i in range(1, N_RECORDS + 1)),
         encoding="utf-8",
     )
-    import_files(db, [ris], source="Test")
-    return project_dir, db
+    review.import_files([ris], source="Test")
 
 
 def run_workers(project_dir: Path, tmp_path: Path, mode: str, reviewers: list[str]) -> None:
@@ -75,24 +69,24 @@ def run_workers(project_dir: Path, tmp_path: Path, mode: str, reviewers: list[st
         assert worker.returncode == 0, errors
 
 
-def test_two_processes_lose_no_decision(project, tmp_path):
-    project_dir, db = make_project(project, tmp_path)
-    run_workers(project_dir, tmp_path, "loop", ["anna", "bo"])
-    rows = db.execute("SELECT reviewer, note, COUNT(*) FROM decisions GROUP BY reviewer, note").fetchall()
+def test_two_processes_lose_no_decision(review, tmp_path):
+    make_project(review, tmp_path)
+    run_workers(review.folder, tmp_path, "loop", ["anna", "bo"])
+    rows = review.db.execute("SELECT reviewer, note, COUNT(*) FROM decisions GROUP BY reviewer, note").fetchall()
     assert sorted(rows) == [
         (reviewer, f"{reviewer} round {r}", N_RECORDS) for reviewer in ("anna", "bo") for r in range(3)
     ]
     expected = {record_id: "include" if (record_id + 2) % 2 else "maybe" for record_id in range(1, N_RECORDS + 1)}
-    assert final_labels(db, "ta") == expected  # both reviewers' last rounds agree on every record
+    assert review.state("ta").finals == expected  # both reviewers' last rounds agree on every record
 
 
-def test_two_processes_with_single_screening_never_decide_the_same_record(project, tmp_path):
-    project_dir, db = make_project(project, tmp_path)
-    data = json.loads(current_protocol(db).model_dump_json(by_alias=True))
+def test_two_processes_with_single_screening_never_decide_the_same_record(review, tmp_path):
+    make_project(review, tmp_path)
+    data = json.loads(review.protocol.model_dump_json(by_alias=True))
     data["stages"]["ta"].update(reviewers=1, blind=False)
-    store_protocol(db, yaml.safe_dump(data), "single.yaml")
-    run_workers(project_dir, tmp_path, "claim", ["anna", "bo"])
-    decided = db.execute("SELECT record_id, COUNT(*) FROM decisions GROUP BY record_id").fetchall()
+    review.store_protocol(yaml.safe_dump(data), "single.yaml")
+    run_workers(review.folder, tmp_path, "claim", ["anna", "bo"])
+    decided = review.db.execute("SELECT record_id, COUNT(*) FROM decisions GROUP BY record_id").fetchall()
     assert len(decided) == N_RECORDS
     assert all(count == 1 for _, count in decided)  # no record was served to both processes
 
@@ -153,9 +147,10 @@ def short_lock_wait(monkeypatch):
 
 
 def test_decide_while_another_process_holds_the_lock_too_long_is_one_line_and_loses_nothing(
-    project, tmp_path, cli, lock_holder, short_lock_wait
+    review, tmp_path, cli, lock_holder, short_lock_wait
 ):
-    project_dir, db = make_project(project, tmp_path)
+    make_project(review, tmp_path)
+    project_dir, db = review.folder, review.db
     start, release = lock_holder
     pauses, _ = short_lock_wait
     start(db_path(project_dir))
@@ -175,9 +170,10 @@ def test_decide_while_another_process_holds_the_lock_too_long_is_one_line_and_lo
 
 
 def test_a_lock_released_during_the_backoff_lets_the_decision_through(
-    project, tmp_path, cli, lock_holder, short_lock_wait
+    review, tmp_path, cli, lock_holder, short_lock_wait
 ):
-    project_dir, db = make_project(project, tmp_path)
+    make_project(review, tmp_path)
+    project_dir, db = review.folder, review.db
     start, release = lock_holder
     pauses, on_pause = short_lock_wait
     on_pause.append(release.touch)  # the other writer finishes while this one waits
@@ -190,16 +186,17 @@ def test_a_lock_released_during_the_backoff_lets_the_decision_through(
     assert db.execute("SELECT reviewer, label FROM decisions").fetchall() == [("anna", "include")]
 
 
-def test_an_attach_that_cannot_get_the_lock_leaves_no_copies(project, tmp_path, lock_holder, short_lock_wait):
-    project_dir, _ = make_project(project, tmp_path)
+def test_an_attach_that_cannot_get_the_lock_leaves_no_copies(review, tmp_path, lock_holder, short_lock_wait):
+    make_project(review, tmp_path)
+    project_dir = review.folder
     start, _ = lock_holder
     source = tmp_path / "pdfs"
     source.mkdir()
     (source / "record-1.txt").write_text("a full text", encoding="utf-8")
     start(db_path(project_dir))
-    waiting_briefly = open_project(project_dir)  # a connection opened under the short `LockWait`
+    waiting_briefly = Review.open(project_dir)  # a connection opened under the short `LockWait`
     with pytest.raises(ProjectError, match="locked"):
-        attach_fulltexts(waiting_briefly, project_dir, source)
+        waiting_briefly.attach(source)
     assert list((project_dir / "fulltexts").iterdir()) == []
 
 

@@ -46,10 +46,13 @@ else:
     st.caption("Nobody has screened at this stage yet.")
 
 st.subheader("Agreement")
-report = review.agreement(state.viewer())
-pairs = [pair for pair in report.pairs if pair.stage == stage]
-if stage in report.hidden_stages:
+viewer = state.viewer()
+hidden = viewer.hidden_stages(review)
+pairs = [] if hidden and viewer.name is None else [p for p in review.agreement(viewer).pairs if p.stage == stage]
+if stage in hidden:
     st.caption("This stage is blind and still being screened: agreement is shown once every record is reconciled.")
+elif hidden and viewer.name is None:
+    st.caption("Enter your name in the sidebar to see agreement while a blind stage is being screened.")
 elif pairs:
     st.dataframe(
         [

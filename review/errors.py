@@ -25,6 +25,7 @@ class Remedy(StrEnum):
     REPLACE_DEMO = "replace-demo"  # replace an earlier demo in the same folder
     OTHER_FOLDER = "other-folder"  # choose another folder
     NAME_VIEWER = "name-viewer"  # say who is looking (blind stages show only their own labels)
+    UNBLIND = "unblind"  # see every reviewer's label, recorded in the audit log
     INIT_PROJECT = "init-project"  # create the project first
     NAME_STUDY = "name-study"  # give the study a name
 
@@ -84,13 +85,15 @@ class BlindStageError(ReviewError):
 
     remedy = Remedy.NAME_VIEWER
 
-    def __init__(self, stages: list[str]):
+    def __init__(self, stages: list[str], what: str | None = None):
         self.stages = stages
         names = " and ".join(stages)
-        super().__init__(
-            f"screening at {names} is blind and not yet reconciled, so labels are shown only to the reviewer "
-            "who made them; say who you are (unblinding is recorded in the audit log)"
-        )
+        if what is None:
+            message = (f"screening at {names} is blind and not yet reconciled, so labels are shown only to the "
+                       "reviewer who made them; say who you are (unblinding is recorded in the audit log)")  # fmt: skip
+            super().__init__(message)
+        else:
+            super().__init__(f"screening at {names} is blind and not yet reconciled: {what}", Remedy.UNBLIND)
 
 
 class AccessDenied(ReviewError):

@@ -105,13 +105,6 @@ def test_next_never_serves_a_record_the_reviewer_has_decided(records, cli):
     assert decided[-1] in served_ids(cli, review, "anna")
 
 
-EMPTY_STAGE_BUG = (
-    "review/ranking/project.py StageRanker._features: a stage without candidates builds TF-IDF on [''] "
-    "and scikit-learn raises 'empty vocabulary' (a traceback instead of 'nothing left')"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=EMPTY_STAGE_BUG)
 def test_next_on_a_stage_without_candidates_says_nothing_is_left(records, cli):
     result = cli("next", records.folder, "--stage", "ft", "--reviewer", "anna")  # nothing included yet
     assert result.exit_code == 0

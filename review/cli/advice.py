@@ -12,6 +12,7 @@ ADVICE: dict[Remedy, str] = {
     Remedy.REPLACE_DEMO: "use --force to replace it",
     Remedy.OTHER_FOLDER: "choose another folder",
     Remedy.NAME_VIEWER: "give --reviewer NAME (or set $REVIEW_REVIEWER), or --unblind",
+    Remedy.UNBLIND: "the person reconciling them uses --unblind (recorded in the audit log)",
     Remedy.INIT_PROJECT: "create it with `review init DIR --protocol FILE`",
     Remedy.NAME_STUDY: "give it with --study NAME",
 }

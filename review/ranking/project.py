@@ -17,6 +17,7 @@ among the stage's records still without a final decision (1 = the top).
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ class StageRanker:
         credits = stored_credits(review.db, self.stage, self.preset.name)
         self.ranker = Ranker(features, self.ids, self.preset, credits=credits)
         self.version = 0
+        self._sync_lock = threading.Lock()
         self._saved_credits = set(credits)
         self._replay(review.label_changes(self.stage, 0))
         self.ranker.refit()  # the first fit is waited for, so the first record shown is the model's choice

@@ -33,7 +33,7 @@ def conflicts(review: Review, stage: str, viewer: Viewer) -> list[Conflict]:
     stage = Stage(stage)
     require_viewer(review, viewer)
     if stage in viewer.hidden_stages(review):
-        raise BlindStageError([STAGE_NAMES[stage]])
+        raise BlindStageError([STAGE_NAMES[stage]], "conflicts show every reviewer's label")
     states = review.state(stage).with_status(RecordStatus.CONFLICT)
     return [_conflict(review, stage, state.record_id, dict(sorted(state.labels.items()))) for state in states]
 

@@ -13,7 +13,9 @@ db = review.db
 
 with st.form("import", clear_on_submit=True):
     files = st.file_uploader(
-        "Search exports", accept_multiple_files=True, type=["ris", "txt", "csv", "tsv", "nbib", "medline", "xlsx", "ciw"]
+        "Search exports",
+        accept_multiple_files=True,
+        type=["ris", "txt", "csv", "tsv", "nbib", "medline", "xlsx", "ciw"],
     )
     source = st.text_input("Source database", placeholder="e.g. Scopus (default: the file name)")
     force = st.checkbox("Import again even if the same file was imported before")

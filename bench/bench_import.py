@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from _common import IMPORTED_PROJECT, LARGE_RIS, REPO, peak_rss_mb
-from review.project import init_project
 
+from review.core import Review
 from review.records import import_files
 
 
@@ -30,7 +30,7 @@ def main() -> None:
     if not args.ris.is_file():
         raise SystemExit(f"{args.ris} is missing; run bench/make_large_ris.py first")
     shutil.rmtree(args.project, ignore_errors=True)
-    db = init_project(args.project, REPO / "protocols" / "template.yaml")
+    db = Review.create(args.project, REPO / "protocols" / "template.yaml").db
     started, cpu_started = time.perf_counter(), time.process_time()
     reports = import_files(db, [args.ris], source="bench")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started

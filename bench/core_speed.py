@@ -142,18 +142,20 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # measure one built project (child process)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)  # where the child writes its figures
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one, args.repeats)), flush=True)
-        os._exit(0)  # skip interpreter teardown: native threads (torch, the app's workers) may abort it
+        args.out.write_text(json.dumps(measure(args.one, args.repeats)), encoding="utf-8")
+        os._exit(0)  # skip teardown: the app's worker processes and native threads are not waited for
     rows = {}
     for size in (int(part) for part in args.sizes.split(",")):
         folder = CACHE / f"core-{size}-{args.decisions}"
         if not (folder / "review.db").is_file():
             build(folder, size, args.decisions)
-        child = subprocess.run([sys.executable, __file__, "--one", str(folder), "--repeats", str(args.repeats)],
-                               check=True, capture_output=True, text=True)  # fmt: skip
-        rows[size] = json.loads(child.stdout.strip().splitlines()[-1])
+        out = folder / "figures.json"
+        subprocess.run([sys.executable, __file__, "--one", str(folder), "--repeats", str(args.repeats), "--out",
+                        str(out)], check=True, stderr=subprocess.DEVNULL)  # fmt: skip
+        rows[size] = json.loads(out.read_text(encoding="utf-8"))
         print(
             f"{size:>9,} records: " + ", ".join(f"{key} {value:.0f}" for key, value in rows[size].items()), flush=True
         )

@@ -17,7 +17,7 @@ def test_help_has_an_example(cli):
 def test_command_serves_app_py_for_the_project_on_localhost_by_default(project, cli, monkeypatch):
     project_dir, _ = project
     calls = []
-    monkeypatch.setattr("review.cli.app_cmds.subprocess.call", lambda args: calls.append(args) or 0)
+    monkeypatch.setattr("review.cli.app_cmds.os.execv", lambda path, args: calls.append(args))
     result = cli("app", project_dir, "--port", "8600")
     assert result.exit_code == 0
     assert calls == [streamlit_command(project_dir, 8600, "127.0.0.1")]

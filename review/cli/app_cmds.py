@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -53,4 +53,5 @@ def app_(
         review app my-review --port 8600 --address 0.0.0.0
     """
     open_review(project_dir).close()  # a clear error now rather than in the browser
-    raise typer.Exit(subprocess.call(streamlit_command(project_dir, port, address)))
+    command = streamlit_command(project_dir, port, address)
+    os.execv(command[0], command)  # become the server, so a signal to this process stops it

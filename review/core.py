@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from review.coding.codes import Code, import_codes, set_codes
-from review.dedupe import DedupeResult, apply_dedupe, find_duplicates, resolve_pair, undo_dedupe
+from review.dedupe import DedupeResult, apply_dedupe, duplicate_count, find_duplicates, resolve_pair, undo_dedupe
 from review.errors import ProjectError
 from review.export.writers import export_table
 from review.fulltext.attach import AttachReport, attach_fulltexts, mark_not_retrieved
@@ -37,7 +37,7 @@ from review.fulltext.studies import ReportFlow, included_studies, link_reports, 
 from review.prisma.counts import PrismaCounts, checked_counts
 from review.protocol import Protocol, load_protocol, parse_protocol
 from review.ranking.results import latest_scores, rank_among_unscreened
-from review.records import BatchReport, Record, import_files, import_uploads, iter_records
+from review.records import BatchReport, Record, import_files, import_uploads, iter_records, records_per_source
 from review.screening.agreement import AgreementReport, agreement
 from review.screening.blind import Viewer
 from review.screening.blind import unblind as unblind_viewer
@@ -205,6 +205,22 @@ class Review:
                 self._cache.records_version = version
             return self._cache.unique_ids
 
+    def records_per_source(self) -> dict[str, int]:
+        """Imported records per source database (PRISMA's records identified per database), cached like `unique_ids`."""
+        return self._per_records_version("per_source", lambda: records_per_source(self.db))
+
+    def duplicates_removed(self) -> int:
+        """Records merged into another record (PRISMA's 'duplicates removed')."""
+        return self._per_records_version("duplicates", lambda: duplicate_count(self.db))
+
+    def _per_records_version(self, name: str, compute: Callable[[], object]) -> object:
+        version = self._records_version()
+        with self._cache.lock:
+            cached = self._cache.extras.get(f"records:{name}")
+            if cached is None or cached[0] != version:
+                cached = self._cache.extras[f"records:{name}"] = (version, compute())
+            return cached[1]
+
     def _records_version(self) -> tuple:
         """Changes whenever the set of unique records can have changed (imports, merges, undone runs)."""
         return self.db.execute(
@@ -218,8 +234,15 @@ class Review:
         unique = self.unique_ids()
         if check_stage(stage) is Stage.TA:
             return unique
-        included = self.state(Stage.TA).finals
-        return tuple(record_id for record_id in unique if included.get(record_id) is Label.INCLUDE)
+        ta = self.state(Stage.TA)
+        key = (self._records_version(), ta.version)
+        with self._cache.lock:
+            cached = self._cache.extras.get("candidates:ft")
+            if cached is None or cached[0] != key:
+                included = ta.finals
+                cached = (key, tuple(r for r in unique if included.get(r) is Label.INCLUDE))
+                self._cache.extras["candidates:ft"] = cached
+            return cached[1]
 
     def state(self, stage: Stage | str) -> StageState:
         """The stage's immutable state at the current version of the log."""

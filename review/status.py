@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from review.dedupe import duplicate_count
-from review.records import records_per_source
 from review.types import STAGES
 
 if TYPE_CHECKING:
@@ -18,11 +16,11 @@ def _count(review: Review, sql: str) -> int:
 
 def project_status(review: Review) -> dict:
     """Imported, duplicate and unique record counts, records per source, and screening per stage."""
-    per_source = records_per_source(review.db)
+    per_source = review.records_per_source()
     status = {
         "batches": _count(review, "SELECT COUNT(*) FROM batches"),
         "records_imported": sum(per_source.values()),
-        "duplicates_removed": duplicate_count(review.db),
+        "duplicates_removed": review.duplicates_removed(),
         "records_unique": len(review.unique_ids()),
         "uncertain_duplicate_pairs": _count(review, "SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'uncertain'"),
         "records_per_source": per_source,

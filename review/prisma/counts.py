@@ -14,11 +14,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from review.dedupe import duplicate_count
 from review.errors import IncompleteFlowError
 from review.fulltext.studies import group_into_studies, report_flow
 from review.protocol import Protocol
-from review.records import records_per_source
 
 if TYPE_CHECKING:
     from review.core import Review
@@ -67,14 +65,14 @@ def prisma_counts(review: Review, language: str = "en") -> PrismaCounts:
     """The review's PRISMA 2020 counts; reason labels in `language`, per-database counts by import source."""
     protocol = review.protocol
     flow = report_flow(review)
-    per_source = records_per_source(review.db)
+    per_source = review.records_per_source()
     reasons = Counter(_reason_label(protocol, key, language) for key in flow.excluded.values())
     new_studies = len(group_into_studies(review, flow.included))
     return PrismaCounts(
         database_results=sum(per_source.values()),
         database_specific_results=per_source,
         register_results=protocol.other_sources.registers,
-        duplicates=duplicate_count(review.db),
+        duplicates=review.duplicates_removed(),
         excluded_automatic=0,
         excluded_other=0,
         records_screened=len(flow.screened),

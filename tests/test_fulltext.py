@@ -205,7 +205,7 @@ def test_any_exception_from_pypdf_flags_the_file_and_never_stops_the_run(records
     def choke(self, stream, *args, **kwargs):
         raise error("damaged\nacross lines")
 
-    monkeypatch.setattr("review.fulltext.attach.PdfReader.__init__", choke)
+    monkeypatch.setattr("pypdf.PdfReader.__init__", choke)
     report = attach_fulltexts(review, source)
     assert report.unreadable == [(1, "record-1.pdf", "is not a readable PDF (damaged across lines)")]
     assert fulltext_text(db, 2) == "Plain text survives."
@@ -247,7 +247,7 @@ def test_missing_aes_support_leaves_the_file_retrieved_without_text(records, sou
     def no_backend(self, password):
         raise DependencyError("cryptography is required for AES algorithm")
 
-    monkeypatch.setattr("review.fulltext.attach.PdfReader.decrypt", no_backend)
+    monkeypatch.setattr("pypdf.PdfReader.decrypt", no_backend)
     report = attach_fulltexts(review, source)
     assert report.unreadable == []
     assert report.warnings == [

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlite_utils
-from pypdf import PasswordType, PdfReader
 
 from review.errors import ReviewError
 from review.importers.model import normalise_doi
@@ -36,6 +35,8 @@ from review.store import now, transaction
 from review.types import FulltextStatus, Stage
 
 if TYPE_CHECKING:
+    from pypdf import PdfReader
+
     from review.core import Review
 
 FULLTEXT_DIR = "fulltexts"
@@ -183,6 +184,8 @@ def _quiet_pypdf() -> Iterator[None]:
 
 def _decrypt(reader: PdfReader) -> str | None:
     """Open an encrypted PDF with the empty password (most publishers' AES files); why not, if it fails."""
+    from pypdf import PasswordType
+
     try:
         if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
             return None
@@ -195,6 +198,8 @@ def _read_pdf(path: Path) -> Extraction:
     # A damaged PDF makes pypdf raise nearly anything (PdfReadError, LimitReachedError,
     # AssertionError, TypeError, NotImplementedError, ...); none of it may stop an attach run.
     try:
+        from pypdf import PdfReader  # imported on use: commands that read no PDF start faster
+
         reader = PdfReader(path)
         if reader.is_encrypted and (locked := _decrypt(reader)):
             return Extraction(FulltextStatus.RETRIEVED, problem=locked)

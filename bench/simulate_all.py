@@ -42,9 +42,12 @@ import numpy as np
 
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key, encode
 from review.ranking.features import build_features
-from review.ranking.presets import DEFAULT_PRESET, get_preset
+from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
 from review.simulation.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
 from review.stopping.hypergeometric import StopRule
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ranking_candidates import CANDIDATES  # noqa: E402  (bench-only presets tried while choosing the default)
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
@@ -66,12 +69,19 @@ def draw_priors(labels: np.ndarray, seed: int) -> list[int]:
     return [int(rng.choice(np.flatnonzero(labels == 1))), int(rng.choice(np.flatnonzero(labels == 0)))]
 
 
-def run_ours(name: str, data: LabelledSet, priors: list[int], preset_name: str, model: str) -> np.ndarray:
-    preset = get_preset(preset_name)
+def run_ours(name: str, data: LabelledSet, priors: list[int], preset: Preset, model: str) -> np.ndarray:
     embedding = cached_embeddings(name, data, model) if preset.uses_embeddings() else None
-    features = build_features(data.texts, embedding=embedding)
+    features = build_features(data.texts, embedding=embedding, fields=data.fields, views=preset.views())
     result = simulate(features, data.labels, preset, priors)
     return result.labels
+
+
+def resolve_preset(name: str) -> Preset:
+    """A preset by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an ablation row)."""
+    if "-minus-" in name:
+        base, _, label = name.partition("-minus-")
+        return resolve_preset(base).without(label)
+    return CANDIDATES[name] if name in CANDIDATES else get_preset(name)
 
 
 def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed: int) -> np.ndarray:
@@ -151,6 +161,7 @@ def main() -> None:
         for line in args.results.read_text().splitlines():
             row = json.loads(line)
             done.add((row["tool"], row["set"], row["seed"]))
+    preset = resolve_preset(args.preset)
     tool_ours = f"ours:{args.preset}"
     datasets = {
         name: load_labelled(args.benchmarks / name / "records.ris", args.benchmarks / name / "labels.csv")
@@ -161,7 +172,7 @@ def main() -> None:
             priors = draw_priors(data.labels, seed)
             jobs = []
             if "ours" in args.tools:
-                jobs.append((tool_ours, partial(run_ours, name, data, priors, args.preset, args.model)))
+                jobs.append((tool_ours, partial(run_ours, name, data, priors, preset, args.model)))
             if args.asreview and "asreview" in args.tools and seed in as_seeds:
                 jobs.append(("asreview:elas_u4", partial(run_asreview, args.asreview, name, data, priors, seed)))
             for tool, job in jobs:

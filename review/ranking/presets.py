@@ -6,13 +6,15 @@ with `Preset.from_dict`, in the spirit of ASReview's model configurations.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from review.errors import ReviewError
+from review.ranking.classifiers import check_classifier
+from review.ranking.features import FIELD_VIEWS, TEXT_VIEWS
 
-FEATURE_KINDS = ("tfidf", "embedding")
-FUSIONS = ("rank-average", "earned")
+FEATURE_KINDS = ("tfidf", "embedding", *TEXT_VIEWS, *FIELD_VIEWS)
+FUSIONS = ("rank-average", "earned", "validated")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class Component:
     def __post_init__(self) -> None:
         if self.features not in FEATURE_KINDS:
             raise ReviewError(f"unknown feature kind '{self.features}' (valid: {', '.join(FEATURE_KINDS)})")
+        check_classifier(self.classifier)
+
+    @property
+    def label(self) -> str:
+        return f"{self.features}/{self.classifier}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,19 @@ class Preset:
 
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)
+
+    def views(self) -> tuple[str, ...]:
+        """The feature kinds beside TF-IDF and embeddings its components need (see `build_features`)."""
+        return tuple(dict.fromkeys(c.features for c in self.components if c.features not in ("tfidf", "embedding")))
+
+    def without(self, label: str) -> Preset:
+        """The preset less one non-base component ("features/classifier"): an ablation."""
+        kept = tuple(c for c in self.components[1:] if c.label != label)
+        if len(kept) == len(self.components) - 1:
+            raise ReviewError(f"preset '{self.name}' has no non-base component '{label}'")
+        return replace(
+            self, name=f"{self.name}-minus-{label.replace('/', '-')}", components=(self.components[0], *kept)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

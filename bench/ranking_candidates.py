@@ -1,0 +1,41 @@
+"""Presets tried while choosing the default ranking (bench only; `bench/simulate_all.py --preset NAME`).
+
+Each adds components to the ELAS-u4-like base (TF-IDF SVM, C 0.11, 9.8 relevant weight)
+under one of the fusions, so a row of the results says what one idea is worth.
+"""
+
+from __future__ import annotations
+
+from review.ranking.presets import RECALL_RATIO, Component, Preset
+
+BASE = Component("tfidf", "svm", {"C": 0.11})
+EMBEDDING = Component("embedding", "logistic", {"C": 1.0})
+KNN = Component("embedding", "knn", {"k": 3})
+ROCCHIO = Component("embedding", "rocchio")
+CHARS = Component("chars", "svm", {"C": 0.11})
+AUTHORS = Component("authors", "svm", {"C": 0.11})
+TFIDF_LOGISTIC = Component("tfidf", "logistic", {"C": 10.0, "dual": True})
+TFIDF_NB = Component("tfidf", "nb", {"alpha": 0.1})
+
+EXTRA = {
+    "emb": EMBEDDING,
+    "knn": KNN,
+    "rocchio": ROCCHIO,
+    "chars": CHARS,
+    "authors": AUTHORS,
+    "lr": TFIDF_LOGISTIC,
+    "nb": TFIDF_NB,
+}
+
+
+def _candidate(name: str, extras: tuple[Component, ...], fusion: str) -> Preset:
+    return Preset(name, (BASE, *extras), balance_ratio=RECALL_RATIO, fusion=fusion)
+
+
+CANDIDATES: dict[str, Preset] = {}
+for fusion in ("earned", "validated"):
+    for key, component in EXTRA.items():
+        name = f"cand-{fusion}-{key}"
+        CANDIDATES[name] = _candidate(name, (component,), fusion)
+    name = f"cand-{fusion}-all"
+    CANDIDATES[name] = _candidate(name, tuple(EXTRA.values()), fusion)

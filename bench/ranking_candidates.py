@@ -39,3 +39,5 @@ for fusion in ("earned", "validated"):
         CANDIDATES[name] = _candidate(name, (component,), fusion)
     name = f"cand-{fusion}-all"
     CANDIDATES[name] = _candidate(name, tuple(EXTRA.values()), fusion)
+    name = f"cand-{fusion}-nochars"  # chars is the dearest view to fit; judged on its own
+    CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)

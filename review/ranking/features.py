@@ -22,10 +22,12 @@ least two distinct values occur), so a set without it simply has no such view.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -73,6 +75,22 @@ class RecordFields:
     keywords: Sequence[Sequence[str]] = ()
     authors: Sequence[Sequence[str]] = ()
     journal: Sequence[str | None] = ()
+
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping[str, Any]]) -> RecordFields:
+        """From record rows or dicts with `keywords`, `authors` (lists, or JSON lists as the records table keeps
+        them) and `journal`; missing keys count as empty."""
+
+        def items(value: Any) -> list[str]:
+            if isinstance(value, str):
+                value = json.loads(value) if value.startswith("[") else [value]
+            return [str(item) for item in value or ()]
+
+        return cls(
+            [items(record.get("keywords")) for record in records],
+            [items(record.get("authors")) for record in records],
+            [record.get("journal") or None for record in records],
+        )
 
     def tokens(self, view: str) -> list[list[str]]:
         """One list of normalised tokens per record for a metadata view."""

@@ -70,8 +70,8 @@ class Preset:
             raise ReviewError(f"unknown fusion '{self.fusion}' (valid: {', '.join(FUSIONS)})")
 
     def earns_weights(self) -> bool:
-        """Whether components other than the base earn their weight (the `earned` fusion with more than one)."""
-        return self.fusion == "earned" and len(self.components) > 1
+        """Whether components other than the base earn their weight (`earned` or `validated`, more than one)."""
+        return self.fusion in ("earned", "validated") and len(self.components) > 1
 
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)

@@ -14,7 +14,7 @@ KNN = Component("embedding", "knn", {"k": 3})
 ROCCHIO = Component("embedding", "rocchio")
 CHARS = Component("chars", "svm", {"C": 0.11})
 AUTHORS = Component("authors", "svm", {"C": 0.11})
-TFIDF_LOGISTIC = Component("tfidf", "logistic", {"C": 10.0, "dual": True})
+TFIDF_LOGISTIC = Component("tfidf", "logistic", {"C": 1.0, "dual": True})
 TFIDF_NB = Component("tfidf", "nb", {"alpha": 0.1})
 
 EXTRA = {

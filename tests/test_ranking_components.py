@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from review.errors import ReviewError
-from review.ranking.classifiers import fit_relevance
+from review.ranking.classifiers import balance_weights, fit_relevance
 from review.ranking.features import RecordFields, build_features, cosine_to_query
-from review.ranking.neighbours import feedback_scores, neighbourhood_scores
+from review.ranking.neighbours import NeighbourIndex, feedback_scores, neighbourhood_scores
 from review.ranking.presets import RECALL_RATIO, Component, Preset
 from review.ranking.ranker import Ranker
 from review.ranking.scoring import component_weights, validated_weights
@@ -34,11 +34,31 @@ def test_neighbourhood_scores_follow_the_nearest_relevant_record_not_the_centroi
     assert scores[2] < 0  # the irrelevant record itself
 
 
-def test_neighbourhood_scores_compare_only_the_latest_irrelevant_records():
-    X = unit_rows(np.array([[1, 0], [0, 1], [1, 0.05], [0.05, 1]]))
-    y = np.array([1, 0, 0])
-    recent_only = neighbourhood_scores(X[[0, 2, 1]], y, X, k=1, max_negatives=1)
-    assert recent_only[3] < recent_only[0]  # record 3 is close to the latest irrelevant one (row 1)
+def test_neighbour_index_keeps_the_scores_of_a_fresh_computation_as_labels_come_and_go():
+    rng = np.random.default_rng(3)
+    X = unit_rows(rng.normal(size=(60, 8)))
+    truth = (rng.uniform(size=60) < 0.3).astype(np.int64)
+    index = NeighbourIndex(X, k=3)
+    order = rng.permutation(60)
+    for n in (2, 3, 10, 25, 40):
+        labelled = order[:n]
+        assert np.allclose(index.scores(labelled, truth[labelled]), neighbourhood_scores(X[labelled], truth[labelled], X))
+    flipped = truth.copy()
+    flipped[order[5]] = 1 - flipped[order[5]]  # a decision changed: that class is rebuilt
+    labelled = order[:30]
+    assert np.allclose(index.scores(labelled, flipped[labelled]), neighbourhood_scores(X[labelled], flipped[labelled], X))
+
+
+def test_naive_bayes_scores_are_its_log_odds_computed_without_a_dense_copy():
+    from sklearn.naive_bayes import ComplementNB
+
+    feats = build_features(TEXTS)
+    train = [0, 1, 6, 7, 8, 9]
+    weights = balance_weights(TRUTH[train])
+    model = ComplementNB(alpha=0.1).fit(feats.tfidf[train], TRUTH[train], sample_weight=weights)
+    log_proba = model.predict_log_proba(feats.tfidf)
+    scores = fit_relevance("nb", {"alpha": 0.1}, feats.tfidf[train], TRUTH[train], feats.tfidf)
+    assert np.allclose(scores, log_proba[:, 1] - log_proba[:, 0], atol=1e-4)
 
 
 def test_feedback_scores_keep_the_query_beside_the_labels():

@@ -91,5 +91,8 @@ def fit_relevance(
         return np.asarray(X_all @ model.coef_.ravel().astype(X_all.dtype), dtype=np.float64).reshape(-1) + float(
             np.ravel(model.intercept_)[0]
         )
+    if isinstance(model, ComplementNB) and len(model.classes_) == 2:  # linear in X too: log-likelihood difference
+        weights = (model.feature_log_prob_[1] - model.feature_log_prob_[0]).astype(X_all.dtype)
+        return np.asarray(X_all @ weights, dtype=np.float64).reshape(-1)
     log_proba = model.predict_log_proba(X_all)
     return np.asarray(log_proba[:, 1] - log_proba[:, 0])

@@ -33,6 +33,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from review.ranking.neighbours import NeighbourIndex
+
 TEXT_VIEWS = ("chars",)
 FIELD_VIEWS = ("keywords", "authors", "journal")
 
@@ -170,6 +172,7 @@ class FeatureSet:
     embedding_query: np.ndarray | None = None
     views: dict[str, sp.csr_matrix] = field(default_factory=dict)
     view_queries: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    _indexes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -189,6 +192,13 @@ class FeatureSet:
         if kind == "embedding":
             return self.embedding_query
         return self.view_queries.get(kind)
+
+    def neighbour_index(self, kind: str, k: int = 3) -> NeighbourIndex:
+        """The incremental nearest-neighbour index over one matrix (made on first use, kept with the features)."""
+        key = (kind, k)
+        if key not in self._indexes:
+            self._indexes[key] = NeighbourIndex(self.matrix(kind), k)
+        return self._indexes[key]
 
     def rows(self, n: int) -> FeatureSet:
         """The first `n` rows of every matrix (queries unchanged)."""

@@ -49,7 +49,17 @@ class Preset:
       is the lower one-sided 95 % confidence bound (Wilson) of that win rate,
       the base keeps the rest. A representation that does not help on this
       review stays at zero weight; one that finds what the base misses gets a
-      say as fast as the evidence for it allows.
+      say as fast as the evidence for it allows. Its blind spot: the records
+      credited are the ones the ranking chose, i.e. the ones the base already
+      put first, so a rival seldom "wins" there however good it is;
+    - `validated`: progressive validation on every label. Each labelled record
+      carries where every component ranked it before its label was known; a
+      non-base component's weight is the lower one-sided 95 % bound of its AUC
+      over those records (relevant above irrelevant) above chance, scaled to
+      [0, 1]; the base keeps the rest. Judged on the candidates the ranking
+      already chose, this asks exactly what fusing needs: among the records at
+      the top, does this component tell the relevant from the irrelevant?
+      A component no better than chance there stays at zero weight.
 
     Retraining follows a schedule: after every decision until
     `retrain_every_until` labels, later when a new relevant record arrives or

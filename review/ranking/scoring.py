@@ -59,6 +59,9 @@ def component_scores(
     columns: list[np.ndarray | None] = []
     for component in preset.components:
         matrix = features.matrix(component.features)
+        if matrix is not None and component.classifier == "knn":
+            columns.append(features.neighbour_index(component.features, **component.params).scores(labelled_idx, y))
+            continue
         columns.append(
             None
             if matrix is None

@@ -133,6 +133,7 @@ class SimulationResult:
     n_priors: int
     seconds: float
     fits: int = 0
+    weights: dict[str, float] | None = None  # each component's share of the last ranking
 
 
 def simulate(
@@ -174,7 +175,9 @@ def simulate(
         if on_step:
             on_step(len(order))
     labels_in_order = labels[order]
-    return SimulationResult(order, labels_in_order, len(priors), time.perf_counter() - start, ranker.n_fits)
+    return SimulationResult(
+        order, labels_in_order, len(priors), time.perf_counter() - start, ranker.n_fits, ranker.fusion_weights()
+    )
 
 
 def resolve_ranking(model: str | None) -> tuple[Preset, str]:

@@ -6,7 +6,9 @@ under one of the fusions, so a row of the results says what one idea is worth.
 
 from __future__ import annotations
 
-from review.ranking.presets import RECALL_RATIO, Component, Preset
+from dataclasses import replace
+
+from review.ranking.presets import RECALL_RATIO, Component, Preset, get_preset
 
 BASE = Component("tfidf", "svm", {"C": 0.11})
 EMBEDDING = Component("embedding", "logistic", {"C": 1.0})
@@ -41,3 +43,15 @@ for fusion in ("earned", "validated"):
     CANDIDATES[name] = _candidate(name, tuple(EXTRA.values()), fusion)
     name = f"cand-{fusion}-nochars"  # chars is the dearest view to fit; judged on its own
     CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
+
+
+def resolve_preset(name: str) -> Preset:
+    """A preset or candidate by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an
+    ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does."""
+    if name.endswith("-every-decision"):
+        preset = resolve_preset(name.removesuffix("-every-decision"))
+        return replace(preset, name=name, retrain_every_until=10**9)
+    if "-minus-" in name:
+        base, _, label = name.partition("-minus-")
+        return resolve_preset(base).without(label)
+    return CANDIDATES[name] if name in CANDIDATES else get_preset(name)

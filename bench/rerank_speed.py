@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -27,8 +28,10 @@ import numpy as np
 from review.importers import read_file
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key
 from review.ranking.features import RecordFields, build_features, record_text
-from review.ranking.presets import get_preset
 from review.ranking.ranker import Ranker
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ranking_candidates import resolve_preset  # noqa: E402  (presets and bench-only candidates by name)
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
@@ -52,7 +55,7 @@ def measure(corpus_: tuple, n: int, preset_name: str, repeats: int, seed: int = 
     texts, vectors, fields = corpus_
     rng = np.random.default_rng(seed)
     picked = rng.integers(0, len(texts), n)
-    preset = get_preset(preset_name)
+    preset = resolve_preset(preset_name)
     start = time.perf_counter()
     features = build_features(
         [texts[i] for i in picked],

@@ -35,7 +35,6 @@ import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -43,12 +42,12 @@ import numpy as np
 
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key, encode
 from review.ranking.features import build_features
-from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
+from review.ranking.presets import DEFAULT_PRESET, Preset
 from review.simulation.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
 from review.stopping.hypergeometric import StopRule
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ranking_candidates import CANDIDATES  # noqa: E402  (bench-only presets tried while choosing the default)
+from ranking_candidates import resolve_preset  # noqa: E402  (bench-only presets tried while choosing the default)
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
@@ -78,18 +77,6 @@ def run_ours(
     features = build_features(data.texts, embedding=embedding, fields=data.fields, views=preset.views())
     result = simulate(features, data.labels, preset, priors)
     return result.labels, result.weights
-
-
-def resolve_preset(name: str) -> Preset:
-    """A preset by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an ablation row),
-    `NAME-every-decision` is NAME refitted after every decision, as the app does (to check the schedule)."""
-    if name.endswith("-every-decision"):
-        preset = resolve_preset(name.removesuffix("-every-decision"))
-        return replace(preset, name=name, retrain_every_until=10**9)
-    if "-minus-" in name:
-        base, _, label = name.partition("-minus-")
-        return resolve_preset(base).without(label)
-    return CANDIDATES[name] if name in CANDIDATES else get_preset(name)
 
 
 def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed: int) -> tuple[np.ndarray, None]:

@@ -42,11 +42,15 @@ def test_neighbour_index_keeps_the_scores_of_a_fresh_computation_as_labels_come_
     order = rng.permutation(60)
     for n in (2, 3, 10, 25, 40):
         labelled = order[:n]
-        assert np.allclose(index.scores(labelled, truth[labelled]), neighbourhood_scores(X[labelled], truth[labelled], X))
+        assert np.allclose(
+            index.scores(labelled, truth[labelled]), neighbourhood_scores(X[labelled], truth[labelled], X)
+        )
     flipped = truth.copy()
     flipped[order[5]] = 1 - flipped[order[5]]  # a decision changed: that class is rebuilt
     labelled = order[:30]
-    assert np.allclose(index.scores(labelled, flipped[labelled]), neighbourhood_scores(X[labelled], flipped[labelled], X))
+    assert np.allclose(
+        index.scores(labelled, flipped[labelled]), neighbourhood_scores(X[labelled], flipped[labelled], X)
+    )
 
 
 def test_naive_bayes_scores_are_its_log_odds_computed_without_a_dense_copy():

@@ -108,7 +108,7 @@ def fake_vectors(texts, *args, **kwargs):
     return np.asarray([row / np.linalg.norm(row) for row in rows], dtype=np.float32)
 
 
-def test_earned_fusion_credits_are_replayed_once_and_saved_with_the_run(ranked_project, monkeypatch):
+def test_fusion_standings_are_replayed_once_and_saved_with_the_run(ranked_project, monkeypatch):
     import review.ranking.project as project
     import review.ranking.scoring as scoring
 
@@ -130,8 +130,10 @@ def test_earned_fusion_credits_are_replayed_once_and_saved_with_the_run(ranked_p
     decide(db, relevant[2], "include")
     first = rank_project(db, protocol, "ta", preset="ensemble")
     credits = json.loads(db.execute("SELECT config FROM model_runs ORDER BY run_id DESC").fetchone()[0])["credits"]
-    assert first.preset == "ensemble" and set(map(int, credits)) == set(relevant[1:])
-    assert len(fits) == 3  # one replayed fit per credited record, then the ranking itself
+    # refits before each later decision (the schedule refits every decision early); the one before record 1
+    # sees one class only, so ranks zero-shot and credits nothing
+    assert first.preset == "ensemble" and set(map(int, credits)) == {2, *relevant[1:]}
+    assert len(fits) == 4  # three replayed fits with both classes, then the ranking itself
     fits.clear()
     second = rank_project(db, protocol, "ta", preset="ensemble")
     assert len(fits) == 1 and second.ranking == first.ranking

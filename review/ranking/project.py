@@ -148,17 +148,16 @@ def replay_decisions(
 ) -> Ranker:
     """A `Ranker` holding `labels`, fed in decision order.
 
-    Under the `earned` fusion, a relevant record without a credit saved by an
-    earlier run is credited as it would have been while screening: the
-    components are refitted on the decisions before it (once per such record;
-    later runs reuse the saved credits).
+    When components earn their weights, a decision without a standing saved by
+    an earlier run is credited as it would have been while screening: the
+    components are refitted on the decisions before it whenever the retraining
+    schedule calls for it, as in a simulation (later runs reuse the saved standings).
     """
     ranker = Ranker(features, ids, preset, credits=stored_credits(db, stage, preset.name))
     for record_id in decision_order(db, stage, labels):
-        label = labels[record_id]
-        if preset.earns_weights() and label and ranker.n_labelled and not ranker.has_credit(record_id):
+        if preset.earns_weights() and ranker.n_labelled and not ranker.has_credit(record_id) and ranker.refit_due():
             ranker.refit()
-        ranker.update(record_id, label, refit=False)
+        ranker.update(record_id, labels[record_id], refit=False)
     return ranker
 
 

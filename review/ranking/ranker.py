@@ -105,8 +105,13 @@ class Ranker:
                 self._screened[row] = True
                 self._new_relevant |= bool(label)
             self._since_fit += 1
-        if refit and due_for_retraining(self.preset, len(self._labels), self._since_fit, self._new_relevant):
+        if refit and self.refit_due():
             self.refit()
+
+    def refit_due(self) -> bool:
+        """Whether the retraining schedule calls for a refit now (see `due_for_retraining`)."""
+        with self._lock:
+            return due_for_retraining(self.preset, len(self._labels), self._since_fit, self._new_relevant)
 
     def skip(self, record_id: int) -> None:
         """Leave a record out of `next_ids()` and `ranking()` without training on it (e.g. 'maybe')."""

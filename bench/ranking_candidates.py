@@ -1,32 +1,24 @@
 """Presets tried while choosing the default ranking (bench only; `bench/simulate_all.py --preset NAME`).
 
-Each adds components to the ELAS-u4-like base (TF-IDF SVM, C 0.11, 9.8 relevant weight)
-under one of the fusions, so a row of the results says what one idea is worth.
+`cand-FUSION-KEY` is the ELAS-u4-like base (TF-IDF SVM, C 0.11, 9.8 relevant weight) plus one
+component under one fusion, so a row of the results says what one idea adds on its own;
+`ensemble-minus-FEATURES/CLASSIFIER` (see `resolve_preset`) takes one out of the default instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from review.ranking.presets import RECALL_RATIO, Component, Preset, get_preset
-
-BASE = Component("tfidf", "svm", {"C": 0.11})
-EMBEDDING = Component("embedding", "logistic", {"C": 1.0})
-KNN = Component("embedding", "knn", {"k": 3})
-ROCCHIO = Component("embedding", "rocchio")
-CHARS = Component("chars", "svm", {"C": 0.11})
-AUTHORS = Component("authors", "svm", {"C": 0.11})
-TFIDF_LOGISTIC = Component("tfidf", "logistic", {"C": 1.0, "dual": True})
-TFIDF_NB = Component("tfidf", "nb", {"alpha": 0.1})
+from review.ranking.presets import BASE, EMBEDDING_LOGISTIC, RECALL_RATIO, Component, Preset, get_preset
 
 EXTRA = {
-    "emb": EMBEDDING,
-    "knn": KNN,
-    "rocchio": ROCCHIO,
-    "chars": CHARS,
-    "authors": AUTHORS,
-    "lr": TFIDF_LOGISTIC,
-    "nb": TFIDF_NB,
+    "emb": EMBEDDING_LOGISTIC,
+    "knn": Component("embedding", "knn", {"k": 3}),
+    "rocchio": Component("embedding", "rocchio"),
+    "chars": Component("chars", "svm", {"C": 0.11}),
+    "authors": Component("authors", "svm", {"C": 0.11}),
+    "lr": Component("tfidf", "logistic", {"C": 1.0, "dual": True}),
+    "nb": Component("tfidf", "nb", {"alpha": 0.1}),
 }
 
 
@@ -39,10 +31,9 @@ for fusion in ("earned", "validated"):
     for key, component in EXTRA.items():
         name = f"cand-{fusion}-{key}"
         CANDIDATES[name] = _candidate(name, (component,), fusion)
-    name = f"cand-{fusion}-all"
-    CANDIDATES[name] = _candidate(name, tuple(EXTRA.values()), fusion)
-    name = f"cand-{fusion}-nochars"  # chars is the dearest view to fit; judged on its own
+    name = f"cand-{fusion}-nochars"  # every extra but chars, the dearest view to build and fit
     CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
+CANDIDATES["ensemble-as-earned"] = replace(get_preset("ensemble"), name="ensemble-as-earned", fusion="earned")
 
 
 def resolve_preset(name: str) -> Preset:

@@ -120,26 +120,31 @@ class Preset:
 
 RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)
 
+BASE = Component("tfidf", "svm", {"C": 0.11})
+EMBEDDING_LOGISTIC = Component("embedding", "logistic", {"C": 1.0})
+# the default's other components: each earns its weight on the review itself (the `validated` fusion)
+VALIDATED_COMPONENTS = (
+    EMBEDDING_LOGISTIC,
+    Component("embedding", "knn", {"k": 3}),
+    Component("embedding", "rocchio"),
+    Component("tfidf", "nb", {"alpha": 0.1}),
+    Component("keywords", "svm", {"C": 0.11}),
+    Component("authors", "svm", {"C": 0.11}),
+    Component("journal", "svm", {"C": 0.11}),
+)
+
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
-        Preset(
-            "ensemble",
-            (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
-            balance_ratio=RECALL_RATIO,
-            fusion="earned",
-        ),
-        Preset(
-            "ensemble-average",
-            (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
-            balance_ratio=RECALL_RATIO,
-        ),
+        Preset("ensemble", (BASE, *VALIDATED_COMPONENTS), balance_ratio=RECALL_RATIO, fusion="validated"),
+        Preset("ensemble-earned", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO, fusion="earned"),
+        Preset("ensemble-average", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO),
         Preset(
             "ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))
         ),
-        Preset("tfidf-svm", (Component("tfidf", "svm", {"C": 0.11}),), balance_ratio=RECALL_RATIO),
+        Preset("tfidf-svm", (BASE,), balance_ratio=RECALL_RATIO),
         Preset("tfidf-nb", (Component("tfidf", "nb", {"alpha": 0.1}),)),
-        Preset("embedding-logistic", (Component("embedding", "logistic", {"C": 1.0}),), balance_ratio=RECALL_RATIO),
+        Preset("embedding-logistic", (EMBEDDING_LOGISTIC,), balance_ratio=RECALL_RATIO),
     )
 }
 DEFAULT_PRESET = "ensemble"

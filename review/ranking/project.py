@@ -21,7 +21,7 @@ import sqlite_utils
 
 from review.protocol import Protocol
 from review.ranking.embeddings import cached_embeddings, count_cached, encode
-from review.ranking.features import FeatureSet, build_features, record_text
+from review.ranking.features import FeatureSet, RecordFields, build_features, record_text
 from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
 from review.ranking.ranker import Ranker
 from review.ranking.results import latest_run, latest_scores, save_ranking, stored_credits
@@ -60,6 +60,19 @@ def stage_texts(db: sqlite_utils.Database, stage: str, record_ids: list[int]) ->
         for record_id, title, abstract, fulltext in rows:
             texts[record_id] = record_text(title, abstract, fulltext if stage == "ft" else None)
     return [texts[record_id] for record_id in record_ids]
+
+
+def stage_fields(db: sqlite_utils.Database, record_ids: list[int]) -> RecordFields:
+    """Keywords, authors and journal per record, the metadata views of the ranking (see `build_features`)."""
+    rows: dict[int, dict] = {}
+    for start in range(0, len(record_ids), 900):
+        chunk = record_ids[start : start + 900]
+        marks = ", ".join("?" for _ in chunk)
+        for record_id, keywords, authors, journal in db.execute(
+            f"SELECT record_id, keywords, authors, journal FROM records WHERE record_id IN ({marks})", chunk
+        ):
+            rows[record_id] = {"keywords": keywords, "authors": authors, "journal": journal}
+    return RecordFields.from_records([rows.get(record_id, {}) for record_id in record_ids])
 
 
 def training_labels(db: sqlite_utils.Database, stage: str, protocol: Protocol | None = None) -> dict[int, int]:
@@ -109,9 +122,13 @@ def rank_project(
     if vectors is None:
         chosen = chosen.without_embeddings() if chosen.uses_embeddings() else chosen
     features = build_features(
-        texts or [""], embedding=vectors, query=protocol.zero_shot_query(), embedding_query=query_vector
-    )
-    features.tfidf = features.tfidf[: len(ids)]
+        texts or [""],
+        embedding=vectors,
+        query=protocol.zero_shot_query(),
+        embedding_query=query_vector,
+        fields=stage_fields(db, ids) if ids else None,
+        views=chosen.views(),
+    ).rows(len(ids))
     labels = training_labels(db, stage, protocol)
     ranker = replay_decisions(db, stage, features, ids, chosen, labels)
     screened = set(final_labels(db, stage, protocol))

@@ -7,9 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from review.ranking.presets import get_preset
-
 from review.ranking import latest_scores
+from review.ranking.presets import get_preset
 from review.ranking.project import next_records, rank_project, stage_texts, training_labels
 from review.records import import_files
 from review.screening.log import record_decision

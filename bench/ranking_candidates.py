@@ -33,6 +33,7 @@ for fusion in ("earned", "validated"):
         CANDIDATES[name] = _candidate(name, (component,), fusion)
     name = f"cand-{fusion}-nochars"  # every extra but chars, the dearest view to build and fit
     CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
+CANDIDATES["ensemble-vs-base"] = replace(get_preset("ensemble"), name="ensemble-vs-base", fusion="validated-base")
 CANDIDATES["ensemble-as-earned"] = replace(get_preset("ensemble"), name="ensemble-as-earned", fusion="earned")
 
 

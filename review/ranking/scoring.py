@@ -96,7 +96,9 @@ def wins_over_base(standings: np.ndarray) -> np.ndarray:
     return (np.sign(standings[:, 1:] - standings[:, :1]) + 1) / 2
 
 
-def validated_weights(n_components: int, standings: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def validated_weights(
+    n_components: int, standings: np.ndarray, labels: np.ndarray, against_base: bool = False
+) -> np.ndarray:
     """Weights of the `validated` fusion from progressive validation on every label.
 
     Each non-base component is judged by its AUC over the labelled records, each
@@ -111,9 +113,10 @@ def validated_weights(n_components: int, standings: np.ndarray, labels: np.ndarr
     positives, negatives = standings[labels == 1], standings[labels == 0]
     earned = np.zeros(n_components - 1)
     if len(positives) and len(negatives):
-        auc = np.array([_auc(positives[:, c], negatives[:, c]) for c in range(1, n_components)])
-        lower = auc - ONE_SIDED_95_Z * _auc_standard_error(auc, len(positives), len(negatives))
-        earned = np.clip(2 * lower - 1, 0.0, 1.0)
+        auc = np.array([_auc(positives[:, c], negatives[:, c]) for c in range(n_components)])
+        lower = auc[1:] - ONE_SIDED_95_Z * _auc_standard_error(auc[1:], len(positives), len(negatives))
+        reference = max(0.5, float(auc[0])) if against_base else 0.5
+        earned = np.clip((lower - reference) / (1 - reference), 0.0, 1.0)
     return np.concatenate([[1.0 - earned.mean() if len(earned) else 1.0], earned])
 
 
@@ -144,7 +147,7 @@ def component_weights(preset: Preset, evidence: Sequence[tuple[int, Standing]] =
     standings = np.array([standing for _, standing in pairs], dtype=np.float64).reshape(len(pairs), n)
     if preset.fusion == "earned":
         return earned_weights(n, wins_over_base(standings[labels == 1]))
-    return validated_weights(n, standings, labels)
+    return validated_weights(n, standings, labels, against_base=preset.fusion == "validated-base")
 
 
 def fuse(preset: Preset, columns: list[np.ndarray | None], evidence: Sequence[tuple[int, Standing]] = ()) -> np.ndarray:

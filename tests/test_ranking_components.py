@@ -206,3 +206,15 @@ def test_win_rate_over_the_base_underrates_a_better_component_because_the_base_c
     earned = screened_with_a_helpful_embedding("earned").fusion_weights()["embedding/logistic"]
     validated = screened_with_a_helpful_embedding("validated").fusion_weights()["embedding/logistic"]
     assert earned < validated / 2
+
+
+def test_validated_base_fusion_credits_only_what_separates_the_candidates_better_than_the_base():
+    rng = np.random.default_rng(2)
+    labels = np.array([1] * 30 + [0] * 90)
+    base = np.where(labels == 1, rng.uniform(0.3, 1.0, 120), rng.uniform(0.0, 0.8, 120))
+    weaker = np.where(labels == 1, rng.uniform(0.25, 1.0, 120), rng.uniform(0.0, 0.8, 120))
+    standings = np.column_stack([base, weaker, np.where(labels == 1, 0.99, rng.uniform(0, 0.5, 120))])
+    chance_reference = validated_weights(3, standings, labels)
+    base_reference = validated_weights(3, standings, labels, against_base=True)
+    assert chance_reference[1] > 0 and base_reference[1] == 0.0  # better than chance, worse than the base
+    assert base_reference[2] > 0.5  # better than the base

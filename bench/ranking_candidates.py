@@ -2,7 +2,7 @@
 
 `cand-FUSION-KEY` is the ELAS-u4-like base (TF-IDF SVM, C 0.11, 9.8 relevant weight) plus one
 component under one fusion, so a row of the results says what one idea adds on its own;
-`ensemble-minus-FEATURES/CLASSIFIER` (see `resolve_preset`) takes one out of the default instead.
+`ensemble-validated-minus-FEATURES/CLASSIFIER` (see `resolve_preset`) takes one out of that preset instead.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ for fusion in ("earned", "validated"):
         CANDIDATES[name] = _candidate(name, (component,), fusion)
     name = f"cand-{fusion}-nochars"  # every extra but chars, the dearest view to build and fit
     CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
-CANDIDATES["ensemble-vs-base"] = replace(get_preset("ensemble"), name="ensemble-vs-base", fusion="validated-base")
-CANDIDATES["ensemble-as-earned"] = replace(get_preset("ensemble"), name="ensemble-as-earned", fusion="earned")
+VALIDATED = get_preset("ensemble-validated")
+CANDIDATES["ensemble-vs-base"] = replace(VALIDATED, name="ensemble-vs-base", fusion="validated-base")
+CANDIDATES["ensemble-as-earned"] = replace(VALIDATED, name="ensemble-as-earned", fusion="earned")
 
 
 def resolve_preset(name: str) -> Preset:

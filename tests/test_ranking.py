@@ -176,7 +176,7 @@ def screen_all(ranker: Ranker) -> None:
 
 
 def test_earned_fusion_gives_no_weight_to_a_component_that_never_helps():
-    ensemble = Ranker(embedding_features(helpful=False), range(len(TEXTS)), get_preset("ensemble-earned"))
+    ensemble = Ranker(embedding_features(helpful=False), range(len(TEXTS)), get_preset("ensemble"))
     tfidf_only = Ranker(features(), range(len(TEXTS)), get_preset("tfidf-svm"))
     for ranker in (ensemble, tfidf_only):
         ranker.update(0, 1)
@@ -193,7 +193,7 @@ def test_earned_fusion_gives_no_weight_to_a_component_that_never_helps():
 
 
 def test_earned_fusion_credits_a_component_that_ranks_relevant_records_higher():
-    ranker = Ranker(embedding_features(helpful=True), range(len(TEXTS)), get_preset("ensemble-earned"))
+    ranker = Ranker(embedding_features(helpful=True), range(len(TEXTS)), get_preset("ensemble"))
     ranker.update(0, 1)
     ranker.update(10, 0)
     screen_all(ranker)
@@ -209,7 +209,7 @@ def test_earned_fusion_credits_a_component_that_ranks_relevant_records_higher():
 def test_ranker_credits_are_seeded_by_record_id_kept_on_a_new_label_and_dropped_when_unlabelled():
     ids = [100 + row for row in range(len(TEXTS))]
     seeded = {101: [0.4, 0.9], 999: [1.0, 1.0]}
-    ranker = Ranker(embedding_features(helpful=True), ids, get_preset("ensemble-earned"), credits=seeded)
+    ranker = Ranker(embedding_features(helpful=True), ids, get_preset("ensemble"), credits=seeded)
     assert ranker.credits() == {101: (0.4, 0.9)} and ranker.has_credit(101)
     ranker.update(101, 1, refit=False)
     assert ranker.fusion_weights()["embedding/logistic"] > 0  # one win over the base on a relevant record

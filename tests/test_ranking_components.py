@@ -218,3 +218,16 @@ def test_validated_base_fusion_credits_only_what_separates_the_candidates_better
     base_reference = validated_weights(3, standings, labels, against_base=True)
     assert chance_reference[1] > 0 and base_reference[1] == 0.0  # better than chance, worse than the base
     assert base_reference[2] > 0.5  # better than the base
+
+
+def test_the_validated_ensemble_ranks_with_whatever_views_a_review_has():
+    from review.ranking.presets import get_preset
+    from review.ranking.scoring import rank_scores
+
+    preset = get_preset("ensemble-validated")
+    authors = [["Smith, J"]] * 6 + [["Jones, K"]] * 14
+    feats = build_features(TEXTS, fields=RecordFields(authors=authors), views=preset.views())
+    assert set(feats.views) == {"authors"}  # no keywords or journals here, no embeddings either
+    evidence = [(int(TRUTH[row]), (0.9, 0.0, 0.0, 0.0, 0.8, 0.0, 0.95, 0.0)) for row in (0, 1, 10, 11)]
+    scores = rank_scores(feats, preset, [0, 1, 10, 11], [1, 1, 0, 0], evidence)
+    assert scores[2:6].min() > scores[12:].max()

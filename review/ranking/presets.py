@@ -122,7 +122,7 @@ RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 
 
 BASE = Component("tfidf", "svm", {"C": 0.11})
 EMBEDDING_LOGISTIC = Component("embedding", "logistic", {"C": 1.0})
-# the default's other components: each earns its weight on the review itself (the `validated` fusion)
+# `ensemble-validated`'s other components: each earns its weight on the review itself (the `validated` fusion)
 VALIDATED_COMPONENTS = (
     EMBEDDING_LOGISTIC,
     Component("embedding", "knn", {"k": 3}),
@@ -136,8 +136,8 @@ VALIDATED_COMPONENTS = (
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
-        Preset("ensemble", (BASE, *VALIDATED_COMPONENTS), balance_ratio=RECALL_RATIO, fusion="validated"),
-        Preset("ensemble-earned", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO, fusion="earned"),
+        Preset("ensemble", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO, fusion="earned"),
+        Preset("ensemble-validated", (BASE, *VALIDATED_COMPONENTS), balance_ratio=RECALL_RATIO, fusion="validated"),
         Preset("ensemble-average", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO),
         Preset(
             "ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))

@@ -35,6 +35,7 @@ for fusion in ("earned", "validated"):
     CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
 VALIDATED = get_preset("ensemble-validated")
 CANDIDATES["ensemble-vs-base"] = replace(VALIDATED, name="ensemble-vs-base", fusion="validated-base")
+CANDIDATES["ensemble-wilson"] = replace(VALIDATED, name="ensemble-wilson", fusion="validated-wilson")
 CANDIDATES["ensemble-as-earned"] = replace(VALIDATED, name="ensemble-as-earned", fusion="earned")
 
 

@@ -231,3 +231,13 @@ def test_the_validated_ensemble_ranks_with_whatever_views_a_review_has():
     evidence = [(int(TRUTH[row]), (0.9, 0.0, 0.0, 0.0, 0.8, 0.0, 0.95, 0.0)) for row in (0, 1, 10, 11)]
     scores = rank_scores(feats, preset, [0, 1, 10, 11], [1, 1, 0, 0], evidence)
     assert scores[2:6].min() > scores[12:].max()
+
+
+def test_wilson_bound_of_the_auc_waits_for_more_than_a_couple_of_relevant_records():
+    labels = np.array([1, 1] + [0] * 18)
+    standings = np.column_stack([np.full(20, 0.99), np.where(labels == 1, 0.95, 0.2)])
+    assert validated_weights(2, standings, labels)[1] > 0.5  # Hanley & McNeil: sure after two
+    assert validated_weights(2, standings, labels, wilson=True)[1] == 0.0
+    labels = np.array([1] * 12 + [0] * 40)
+    standings = np.column_stack([np.full(52, 0.99), np.where(labels == 1, 0.95, 0.2)])
+    assert validated_weights(2, standings, labels, wilson=True)[1] > 0.5  # twelve in twelve is evidence

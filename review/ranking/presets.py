@@ -14,7 +14,7 @@ from review.ranking.classifiers import check_classifier
 from review.ranking.features import FIELD_VIEWS, TEXT_VIEWS
 
 FEATURE_KINDS = ("tfidf", "embedding", *TEXT_VIEWS, *FIELD_VIEWS)
-FUSIONS = ("rank-average", "earned", "validated", "validated-base")
+FUSIONS = ("rank-average", "earned", "validated", "validated-base", "validated-wilson")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Preset:
 
     def earns_weights(self) -> bool:
         """Whether components other than the base earn their weight (`earned` or `validated`, more than one)."""
-        return self.fusion in ("earned", "validated", "validated-base") and len(self.components) > 1
+        return self.fusion != "rank-average" and len(self.components) > 1
 
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)

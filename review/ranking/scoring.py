@@ -97,7 +97,7 @@ def wins_over_base(standings: np.ndarray) -> np.ndarray:
 
 
 def validated_weights(
-    n_components: int, standings: np.ndarray, labels: np.ndarray, against_base: bool = False
+    n_components: int, standings: np.ndarray, labels: np.ndarray, against_base: bool = False, wilson: bool = False
 ) -> np.ndarray:
     """Weights of the `validated` fusion from progressive validation on every label.
 
@@ -114,7 +114,7 @@ def validated_weights(
     earned = np.zeros(n_components - 1)
     if len(positives) and len(negatives):
         auc = np.array([_auc(positives[:, c], negatives[:, c]) for c in range(n_components)])
-        lower = auc[1:] - ONE_SIDED_95_Z * _auc_standard_error(auc[1:], len(positives), len(negatives))
+        lower = _auc_lower_bound(auc[1:], len(positives), len(negatives), wilson)
         reference = max(0.5, float(auc[0])) if against_base else 0.5
         earned = np.clip((lower - reference) / (1 - reference), 0.0, 1.0)
     return np.concatenate([[1.0 - earned.mean() if len(earned) else 1.0], earned])
@@ -125,6 +125,15 @@ def _auc(positive: np.ndarray, negative: np.ndarray) -> float:
     return float(
         (ranks[: len(positive)].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative))
     )
+
+
+def _auc_lower_bound(auc: np.ndarray, n_pos: int, n_neg: int, wilson: bool) -> np.ndarray:
+    """Lower one-sided 95 % bound of an AUC: Hanley & McNeil's normal bound, or (`wilson`) the Wilson bound of a
+    rate observed on min(n_pos, n_neg) records, since a handful of relevant records is a handful of evidence
+    however many irrelevant ones they are compared with (Hanley & McNeil is far too sure with two or three)."""
+    if wilson:
+        return wilson_lower_bound(auc, min(n_pos, n_neg))
+    return auc - ONE_SIDED_95_Z * _auc_standard_error(auc, n_pos, n_neg)
 
 
 def _auc_standard_error(auc: np.ndarray, n_pos: int, n_neg: int) -> np.ndarray:
@@ -147,7 +156,9 @@ def component_weights(preset: Preset, evidence: Sequence[tuple[int, Standing]] =
     standings = np.array([standing for _, standing in pairs], dtype=np.float64).reshape(len(pairs), n)
     if preset.fusion == "earned":
         return earned_weights(n, wins_over_base(standings[labels == 1]))
-    return validated_weights(n, standings, labels, against_base=preset.fusion == "validated-base")
+    return validated_weights(
+        n, standings, labels, against_base=preset.fusion == "validated-base", wilson=preset.fusion == "validated-wilson"
+    )
 
 
 def fuse(preset: Preset, columns: list[np.ndarray | None], evidence: Sequence[tuple[int, Standing]] = ()) -> np.ndarray:

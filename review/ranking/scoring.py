@@ -132,7 +132,8 @@ def _auc_lower_bound(auc: np.ndarray, n_pos: int, n_neg: int, wilson: bool) -> n
     rate observed on min(n_pos, n_neg) records, since a handful of relevant records is a handful of evidence
     however many irrelevant ones they are compared with (Hanley & McNeil is far too sure with two or three)."""
     if wilson:
-        return wilson_lower_bound(auc, min(n_pos, n_neg))
+        n = min(n_pos, n_neg)
+        return wilson_lower_bound(auc * n, n)
     return auc - ONE_SIDED_95_Z * _auc_standard_error(auc, n_pos, n_neg)
 
 

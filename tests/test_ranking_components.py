@@ -241,3 +241,13 @@ def test_wilson_bound_of_the_auc_waits_for_more_than_a_couple_of_relevant_record
     labels = np.array([1] * 12 + [0] * 40)
     standings = np.column_stack([np.full(52, 0.99), np.where(labels == 1, 0.95, 0.2)])
     assert validated_weights(2, standings, labels, wilson=True)[1] > 0.5  # twelve in twelve is evidence
+
+
+def test_feature_rows_cut_every_view_alike():
+    authors = [["Smith, J"]] * 6 + [["Jones, K"]] * 14
+    feats = build_features(TEXTS, fields=RecordFields(authors=authors), views=("authors", "chars"), query="families")
+    feats.embedding = np.ones((20, 2), dtype=np.float32)
+    cut = feats.rows(5)
+    assert cut.n == 5 and cut.embedding.shape == (5, 2)
+    assert {kind: matrix.shape[0] for kind, matrix in cut.views.items()} == {"authors": 5, "chars": 5}
+    assert cut.query("tfidf") is feats.tfidf_query and cut.query("authors") is None

@@ -171,7 +171,6 @@ class FeatureSet:
     tfidf_query: sp.csr_matrix | None = None
     embedding_query: np.ndarray | None = None
     views: dict[str, sp.csr_matrix] = field(default_factory=dict)
-    view_queries: dict[str, sp.csr_matrix] = field(default_factory=dict)
     _indexes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -186,12 +185,10 @@ class FeatureSet:
         return self.views.get(kind)
 
     def query(self, kind: str):
-        """The zero-shot query in the space of `kind` (None where there is none)."""
+        """The zero-shot query in the space of `kind` (None where there is none: the other views have no query)."""
         if kind == "tfidf":
             return self.tfidf_query
-        if kind == "embedding":
-            return self.embedding_query
-        return self.view_queries.get(kind)
+        return self.embedding_query if kind == "embedding" else None
 
     def neighbour_index(self, kind: str, k: int = 3) -> NeighbourIndex:
         """The incremental nearest-neighbour index over one matrix (made on first use, kept with the features)."""
@@ -208,7 +205,6 @@ class FeatureSet:
             self.tfidf_query,
             self.embedding_query,
             {kind: matrix[:n] for kind, matrix in self.views.items()},
-            dict(self.view_queries),
         )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -26,35 +27,44 @@ import numpy as np
 
 from review.importers import read_file
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key
-from review.ranking.features import build_features, record_text
-from review.ranking.presets import get_preset
+from review.ranking.features import RecordFields, build_features, record_text
 from review.ranking.ranker import Ranker
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ranking_candidates import resolve_preset  # noqa: E402  (presets and bench-only candidates by name)
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 
 
-def corpus(benchmarks: Path) -> tuple[list[str], np.ndarray]:
-    texts, vectors = [], []
+def corpus(benchmarks: Path) -> tuple[list[str], np.ndarray, list[dict]]:
+    texts, vectors, fields = [], [], []
     for path in sorted(benchmarks.glob("*/records.ris")):
         cached = CACHE / f"{path.parent.name}.{cache_key(DEFAULT_MODEL)}.npy"
         if cached.exists():
-            texts += [record_text(r.title, r.abstract) for r in read_file(path).records]
+            records = read_file(path).records
+            texts += [record_text(r.title, r.abstract) for r in records]
+            fields += [{"keywords": r.keywords, "authors": r.authors, "journal": r.journal} for r in records]
             vectors.append(np.load(cached))
     if not texts:
         raise SystemExit("no cached embeddings: run bench/simulate_all.py first")
-    return texts, np.vstack(vectors)
+    return texts, np.vstack(vectors), fields
 
 
-def measure(texts: list[str], vectors: np.ndarray, n: int, preset_name: str, repeats: int, seed: int = 0) -> dict:
+def measure(corpus_: tuple, n: int, preset_name: str, repeats: int, seed: int = 0) -> dict:
+    texts, vectors, fields = corpus_
     rng = np.random.default_rng(seed)
     picked = rng.integers(0, len(texts), n)
+    preset = resolve_preset(preset_name)
     start = time.perf_counter()
     features = build_features(
-        [texts[i] for i in picked], embedding=vectors[picked], query="randomised trial of drug efficacy"
+        [texts[i] for i in picked],
+        embedding=vectors[picked],
+        query="randomised trial of drug efficacy",
+        fields=RecordFields.from_records([fields[i] for i in picked]),
+        views=preset.views(),
     )
     build = time.perf_counter() - start
-    preset = get_preset(preset_name)
     labelled = rng.choice(n, 500 + repeats, replace=False)
     ranker = Ranker(features, range(n), preset)
     for i, row in enumerate(labelled[:500]):
@@ -90,12 +100,12 @@ def main() -> None:
     parser.add_argument("--presets", default="ensemble,tfidf-svm")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    texts, vectors = corpus(args.benchmarks)
+    corpus_ = corpus(args.benchmarks)
     print("| records | preset | features built (s) | refit after one decision (ms, median) | next record (ms) |")
     print("|---:|---|---:|---:|---:|")
     for n in map(int, args.sizes.split(",")):
         for preset in args.presets.split(","):
-            row = measure(texts, vectors, n, preset, args.repeats)
+            row = measure(corpus_, n, preset, args.repeats)
             print(
                 f"| {row['records']} | {row['preset']} | {row['features_s']} | {row['refit_ms']} | {row['next_ms']} |",
                 flush=True,

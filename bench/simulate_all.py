@@ -42,9 +42,12 @@ import numpy as np
 
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key, encode
 from review.ranking.features import build_features
-from review.ranking.presets import DEFAULT_PRESET, get_preset
+from review.ranking.presets import DEFAULT_PRESET, Preset
 from review.simulation.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
 from review.stopping.hypergeometric import StopRule
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ranking_candidates import resolve_preset  # noqa: E402  (bench-only presets tried while choosing the default)
 
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
@@ -66,15 +69,17 @@ def draw_priors(labels: np.ndarray, seed: int) -> list[int]:
     return [int(rng.choice(np.flatnonzero(labels == 1))), int(rng.choice(np.flatnonzero(labels == 0)))]
 
 
-def run_ours(name: str, data: LabelledSet, priors: list[int], preset_name: str, model: str) -> np.ndarray:
-    preset = get_preset(preset_name)
+def run_ours(
+    name: str, data: LabelledSet, priors: list[int], preset: Preset, model: str
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Our screening order (labels in order) and the fusion weights of its last ranking."""
     embedding = cached_embeddings(name, data, model) if preset.uses_embeddings() else None
-    features = build_features(data.texts, embedding=embedding)
+    features = build_features(data.texts, embedding=embedding, fields=data.fields, views=preset.views())
     result = simulate(features, data.labels, preset, priors)
-    return result.labels
+    return result.labels, result.weights
 
 
-def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed: int) -> np.ndarray:
+def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed: int) -> tuple[np.ndarray, None]:
     """`asreview simulate --ai elas_u4` on the same records and priors; returns its labels in screening order."""
     with tempfile.TemporaryDirectory() as tmp:
         dataset = Path(tmp) / f"{name}.csv"
@@ -112,7 +117,7 @@ def run_asreview(exe: str, name: str, data: LabelledSet, priors: list[int], seed
     if screened[: len(priors)] != priors or any(data.labels[row] != label for row, label in rows):
         raise RuntimeError(f"{name}: ASReview's results do not match the dataset rows and priors")
     rest = [row for row in range(len(data.labels)) if row not in set(screened)]
-    return data.labels[screened + rest]
+    return data.labels[screened + rest], None
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -134,6 +139,8 @@ def main() -> None:
     parser.add_argument("--tools", default="ours,asreview", help="which tools to run")
     parser.add_argument("--stop-rules", default="hypergeometric,consecutive:50,consecutive:100,consecutive:200")
     parser.add_argument("--results", type=Path, default=CACHE / "simulate_all.jsonl")
+    parser.add_argument("--compare", type=Path, nargs="*", default=[], help="more result files to report beside")
+    parser.add_argument("--summary-only", action="store_true", help="only the paired comparisons with ELAS u4")
     args = parser.parse_args()
 
     sets = sorted(p.name for p in args.benchmarks.iterdir() if (p / "labels.csv").exists())
@@ -151,6 +158,7 @@ def main() -> None:
         for line in args.results.read_text().splitlines():
             row = json.loads(line)
             done.add((row["tool"], row["set"], row["seed"]))
+    preset = resolve_preset(args.preset)
     tool_ours = f"ours:{args.preset}"
     datasets = {
         name: load_labelled(args.benchmarks / name / "records.ris", args.benchmarks / name / "labels.csv")
@@ -161,14 +169,14 @@ def main() -> None:
             priors = draw_priors(data.labels, seed)
             jobs = []
             if "ours" in args.tools:
-                jobs.append((tool_ours, partial(run_ours, name, data, priors, args.preset, args.model)))
+                jobs.append((tool_ours, partial(run_ours, name, data, priors, preset, args.model)))
             if args.asreview and "asreview" in args.tools and seed in as_seeds:
                 jobs.append(("asreview:elas_u4", partial(run_asreview, args.asreview, name, data, priors, seed)))
             for tool, job in jobs:
                 if (tool, name, seed) in done:
                     continue
                 start = time.perf_counter()
-                labels_in_order = job()
+                labels_in_order, weights = job()
                 row = {
                     "tool": tool,
                     "set": name,
@@ -178,6 +186,8 @@ def main() -> None:
                     "seconds": round(time.perf_counter() - start, 2),
                     "stops": [stop_summary(rule, labels_in_order, len(priors)) for rule in rules],
                 }
+                if weights:
+                    row["weights"] = weights
                 with args.results.open("a") as handle:
                     handle.write(json.dumps(row) + "\n")
                 print(
@@ -185,12 +195,25 @@ def main() -> None:
                     f"({row['seconds']}s)",
                     flush=True,
                 )
-    print_table(args.results, sets)
+    rows = read_rows([args.results, *args.compare])
+    if not args.summary_only:
+        print_table(rows, sets)
+    print_comparisons(rows, sets)
 
 
-def print_table(results: Path, sets: list[str]) -> None:
-    """Per set and on average: mean over seeds of each metric, one column group per tool; then the goal check."""
-    rows = [json.loads(line) for line in results.read_text().splitlines()]
+def read_rows(paths: list[Path]) -> list[dict]:
+    """Result rows of every file (a later row of the same tool, set and seed wins)."""
+    rows: dict[tuple, dict] = {}
+    for path in paths:
+        if path.exists():
+            for line in path.read_text().splitlines():
+                row = json.loads(line)
+                rows[(row["tool"], row["set"], row["seed"])] = row
+    return list(rows.values())
+
+
+def print_table(rows: list[dict], sets: list[str]) -> None:
+    """Per set and on average: mean over seeds of each metric, one column group per tool."""
     tools = sorted({row["tool"] for row in rows})
     header = "| set | " + " | ".join(f"{tool} {metric}" for tool in tools for metric in METRICS) + " |"
     print(header)
@@ -207,18 +230,58 @@ def print_table(results: Path, sets: list[str]) -> None:
         print(f"| {name} | " + " | ".join(cells) + " |")
     cells = [f"{np.nanmean(means[(tool, metric)]):.4f}" for tool in tools for metric in METRICS]
     print("| **mean** | " + " | ".join(cells) + " |")
-    for tool in tools:
-        n = len({(row["set"], row["seed"]) for row in rows if row["tool"] == tool})
-        print(f"{tool}: {n} runs")
-    anchor = "asreview:elas_u4"
-    for tool in (t for t in tools if t != anchor and anchor in tools):
-        gaps = np.subtract(means[(tool, "wss@95")], means[(anchor, "wss@95")])
-        behind = [name for name, gap in zip(sets, gaps) if gap < -0.03]
-        print(
-            f"{tool} vs {anchor}: mean WSS@95 {np.nanmean(gaps):+.4f}, mean loss "
-            f"{np.nanmean(means[(tool, 'loss')]) - np.nanmean(means[(anchor, 'loss')]):+.4f} (lower is better), "
-            f"worst set {np.nanmin(gaps):+.3f}, sets more than 0.03 behind: {', '.join(behind) or 'none'}"
-        )
+
+
+def halves(sets: list[str]) -> dict[str, list[str]]:
+    """The sets split in two by alternate names: defaults were chosen on the first half and confirmed on the second."""
+    return {"all": sets, "choice half": sets[0::2], "confirmation half": sets[1::2]}
+
+
+def paired_comparison(rows: list[dict], tool: str, anchor: str, sets: list[str]) -> dict | None:
+    """`tool` against `anchor` on the (set, seed) runs both have: mean differences, the standard error of the
+    WSS@95 difference, and the set where `tool` is furthest behind (mean over seeds)."""
+    by = {(row["tool"], row["set"], row["seed"]): row for row in rows}
+    keys = sorted((s, seed) for t, s, seed in by if t == tool and s in sets and (anchor, s, seed) in by)
+    if len(keys) < 2:
+        return None
+
+    def gaps(metric: str) -> np.ndarray:
+        return np.array([by[(tool, *key)][metric] - by[(anchor, *key)][metric] for key in keys])
+
+    wss_gaps = gaps("wss@95")
+    per_set: dict[str, list[float]] = {}
+    for (name, _), gap in zip(keys, wss_gaps):
+        per_set.setdefault(name, []).append(gap)
+    worst = min(per_set, key=lambda name: np.mean(per_set[name]))
+    return {
+        "runs": len(keys),
+        "wss@95": float(np.mean([by[(tool, *key)]["wss@95"] for key in keys])),
+        "anchor wss@95": float(np.mean([by[(anchor, *key)]["wss@95"] for key in keys])),
+        "wss gap": float(wss_gaps.mean()),
+        "se": float(wss_gaps.std(ddof=1) / np.sqrt(len(wss_gaps))),
+        "loss gap": float(gaps("loss").mean()),
+        "recall@10% gap": float(gaps("recall@10%").mean()),
+        "higher/lower": (int((wss_gaps > 0).sum()), int((wss_gaps < 0).sum())),
+        "worst set": (worst, float(np.mean(per_set[worst]))),
+    }
+
+
+def print_comparisons(rows: list[dict], sets: list[str], anchor: str = "asreview:elas_u4") -> None:
+    """One row per tool and half: the issue's goal is WSS@95 +0.03 (> 2 se), loss -0.01, no set below -0.02."""
+    print("| tool | sets | runs | WSS@95 | ELAS u4 | gap (se) | higher/lower | loss gap | recall@10% gap | worst set |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for tool in sorted({row["tool"] for row in rows} - {anchor}):
+        for half, names in halves(sets).items():
+            result = paired_comparison(rows, tool, anchor, names)
+            if result is None:
+                continue
+            worst, gap = result["worst set"]
+            print(
+                f"| {tool} | {half} | {result['runs']} | {result['wss@95']:.4f} | {result['anchor wss@95']:.4f} | "
+                f"{result['wss gap']:+.4f} ({result['se']:.4f}) | {'/'.join(map(str, result['higher/lower']))} | "
+                f"{result['loss gap']:+.4f} | {result['recall@10% gap']:+.4f} | {worst.removeprefix('Cohen_2006_')} "
+                f"{gap:+.3f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevan
 from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
 from review.ranking.presets import PRESETS, Component, Preset, get_preset
 from review.ranking.ranker import Ranker
-from review.ranking.scoring import credit, due_for_retraining, earned_weights, rank_scores, zero_shot_scores
+from review.ranking.scoring import due_for_retraining, earned_weights, rank_scores, standing, zero_shot_scores
 from review.stats import wilson_lower_bound
 
 RELEVANT = [f"collaboration between social services and schools for families case{i}" for i in range(6)]
@@ -45,9 +45,9 @@ def test_presets_round_trip_through_dict(name):
 def test_unknown_names_list_the_valid_ones():
     with pytest.raises(ReviewError, match="valid: .*tfidf-svm"):
         get_preset("nope")
-    with pytest.raises(ReviewError, match="valid: logistic, nb, sgd, svm"):
+    with pytest.raises(ReviewError, match="valid: knn, logistic, nb, rocchio, sgd, svm"):
         make_classifier("forest")
-    with pytest.raises(ReviewError, match="valid: tfidf, embedding"):
+    with pytest.raises(ReviewError, match="valid: tfidf, embedding, chars"):
         Component("bm25", "svm")
 
 
@@ -150,12 +150,15 @@ def test_earned_weights_start_with_the_base_and_grow_with_credits():
     assert earned_weights(1, []).tolist() == [1.0]
 
 
-def test_credit_compares_each_component_with_the_base_among_unscreened_records():
+def test_standing_is_each_components_mid_rank_percentile_among_unscreened_records():
     base = np.array([0.9, 0.5, 0.1, 0.3])
     higher, equal, lower = np.array([0.1, 0.9, 0.5, 0.3]), base.copy(), np.array([0.9, 0.0, 0.5, 0.3])
     unscreened = np.array([True, True, True, False])
-    assert credit([base, higher, equal, lower], unscreened, 1) == (1.0, 0.5, 0.0)
-    assert credit([base, None], unscreened, 1) == (0.0,)
+    # record 1 among records 0-2: base middle (1/3 below + half of itself), higher top, lower bottom
+    assert standing([base, higher, equal, lower], unscreened, 1) == pytest.approx(
+        (0.5, 2 / 3 + 1 / 6, 0.5, 1 / 6), abs=1e-6
+    )
+    assert standing([base, None], unscreened, 1) == pytest.approx((0.5, 0.0), abs=1e-6)
 
 
 def embedding_features(helpful: bool) -> object:
@@ -184,7 +187,8 @@ def test_earned_fusion_gives_no_weight_to_a_component_that_never_helps():
         for ranker in (ensemble, tfidf_only):
             ranker.update(record_id, int(TRUTH[record_id]))
     credits = ensemble.credits()
-    assert len(credits) >= 3 and all(value == (0.0,) for value in credits.values())
+    relevant = [value for record_id, value in credits.items() if TRUTH[record_id]]
+    assert len(relevant) >= 3 and all(value[1] < value[0] for value in relevant)
     assert ensemble.fusion_weights() == {"tfidf/svm": 1.0, "embedding/logistic": 0.0}
 
 
@@ -193,19 +197,25 @@ def test_earned_fusion_credits_a_component_that_ranks_relevant_records_higher():
     ranker.update(0, 1)
     ranker.update(10, 0)
     screen_all(ranker)
-    credits = ranker.credits()
-    assert set(credits) == set(range(1, 6)) and all(value[0] >= 0.5 for value in credits.values())
+    relevant = {record_id: value for record_id, value in ranker.credits().items() if TRUTH[record_id]}
+    assert set(relevant) == set(range(1, 6)) and all(value[1] >= value[0] for value in relevant.values())
     weights = ranker.fusion_weights()
-    expected = float(wilson_lower_bound(np.array([sum(value[0] for value in credits.values())]), len(credits))[0])
+    wins = sum((np.sign(value[1] - value[0]) + 1) / 2 for value in relevant.values())
+    expected = float(wilson_lower_bound(np.array([wins]), len(relevant))[0])
     assert weights["embedding/logistic"] == pytest.approx(expected, abs=1e-3) and expected > 0.15
     assert sum(weights.values()) == pytest.approx(1.0)
 
 
-def test_ranker_credits_are_seeded_by_record_id_and_dropped_when_a_label_changes():
+def test_ranker_credits_are_seeded_by_record_id_kept_on_a_new_label_and_dropped_when_unlabelled():
     ids = [100 + row for row in range(len(TEXTS))]
-    ranker = Ranker(embedding_features(helpful=True), ids, get_preset("ensemble"), credits={101: [1.0], 999: [1.0]})
-    assert ranker.credits() == {101: (1.0,)} and ranker.has_credit(101)
-    ranker.update(101, 0)
+    seeded = {101: [0.4, 0.9], 999: [1.0, 1.0]}
+    ranker = Ranker(embedding_features(helpful=True), ids, get_preset("ensemble"), credits=seeded)
+    assert ranker.credits() == {101: (0.4, 0.9)} and ranker.has_credit(101)
+    ranker.update(101, 1, refit=False)
+    assert ranker.fusion_weights()["embedding/logistic"] > 0  # one win over the base on a relevant record
+    ranker.update(101, 0, refit=False)  # the standing was taken before any label, so it stays valid
+    assert ranker.credits() == {101: (0.4, 0.9)} and ranker.fusion_weights()["embedding/logistic"] == 0
+    ranker.update(101, None)
     assert ranker.credits() == {}
 
 
@@ -213,7 +223,7 @@ def test_rank_average_presets_ignore_credits():
     feats = embedding_features(helpful=True)
     preset = get_preset("ensemble-average")
     assert np.allclose(
-        rank_scores(feats, preset, [0, 10], [1, 0], [(1.0,)]), rank_scores(feats, preset, [0, 10], [1, 0])
+        rank_scores(feats, preset, [0, 10], [1, 0], [(1, (0.0, 1.0))]), rank_scores(feats, preset, [0, 10], [1, 0])
     )
 
 

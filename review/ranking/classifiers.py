@@ -3,6 +3,8 @@
 Each entry builds a fresh estimator from keyword parameters; `fit_relevance()`
 fits any of them and turns it into one relevance score per record (larger =
 more likely relevant), so the ranking code does not care which kind it holds.
+The similarity scorers of `review.ranking.neighbours` (`knn`, `rocchio`) sit
+beside them under the same call: they need no training, only the labelled rows.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from review.errors import ReviewError
+from review.ranking.neighbours import feedback_scores, neighbourhood_scores
 
 
 # liblinear shuffles the training rows; a fixed seed makes the same decisions give the same ranking
@@ -44,10 +47,19 @@ CLASSIFIERS: dict[str, Callable[..., ClassifierMixin]] = {
 }
 
 
+SCORERS = ("knn", "rocchio")  # similarity to the labelled rows, no model to fit
+
+
+def check_classifier(name: str) -> None:
+    if name not in CLASSIFIERS and name not in SCORERS:
+        raise ReviewError(f"unknown classifier '{name}' (valid: {', '.join(sorted([*CLASSIFIERS, *SCORERS]))})")
+
+
 def make_classifier(name: str, **params: Any) -> ClassifierMixin:
     """A new, unfitted classifier by name; unknown names list the valid ones."""
-    if name not in CLASSIFIERS:
-        raise ReviewError(f"unknown classifier '{name}' (valid: {', '.join(sorted(CLASSIFIERS))})")
+    check_classifier(name)
+    if name in SCORERS:
+        raise ReviewError(f"'{name}' scores by similarity and has no model to fit")
     return CLASSIFIERS[name](**params)
 
 
@@ -62,13 +74,25 @@ def balance_weights(y: np.ndarray, ratio: float = 1.0) -> np.ndarray:
     return weights * (len(y) / weights.sum())
 
 
-def fit_relevance(name: str, params: dict[str, Any], X, y: np.ndarray, X_all, ratio: float = 1.0) -> np.ndarray:
-    """Fit on labelled rows (`y` in {0, 1}, weighted by `balance_weights`) and score every row of `X_all`."""
+def fit_relevance(
+    name: str, params: dict[str, Any], X, y: np.ndarray, X_all, ratio: float = 1.0, query=None
+) -> np.ndarray:
+    """Fit on labelled rows (`y` in {0, 1}, weighted by `balance_weights`) and score every row of `X_all`.
+
+    `query` (the zero-shot query in X's space) is used by `rocchio` only.
+    """
+    if name == "knn":
+        return neighbourhood_scores(X, y, X_all, **params)
+    if name == "rocchio":
+        return feedback_scores(X, y, X_all, query, **params)
     model = make_classifier(name, **params)
     model.fit(X, y, sample_weight=balance_weights(y, ratio))
     if hasattr(model, "coef_") and model.coef_.shape[0] == 1:  # linear: score in X's dtype, no float64 copy of X
         return np.asarray(X_all @ model.coef_.ravel().astype(X_all.dtype), dtype=np.float64).reshape(-1) + float(
             np.ravel(model.intercept_)[0]
         )
+    if isinstance(model, ComplementNB) and len(model.classes_) == 2:  # linear in X too: log-likelihood difference
+        weights = (model.feature_log_prob_[1] - model.feature_log_prob_[0]).astype(X_all.dtype)
+        return np.asarray(X_all @ weights, dtype=np.float64).reshape(-1)
     log_proba = model.predict_log_proba(X_all)
     return np.asarray(log_proba[:, 1] - log_proba[:, 0])

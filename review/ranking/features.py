@@ -1,18 +1,42 @@
-"""Text features: the text a record is ranked by, and TF-IDF over it.
+"""Text features: the text a record is ranked by, TF-IDF over it, and other views of a record.
 
 TF-IDF is word 1-2-grams with sublinear term frequency (DESIGN.md section 4).
 It is fitted on every record of the screening set (unsupervised, so using the
 unlabelled records is legitimate) and is cheap enough to be ready at once,
 which is what lets ranking start while embeddings are still being computed.
+
+Other views catch what word n-grams miss, each as its own sparse matrix so a
+classifier on it can earn (or not) its own weight in the fusion:
+
+- `chars`: character 3-5-grams within words, robust to spelling variants,
+  inflection and compounds (a Nordic compound shares its parts' n-grams);
+- `keywords`: author keywords / MeSH headings, one token per heading, kept
+  apart from the abstract so a heading counts once and is not diluted;
+- `authors`: one token per author (surname + first initial), since the same
+  groups often publish several reports of included studies;
+- `journal`: the journal name as one token.
+
+A metadata view is built only when some records carry the field (and at
+least two distinct values occur), so a set without it simply has no such view.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from review.ranking.neighbours import NeighbourIndex
+
+TEXT_VIEWS = ("chars",)
+FIELD_VIEWS = ("keywords", "authors", "journal")
 
 
 def record_text(title: str | None, abstract: str | None, fulltext: str | None = None) -> str:
@@ -46,6 +70,84 @@ class TfidfFeatures:
         return self.vectorizer_.transform(texts).tocsr()
 
 
+@dataclass
+class RecordFields:
+    """Per-record metadata beside the text (rows aligned with the texts); empty lists / None where missing."""
+
+    keywords: Sequence[Sequence[str]] = ()
+    authors: Sequence[Sequence[str]] = ()
+    journal: Sequence[str | None] = ()
+
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping[str, Any]]) -> RecordFields:
+        """From record rows or dicts with `keywords`, `authors` (lists, or JSON lists as the records table keeps
+        them) and `journal`; missing keys count as empty."""
+
+        def items(value: Any) -> list[str]:
+            if isinstance(value, str):
+                value = json.loads(value) if value.startswith("[") else [value]
+            return [str(item) for item in value or ()]
+
+        return cls(
+            [items(record.get("keywords")) for record in records],
+            [items(record.get("authors")) for record in records],
+            [record.get("journal") or None for record in records],
+        )
+
+    def tokens(self, view: str) -> list[list[str]]:
+        """One list of normalised tokens per record for a metadata view."""
+        values = getattr(self, view)
+        if view == "journal":
+            return [[_normalise(value)] if value and _normalise(value) else [] for value in values]
+        normalise = _author_token if view == "authors" else _normalise
+        return [[token for token in map(normalise, items or ()) if token] for items in values]
+
+
+def _normalise(value: str) -> str:
+    """Lower case, accents folded, runs of non-alphanumerics to one space: 'Child, Preschool' = 'child preschool'."""
+    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+
+
+def _author_token(name: str) -> str:
+    """'Smith, John A' and 'J A Smith' both become 'smith j' (surname + first initial)."""
+    name = name.strip()
+    if "," in name:
+        surname, _, given = name.partition(",")
+    else:
+        *given_parts, surname = name.split() or [""]
+        given = " ".join(given_parts)
+    surname, given = _normalise(surname), _normalise(given)
+    return f"{surname} {given[:1]}".strip() if surname else ""
+
+
+def token_tfidf(tokens: list[list[str]]) -> sp.csr_matrix | None:
+    """TF-IDF over whole tokens (a heading, an author, a journal), or None when it could not inform a ranking."""
+    if sum(1 for row in tokens if row) < 2:
+        return None
+    vectorizer = TfidfVectorizer(analyzer=lambda row: row, min_df=2 if len(tokens) >= 50 else 1, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(tokens).tocsr()
+    except ValueError:  # no token occurs in two records
+        return None
+    return matrix if matrix.shape[1] >= 2 else None
+
+
+def char_tfidf(texts: list[str]) -> sp.csr_matrix:
+    """Character 3-5-grams inside word boundaries, sublinear TF, rows L2-normalised."""
+    vectorizer = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        min_df=2 if len(texts) >= 50 else 1,
+        max_df=0.95 if len(texts) >= 50 else 1.0,
+        sublinear_tf=True,
+        strip_accents="unicode",
+        lowercase=True,
+        dtype=np.float32,
+    )
+    return vectorizer.fit_transform(texts).tocsr()
+
+
 def cosine_to_query(matrix: sp.csr_matrix | np.ndarray, query: sp.csr_matrix | np.ndarray) -> np.ndarray:
     """Cosine similarity of every row to one query row (rows of `matrix` are L2-normalised)."""
     query_dense = query.toarray() if sp.issparse(query) else np.asarray(query)
@@ -58,19 +160,52 @@ def cosine_to_query(matrix: sp.csr_matrix | np.ndarray, query: sp.csr_matrix | n
 
 @dataclass
 class FeatureSet:
-    """Feature matrices for one screening set (rows aligned), and the zero-shot query in each space."""
+    """Feature matrices for one screening set (rows aligned), and the zero-shot query in each space.
+
+    `views` holds the other sparse views by kind (see the module docstring);
+    a kind missing from it has no features here, and its components are left out.
+    """
 
     tfidf: sp.csr_matrix
     embedding: np.ndarray | None = None
     tfidf_query: sp.csr_matrix | None = None
     embedding_query: np.ndarray | None = None
+    views: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    _indexes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         return self.tfidf.shape[0]
 
     def matrix(self, kind: str):
-        return self.tfidf if kind == "tfidf" else self.embedding
+        if kind == "tfidf":
+            return self.tfidf
+        if kind == "embedding":
+            return self.embedding
+        return self.views.get(kind)
+
+    def query(self, kind: str):
+        """The zero-shot query in the space of `kind` (None where there is none: the other views have no query)."""
+        if kind == "tfidf":
+            return self.tfidf_query
+        return self.embedding_query if kind == "embedding" else None
+
+    def neighbour_index(self, kind: str, k: int = 3) -> NeighbourIndex:
+        """The incremental nearest-neighbour index over one matrix (made on first use, kept with the features)."""
+        key = (kind, k)
+        if key not in self._indexes:
+            self._indexes[key] = NeighbourIndex(self.matrix(kind), k)
+        return self._indexes[key]
+
+    def rows(self, n: int) -> FeatureSet:
+        """The first `n` rows of every matrix (queries unchanged)."""
+        return FeatureSet(
+            self.tfidf[:n],
+            None if self.embedding is None else self.embedding[:n],
+            self.tfidf_query,
+            self.embedding_query,
+            {kind: matrix[:n] for kind, matrix in self.views.items()},
+        )
 
 
 def build_features(
@@ -79,9 +214,20 @@ def build_features(
     embedding: np.ndarray | None = None,
     query: str | None = None,
     embedding_query: np.ndarray | None = None,
+    fields: RecordFields | None = None,
+    views: Sequence[str] = (),
 ) -> FeatureSet:
-    """TF-IDF fitted on `texts`, plus precomputed embeddings and the zero-shot query in both spaces."""
+    """TF-IDF fitted on `texts`, precomputed embeddings, the zero-shot query in both spaces, and the
+    other `views` asked for (`chars` from the texts; `keywords`/`authors`/`journal` from `fields`)."""
     tfidf = tfidf or TfidfFeatures()
     matrix = tfidf.fit_transform(texts)
     query_row = tfidf.transform([query]) if query else None
-    return FeatureSet(matrix, embedding, query_row, embedding_query)
+    features = FeatureSet(matrix, embedding, query_row, embedding_query)
+    for view in views:
+        if view == "chars":
+            features.views[view] = char_tfidf(texts)
+        elif view in FIELD_VIEWS and fields is not None and len(getattr(fields, view)) == len(texts):
+            built = token_tfidf(fields.tokens(view))
+            if built is not None:
+                features.views[view] = built
+    return features

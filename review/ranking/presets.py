@@ -6,13 +6,15 @@ with `Preset.from_dict`, in the spirit of ASReview's model configurations.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from review.errors import ReviewError
+from review.ranking.classifiers import check_classifier
+from review.ranking.features import FIELD_VIEWS, TEXT_VIEWS
 
-FEATURE_KINDS = ("tfidf", "embedding")
-FUSIONS = ("rank-average", "earned")
+FEATURE_KINDS = ("tfidf", "embedding", *TEXT_VIEWS, *FIELD_VIEWS)
+FUSIONS = ("rank-average", "earned", "validated", "validated-base", "validated-wilson")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class Component:
     def __post_init__(self) -> None:
         if self.features not in FEATURE_KINDS:
             raise ReviewError(f"unknown feature kind '{self.features}' (valid: {', '.join(FEATURE_KINDS)})")
+        check_classifier(self.classifier)
+
+    @property
+    def label(self) -> str:
+        return f"{self.features}/{self.classifier}"
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,17 @@ class Preset:
       is the lower one-sided 95 % confidence bound (Wilson) of that win rate,
       the base keeps the rest. A representation that does not help on this
       review stays at zero weight; one that finds what the base misses gets a
-      say as fast as the evidence for it allows.
+      say as fast as the evidence for it allows. Its blind spot: the records
+      credited are the ones the ranking chose, i.e. the ones the base already
+      put first, so a rival seldom "wins" there however good it is;
+    - `validated`: progressive validation on every label. Each labelled record
+      carries where every component ranked it before its label was known; a
+      non-base component's weight is the lower one-sided 95 % bound of its AUC
+      over those records (relevant above irrelevant) above chance, scaled to
+      [0, 1]; the base keeps the rest. Judged on the candidates the ranking
+      already chose, this asks exactly what fusing needs: among the records at
+      the top, does this component tell the relevant from the irrelevant?
+      A component no better than chance there stays at zero weight.
 
     Retraining follows a schedule: after every decision until
     `retrain_every_until` labels, later when a new relevant record arrives or
@@ -63,11 +80,24 @@ class Preset:
             raise ReviewError(f"unknown fusion '{self.fusion}' (valid: {', '.join(FUSIONS)})")
 
     def earns_weights(self) -> bool:
-        """Whether components other than the base earn their weight (the `earned` fusion with more than one)."""
-        return self.fusion == "earned" and len(self.components) > 1
+        """Whether components other than the base earn their weight (`earned` or `validated`, more than one)."""
+        return self.fusion != "rank-average" and len(self.components) > 1
 
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)
+
+    def views(self) -> tuple[str, ...]:
+        """The feature kinds beside TF-IDF and embeddings its components need (see `build_features`)."""
+        return tuple(dict.fromkeys(c.features for c in self.components if c.features not in ("tfidf", "embedding")))
+
+    def without(self, label: str) -> Preset:
+        """The preset less one non-base component ("features/classifier"): an ablation."""
+        kept = tuple(c for c in self.components[1:] if c.label != label)
+        if len(kept) == len(self.components) - 1:
+            raise ReviewError(f"preset '{self.name}' has no non-base component '{label}'")
+        return replace(
+            self, name=f"{self.name}-minus-{label.replace('/', '-')}", components=(self.components[0], *kept)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,26 +120,31 @@ class Preset:
 
 RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)
 
+BASE = Component("tfidf", "svm", {"C": 0.11})
+EMBEDDING_LOGISTIC = Component("embedding", "logistic", {"C": 1.0})
+# `ensemble-validated`'s other components: each earns its weight on the review itself (the `validated` fusion)
+VALIDATED_COMPONENTS = (
+    EMBEDDING_LOGISTIC,
+    Component("embedding", "knn", {"k": 3}),
+    Component("embedding", "rocchio"),
+    Component("tfidf", "nb", {"alpha": 0.1}),
+    Component("keywords", "svm", {"C": 0.11}),
+    Component("authors", "svm", {"C": 0.11}),
+    Component("journal", "svm", {"C": 0.11}),
+)
+
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
-        Preset(
-            "ensemble",
-            (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
-            balance_ratio=RECALL_RATIO,
-            fusion="earned",
-        ),
-        Preset(
-            "ensemble-average",
-            (Component("tfidf", "svm", {"C": 0.11}), Component("embedding", "logistic", {"C": 1.0})),
-            balance_ratio=RECALL_RATIO,
-        ),
+        Preset("ensemble", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO, fusion="earned"),
+        Preset("ensemble-validated", (BASE, *VALIDATED_COMPONENTS), balance_ratio=RECALL_RATIO, fusion="validated"),
+        Preset("ensemble-average", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO),
         Preset(
             "ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))
         ),
-        Preset("tfidf-svm", (Component("tfidf", "svm", {"C": 0.11}),), balance_ratio=RECALL_RATIO),
+        Preset("tfidf-svm", (BASE,), balance_ratio=RECALL_RATIO),
         Preset("tfidf-nb", (Component("tfidf", "nb", {"alpha": 0.1}),)),
-        Preset("embedding-logistic", (Component("embedding", "logistic", {"C": 1.0}),), balance_ratio=RECALL_RATIO),
+        Preset("embedding-logistic", (EMBEDDING_LOGISTIC,), balance_ratio=RECALL_RATIO),
     )
 }
 DEFAULT_PRESET = "ensemble"

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 import sqlite_utils
 
 from review.ranking.embeddings import cached_embeddings, count_cached, encode
-from review.ranking.features import FeatureSet, build_features, record_text
+from review.ranking.features import FeatureSet, RecordFields, build_features, record_text
 from review.ranking.presets import DEFAULT_PRESET, Preset, get_preset
 from review.ranking.ranker import Ranker
 from review.ranking.results import latest_run, latest_scores, save_ranking
@@ -77,6 +77,19 @@ def stage_texts(db: sqlite_utils.Database, stage: Stage | str, record_ids: list[
         for record_id, title, abstract, fulltext in rows:
             texts[record_id] = record_text(title, abstract, fulltext if Stage(stage) is Stage.FT else None)
     return [texts[record_id] for record_id in record_ids]
+
+
+def stage_fields(db: sqlite_utils.Database, record_ids: list[int]) -> RecordFields:
+    """Keywords, authors and journal per record, the metadata views of the ranking (see `build_features`)."""
+    rows: dict[int, dict] = {}
+    for start in range(0, len(record_ids), 900):
+        chunk = record_ids[start : start + 900]
+        marks = ", ".join("?" for _ in chunk)
+        for record_id, keywords, authors, journal in db.execute(
+            f"SELECT record_id, keywords, authors, journal FROM records WHERE record_id IN ({marks})", chunk
+        ):
+            rows[record_id] = {"keywords": keywords, "authors": authors, "journal": journal}
+    return RecordFields.from_records([rows.get(record_id, {}) for record_id in record_ids])
 
 
 def stored_credits(db: sqlite_utils.Database, stage: Stage, preset: str) -> dict[int, list[float]]:
@@ -142,17 +155,26 @@ class StageRanker:
                 query_vector = encode([query], choice.model, backend=choice.backend)[0]
         if not any(text.strip() for text in texts):  # no words at all (an empty stage): nothing to learn from
             return FeatureSet(sp.csr_matrix((len(texts), 1), dtype=np.float32)), None
-        features = build_features(texts, embedding=vectors, query=query, embedding_query=query_vector)
+        preset = choice.preset if vectors is not None else _tfidf_part(choice.preset)
+        features = build_features(
+            texts, embedding=vectors, query=query, embedding_query=query_vector,
+            fields=stage_fields(review.db, self.ids), views=preset.views(),
+        ).rows(len(texts))  # fmt: skip
         return features, choice.model if vectors is not None else None
 
     def _replay(self, changes: list[LabelChange]) -> None:
-        """Feed final-label changes in order, refitting before each relevant record still without a credit."""
+        """Feed final-label changes in order; a decision without a stored standing is credited as it would have
+        been while screening: the components are refitted before it whenever the retraining schedule calls for it."""
         rows = self.ranker
         for change in changes:
             if change.record_id not in rows.index:
                 continue
-            value = TRAINING_VALUE.get(change.label) if change.label is not None else None
-            if self.preset.earns_weights() and value and rows.n_labelled and not rows.has_credit(change.record_id):
+            if (
+                self.preset.earns_weights()
+                and rows.n_labelled
+                and not rows.has_credit(change.record_id)
+                and (rows.refit_due())
+            ):
                 rows.refit()
             self._apply(change, refit=False)
 

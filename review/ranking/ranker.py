@@ -2,8 +2,9 @@
 
 It keeps the last ranking serving while the next is fitted (in a background
 thread when asked), so asking for the next record never waits for training,
-and it credits each relevant record found to the components that ranked it
-above the base (the `earned` fusion, see `review.ranking.presets.Preset`).
+and it keeps, for each label, where every component had ranked that record
+before the label was known (its `standing`), the evidence the fusion weights
+components by (see `review.ranking.presets.Preset`).
 The scores themselves come from `review.ranking.scoring`.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from review.ranking.features import FeatureSet
 from review.ranking.presets import Preset
-from review.ranking.scoring import component_weights, credit, due_for_retraining, fitted_scores, zero_shot_scores
+from review.ranking.scoring import component_weights, due_for_retraining, fitted_scores, standing, zero_shot_scores
 
 
 class Ranker:
@@ -26,9 +27,9 @@ class Ranker:
     `update(id, label)` records a 0/1 label (or None to un-label, e.g. 'maybe')
     and refits when the schedule says so; with `background=True` the refit
     runs in a thread while the previous scores keep serving `next_ids()`.
-    Under the `earned` fusion each relevant label is credited against the
-    component scores of the last fit (see `credit`); `credits` seeds the
-    credits of earlier sessions, by record id.
+    When the preset's components earn their weights, each label is credited
+    with the standing of its record under the last fit (see `standing`);
+    `credits` seeds the standings of earlier sessions, by record id.
     """
 
     def __init__(
@@ -75,22 +76,22 @@ class Ranker:
         return {self.ids[row]: label for row, label in self._labels.items()}
 
     def credits(self) -> dict[int, tuple[float, ...]]:
-        """Record id -> credits of the non-base components held so far (seeded or earned here)."""
+        """Record id -> standing of every component held so far (seeded or earned here)."""
         with self._lock:
             return {self.ids[row]: value for row, value in self._credits.items()}
 
     def fusion_weights(self) -> dict[str, float]:
         """Each component's weight in the ranking ("features/classifier" -> share), from the credits so far."""
         with self._lock:
-            weights = component_weights(self.preset, list(self._relevant_credits().values()))
+            weights = component_weights(self.preset, self._evidence())
         return {
             f"{c.features}/{c.classifier}": round(float(w / weights.sum()), 3)
             for c, w in zip(self.preset.components, weights)
         }
 
-    def _relevant_credits(self) -> dict[int, tuple[float, ...]]:
-        """Row -> credits of the rows labelled relevant now (seeded credits may belong to others); hold the lock."""
-        return {row: value for row, value in self._credits.items() if self._labels.get(row)}
+    def _evidence(self) -> list[tuple[int, tuple[float, ...]]]:
+        """(label, standing) of the rows labelled now (seeded credits may belong to others); hold the lock."""
+        return [(self._labels[row], value) for row, value in self._credits.items() if row in self._labels]
 
     def has_credit(self, record_id: int) -> bool:
         return self._row[record_id] in self._credits
@@ -104,16 +105,19 @@ class Ranker:
                 self._screened[row] = False
                 self._cursor = 0
             else:
-                if not label:
-                    self._credits.pop(row, None)
-                elif self._columns is not None and row not in self._credits:
-                    self._credits[row] = credit(self._columns, self._unscreened_at_fit, row)
+                if self._columns is not None and row not in self._credits:
+                    self._credits[row] = standing(self._columns, self._unscreened_at_fit, row)
                 self._labels[row] = int(label)
                 self._screened[row] = True
                 self._new_relevant |= bool(label)
             self._since_fit += 1
-        if refit and due_for_retraining(self.preset, len(self._labels), self._since_fit, self._new_relevant):
+        if refit and self.refit_due():
             self.refit()
+
+    def refit_due(self) -> bool:
+        """Whether the retraining schedule calls for a refit now (see `due_for_retraining`)."""
+        with self._lock:
+            return due_for_retraining(self.preset, len(self._labels), self._since_fit, self._new_relevant)
 
     def skip(self, record_id: int) -> None:
         """Leave a record out of `next_ids()` and `ranking()` without training on it (e.g. 'maybe')."""
@@ -154,12 +158,12 @@ class Ranker:
         with self._lock:
             rows = list(self._labels)
             labels = [self._labels[row] for row in rows]
-            credits = list(self._relevant_credits().values())
+            evidence = self._evidence()
             unscreened = ~self._screened
             self._since_fit = 0
             self._new_relevant = False
         start = time.perf_counter()
-        scores, columns = fitted_scores(self.features, self.preset, rows, labels, credits)
+        scores, columns = fitted_scores(self.features, self.preset, rows, labels, evidence)
         order = np.argsort(-scores, kind="stable")
         with self._lock:
             self.scores, self._order, self._cursor = scores, order, 0

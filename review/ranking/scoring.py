@@ -3,8 +3,9 @@
 `rank_scores()` is the pure core: features + labels (+ fusion credits) in,
 one relevance score per record out; `review.ranking.ranker.Ranker` wraps it
 for screening one decision at a time. Components are fused by their
-percentile ranks (`fuse`), weighted as the preset's fusion says; `credit`
-judges a component against the base on a newly found relevant record.
+percentile ranks (`fuse`), weighted as the preset's fusion says. `standing`
+is the progressive-validation record behind the weights: where each component
+ranked a record among the unscreened ones before its label was known.
 
 Before a label of each class exists the ranking is zero-shot: cosine
 similarity to the protocol's question and criteria (and to the relevant
@@ -21,7 +22,7 @@ from scipy.stats import rankdata
 from review.ranking.classifiers import fit_relevance
 from review.ranking.features import FeatureSet, cosine_to_query
 from review.ranking.presets import Preset
-from review.stats import wilson_lower_bound
+from review.stats import ONE_SIDED_95_Z, wilson_lower_bound
 
 
 def _percentiles(values: np.ndarray) -> np.ndarray:
@@ -58,14 +59,26 @@ def component_scores(
     columns: list[np.ndarray | None] = []
     for component in preset.components:
         matrix = features.matrix(component.features)
+        if matrix is not None and component.classifier == "knn":
+            columns.append(features.neighbour_index(component.features, **component.params).scores(labelled_idx, y))
+            continue
         columns.append(
             None
             if matrix is None
             else fit_relevance(
-                component.classifier, component.params, matrix[labelled_idx], y, matrix, preset.balance_ratio
+                component.classifier,
+                component.params,
+                matrix[labelled_idx],
+                y,
+                matrix,
+                preset.balance_ratio,
+                features.query(component.features),
             )
         )
     return columns
+
+
+Standing = tuple[float, ...]  # per component: the record's mid-rank percentile among the unscreened at the last fit
 
 
 def earned_weights(n_components: int, credits: Sequence[Sequence[float]]) -> np.ndarray:
@@ -78,20 +91,85 @@ def earned_weights(n_components: int, credits: Sequence[Sequence[float]]) -> np.
     return np.concatenate([[1.0 - earned.mean() if len(earned) else 1.0], earned])
 
 
-def component_weights(preset: Preset, credits: Sequence[Sequence[float]] = ()) -> np.ndarray:
-    """One (unnormalised) weight per preset component: equal unless the preset's fusion is `earned`."""
+def wins_over_base(standings: np.ndarray) -> np.ndarray:
+    """Per relevant record and non-base component: 1 if it ranked the record above the base, 0.5 on a tie, else 0."""
+    return (np.sign(standings[:, 1:] - standings[:, :1]) + 1) / 2
+
+
+def validated_weights(
+    n_components: int, standings: np.ndarray, labels: np.ndarray, against_base: bool = False, wilson: bool = False
+) -> np.ndarray:
+    """Weights of the `validated` fusion from progressive validation on every label.
+
+    Each non-base component is judged by its AUC over the labelled records, each
+    scored before its label was known: the chance that it put a relevant record
+    above an irrelevant one. The records judged are the ones the fused ranking
+    chose, so the question answered is the one that matters for fusing: among
+    the candidates the ranking already likes, does this component tell the
+    relevant from the irrelevant? Its weight is the lower one-sided 95 % bound of
+    that AUC above chance, scaled to [0, 1] (Hanley & McNeil's standard error);
+    a component no better than chance on this review gets 0, the base keeps the rest.
+    """
+    positives, negatives = standings[labels == 1], standings[labels == 0]
+    earned = np.zeros(n_components - 1)
+    if len(positives) and len(negatives):
+        auc = np.array([_auc(positives[:, c], negatives[:, c]) for c in range(n_components)])
+        lower = _auc_lower_bound(auc[1:], len(positives), len(negatives), wilson)
+        reference = max(0.5, float(auc[0])) if against_base else 0.5
+        earned = np.clip((lower - reference) / (1 - reference), 0.0, 1.0)
+    return np.concatenate([[1.0 - earned.mean() if len(earned) else 1.0], earned])
+
+
+def _auc(positive: np.ndarray, negative: np.ndarray) -> float:
+    ranks = rankdata(np.concatenate([positive, negative]))
+    return float(
+        (ranks[: len(positive)].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative))
+    )
+
+
+def _auc_lower_bound(auc: np.ndarray, n_pos: int, n_neg: int, wilson: bool) -> np.ndarray:
+    """Lower one-sided 95 % bound of an AUC: Hanley & McNeil's normal bound, or (`wilson`) the Wilson bound of a
+    rate observed on min(n_pos, n_neg) records, since a handful of relevant records is a handful of evidence
+    however many irrelevant ones they are compared with (Hanley & McNeil is far too sure with two or three)."""
+    if wilson:
+        n = min(n_pos, n_neg)
+        return wilson_lower_bound(auc * n, n)
+    return auc - ONE_SIDED_95_Z * _auc_standard_error(auc, n_pos, n_neg)
+
+
+def _auc_standard_error(auc: np.ndarray, n_pos: int, n_neg: int) -> np.ndarray:
+    """Hanley & McNeil (1982), with the AUC kept off 0 and 1 so a perfect start is not taken as certain."""
+    auc = np.clip(auc, 0.05, 0.95)
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    return np.sqrt(
+        (auc * (1 - auc) + (n_pos - 1) * (q1 - auc * auc) + (n_neg - 1) * (q2 - auc * auc)) / (n_pos * n_neg)
+    )
+
+
+def component_weights(preset: Preset, evidence: Sequence[tuple[int, Standing]] = ()) -> np.ndarray:
+    """One (unnormalised) weight per preset component from the (label, standing) pairs so far:
+    equal under `rank-average`, earned on relevant finds under `earned`, validated on every label under `validated`."""
     n = len(preset.components)
-    return earned_weights(n, credits) if preset.fusion == "earned" else np.ones(n)
+    if preset.fusion == "rank-average" or n == 1:
+        return np.ones(n)
+    pairs = [(label, standing) for label, standing in evidence if len(standing) == n]
+    labels = np.array([label for label, _ in pairs], dtype=np.int64)
+    standings = np.array([standing for _, standing in pairs], dtype=np.float64).reshape(len(pairs), n)
+    if preset.fusion == "earned":
+        return earned_weights(n, wins_over_base(standings[labels == 1]))
+    return validated_weights(
+        n, standings, labels, against_base=preset.fusion == "validated-base", wilson=preset.fusion == "validated-wilson"
+    )
 
 
-def fuse(preset: Preset, columns: list[np.ndarray | None], credits: Sequence[Sequence[float]] = ()) -> np.ndarray:
+def fuse(preset: Preset, columns: list[np.ndarray | None], evidence: Sequence[tuple[int, Standing]] = ()) -> np.ndarray:
     """Weighted mean of the components' percentile ranks (see `component_weights`)."""
-    weights = component_weights(preset, credits)
+    weights = component_weights(preset, evidence)
     kept = [(weight, column) for weight, column in zip(weights, columns) if column is not None]
     total = sum(weight for weight, _ in kept)
     if total <= 0:
         return _rank_average([column for _, column in kept])
-    return np.sum([weight * _percentiles(column) for weight, column in kept], axis=0) / total
+    return np.sum([weight * _percentiles(column) for weight, column in kept if weight > 0], axis=0) / total
 
 
 def rank_scores(
@@ -99,16 +177,16 @@ def rank_scores(
     preset: Preset,
     labelled: Sequence[int],
     labels: Sequence[int],
-    credits: Sequence[Sequence[float]] = (),
+    evidence: Sequence[tuple[int, Standing]] = (),
 ) -> np.ndarray:
     """Relevance scores in (0, 1] for every record; higher = screen sooner.
 
     `labelled` are row indices, `labels` their 0/1 labels. With both classes
     present each preset component is fitted on the labelled rows and the
-    components are fused (`fuse`, with the `earned` fusion's `credits`);
+    components are fused (`fuse`, weighted by the (label, standing) `evidence`);
     otherwise the zero-shot ranking.
     """
-    return fitted_scores(features, preset, labelled, labels, credits)[0]
+    return fitted_scores(features, preset, labelled, labels, evidence)[0]
 
 
 def fitted_scores(
@@ -116,7 +194,7 @@ def fitted_scores(
     preset: Preset,
     labelled: Sequence[int],
     labels: Sequence[int],
-    credits: Sequence[Sequence[float]],
+    evidence: Sequence[tuple[int, Standing]],
 ) -> tuple[np.ndarray, list[np.ndarray | None] | None]:
     """`rank_scores` and the component scores behind it (None for the zero-shot ranking)."""
     labelled_idx = np.asarray(labelled, dtype=np.int64)
@@ -127,18 +205,20 @@ def fitted_scores(
     columns = component_scores(features, preset, labelled_idx, y)
     if all(column is None for column in columns):
         return zero_shot_scores(features, positives), None
-    return fuse(preset, columns, credits), columns
+    return fuse(preset, columns, evidence), columns
 
 
-def credit(columns: list[np.ndarray | None], unscreened: np.ndarray, row: int) -> tuple[float, ...]:
-    """Per non-base component: 1 if it ranked `row` above the base among `unscreened` records, 0.5 on a tie, else 0."""
+def standing(columns: list[np.ndarray | None], unscreened: np.ndarray, row: int) -> Standing:
+    """Per component: mid-rank percentile of `row` among the `unscreened` records (ties favour no component;
+    0 for a component without scores, which so never wins)."""
 
-    def percentile(column: np.ndarray) -> float:  # mid-rank, so ties favour neither component
+    def percentile(column: np.ndarray | None) -> float:
+        if column is None:
+            return 0.0
         others = column[unscreened]
         return float(np.mean(others < column[row]) + 0.5 * np.mean(others == column[row]))
 
-    base = percentile(columns[0])
-    return tuple(0.0 if column is None else float(np.sign(percentile(column) - base) + 1) / 2 for column in columns[1:])
+    return tuple(round(percentile(column), 6) for column in columns)
 
 
 def due_for_retraining(preset: Preset, n_labelled: int, n_since_fit: int, new_relevant: bool) -> bool:

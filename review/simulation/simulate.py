@@ -30,7 +30,7 @@ import numpy as np
 
 from review.errors import ReviewError
 from review.importers import read_file
-from review.ranking.features import FeatureSet
+from review.ranking.features import FeatureSet, RecordFields
 from review.ranking.presets import Preset
 from review.ranking.ranker import Ranker
 from review.stopping.hypergeometric import StopRule
@@ -38,11 +38,12 @@ from review.stopping.hypergeometric import StopRule
 
 @dataclass
 class LabelledSet:
-    """Records of a benchmark (RIS ids, ranking texts) with their 0/1 labels."""
+    """Records of a benchmark (RIS ids, ranking texts, metadata fields) with their 0/1 labels."""
 
     ris_ids: list[str]
     texts: list[str]
     labels: np.ndarray
+    fields: RecordFields | None = None
 
 
 def load_labelled(records: Path | str, labels_csv: Path | str, label_column: str = "label_included") -> LabelledSet:
@@ -55,17 +56,20 @@ def load_labelled(records: Path | str, labels_csv: Path | str, label_column: str
         if "ris_id" not in (reader.fieldnames or []) or label_column not in (reader.fieldnames or []):
             raise ReviewError(f"{labels_csv}: needs columns 'ris_id' and '{label_column}'")
         by_id = {row["ris_id"].strip(): row[label_column].strip() for row in reader}
-    ris_ids, texts, labels = [], [], []
+    ris_ids, texts, labels, keywords, authors, journals = [], [], [], [], [], []
     for number, record in enumerate(parsed, 1):
         ris_id = (record.source_id or str(number)).strip()
         if ris_id not in by_id:
             raise ReviewError(f"{labels_csv}: no label for RIS record ID {ris_id}")
         ris_ids.append(ris_id)
         texts.append(record_text(record.title, record.abstract))
+        keywords.append(list(record.keywords))
+        authors.append(list(record.authors))
+        journals.append(record.journal)
         labels.append(1 if by_id[ris_id] in ("1", "1.0", "true", "True") else 0)
     if not ris_ids:
         raise ReviewError(f"{records}: no records")
-    return LabelledSet(ris_ids, texts, np.asarray(labels, dtype=np.int64))
+    return LabelledSet(ris_ids, texts, np.asarray(labels, dtype=np.int64), RecordFields(keywords, authors, journals))
 
 
 def wss(labels_in_order: np.ndarray, recall: float = 0.95) -> float:
@@ -129,6 +133,7 @@ class SimulationResult:
     n_priors: int
     seconds: float
     fits: int = 0
+    weights: dict[str, float] | None = None  # each component's share of the last ranking
 
 
 def simulate(
@@ -170,7 +175,9 @@ def simulate(
         if on_step:
             on_step(len(order))
     labels_in_order = labels[order]
-    return SimulationResult(order, labels_in_order, len(priors), time.perf_counter() - start, ranker.n_fits)
+    return SimulationResult(
+        order, labels_in_order, len(priors), time.perf_counter() - start, ranker.n_fits, ranker.fusion_weights()
+    )
 
 
 def resolve_ranking(model: str | None) -> tuple[Preset, str]:
@@ -214,7 +221,14 @@ def run_simulation(
     if preset.uses_embeddings():
         vectors = encode(data.texts, embedding_model, on_batch=on_embed)
         query_vector = encode([query], embedding_model)[0] if query else None
-    features = build_features(data.texts, embedding=vectors, query=query, embedding_query=query_vector)
+    features = build_features(
+        data.texts,
+        embedding=vectors,
+        query=query,
+        embedding_query=query_vector,
+        fields=data.fields,
+        views=preset.views(),
+    )
     result = simulate(features, data.labels, preset, [row_of[r] for r in prior_ids or []], seed, on_step)
     summary = {
         **order_metrics(result.labels),

@@ -1,0 +1,51 @@
+"""Presets tried while choosing the default ranking (bench only; `bench/simulate_all.py --preset NAME`).
+
+`cand-FUSION-KEY` is the ELAS-u4-like base (TF-IDF SVM, C 0.11, 9.8 relevant weight) plus one
+component under one fusion, so a row of the results says what one idea adds on its own;
+`ensemble-validated-minus-FEATURES/CLASSIFIER` (see `resolve_preset`) takes one out of that preset instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from review.ranking.presets import BASE, EMBEDDING_LOGISTIC, RECALL_RATIO, Component, Preset, get_preset
+
+EXTRA = {
+    "emb": EMBEDDING_LOGISTIC,
+    "knn": Component("embedding", "knn", {"k": 3}),
+    "rocchio": Component("embedding", "rocchio"),
+    "chars": Component("chars", "svm", {"C": 0.11}),
+    "authors": Component("authors", "svm", {"C": 0.11}),
+    "lr": Component("tfidf", "logistic", {"C": 1.0, "dual": True}),
+    "nb": Component("tfidf", "nb", {"alpha": 0.1}),
+}
+
+
+def _candidate(name: str, extras: tuple[Component, ...], fusion: str) -> Preset:
+    return Preset(name, (BASE, *extras), balance_ratio=RECALL_RATIO, fusion=fusion)
+
+
+CANDIDATES: dict[str, Preset] = {}
+for fusion in ("earned", "validated"):
+    for key, component in EXTRA.items():
+        name = f"cand-{fusion}-{key}"
+        CANDIDATES[name] = _candidate(name, (component,), fusion)
+    name = f"cand-{fusion}-nochars"  # every extra but chars, the dearest view to build and fit
+    CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
+VALIDATED = get_preset("ensemble-validated")
+CANDIDATES["ensemble-vs-base"] = replace(VALIDATED, name="ensemble-vs-base", fusion="validated-base")
+CANDIDATES["ensemble-wilson"] = replace(VALIDATED, name="ensemble-wilson", fusion="validated-wilson")
+CANDIDATES["ensemble-as-earned"] = replace(VALIDATED, name="ensemble-as-earned", fusion="earned")
+
+
+def resolve_preset(name: str) -> Preset:
+    """A preset or candidate by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an
+    ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does."""
+    if name.endswith("-every-decision"):
+        preset = resolve_preset(name.removesuffix("-every-decision"))
+        return replace(preset, name=name, retrain_every_until=10**9)
+    if "-minus-" in name:
+        base, _, label = name.partition("-minus-")
+        return resolve_preset(base).without(label)
+    return CANDIDATES[name] if name in CANDIDATES else get_preset(name)

@@ -59,17 +59,6 @@ def latest_scores(db: sqlite_utils.Database, stage: str) -> dict[int, tuple[floa
     return {record_id: (score, rank) for record_id, score, rank in rows}
 
 
-def stored_credits(db: sqlite_utils.Database, stage: str, preset_name: str) -> dict[int, list[float]]:
-    """Record id -> fusion credits saved with the stage's latest run of this preset (see `Ranker`)."""
-    row = db.execute(
-        "SELECT config FROM model_runs WHERE stage = ? AND json_extract(config, '$.preset.name') = ? "
-        "ORDER BY run_id DESC LIMIT 1",
-        [stage, preset_name],
-    ).fetchone()
-    credits = json.loads(row[0]).get("credits", {}) if row else {}
-    return {int(record_id): value for record_id, value in credits.items()}
-
-
 def rank_among_unscreened(review: Review, stage: str, scores: dict[int, tuple[float, int]],
                           record_id: int) -> tuple[float | None, int | None]:  # fmt: skip
     """A stored score and the record's rank among the stage's records still without a final decision."""

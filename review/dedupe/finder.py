@@ -183,10 +183,10 @@ def _title_similarities(
     return similarity
 
 
-def _fuzzy_pairs(
+def _close_title_pairs(
     records: list[PreparedRecord], groups: DuplicateGroups, progress: Progress | None
-) -> list[tuple[int, int, Comparison]]:
-    """Candidate pairs whose titles are close, compared in full; title similarity computed in bulk."""
+) -> list[tuple[int, int, float]]:
+    """Candidate pairs of different groups whose titles are close, most similar first (similarity in bulk)."""
     first, second = candidate_pairs(records)
     titles = np.array([record.title_key for record in records], dtype=object)
     sorted_titles = np.array([record.sorted_title for record in records], dtype=object)
@@ -200,11 +200,10 @@ def _fuzzy_pairs(
         for position in np.flatnonzero(similarity >= UNCERTAIN_TITLE_SIMILARITY):
             i, j = int(chunk_first[position]), int(chunk_second[position])
             if groups.find(i) != groups.find(j):
-                comparison = compare(records[i], records[j], float(similarity[position]))
-                if comparison.classification is not None:
-                    found.append((i, j, comparison))
+                found.append((i, j, float(similarity[position])))
     if progress:
         progress("Comparing candidate pairs", len(first), len(first))
+    found.sort(key=lambda item: -item[2])
     return found
 
 
@@ -254,29 +253,38 @@ def _find_duplicates(db: sqlite_utils.Database, progress: Progress | None) -> De
         if first_id in index_of and second_id in index_of:
             groups.keep_apart(index_of[first_id], index_of[second_id])
 
-    found = [
-        (first, second, method, comparison)
-        for first, second, method in _identifier_pairs(records)
-        if (comparison := compare(records[first], records[second])).classification
-    ]
-    fuzzy = [
-        (first, second, "fuzzy", comparison) for first, second, comparison in _fuzzy_pairs(records, groups, progress)
-    ]
-    fuzzy.sort(key=lambda item: (-item[3].score, -item[3].title_similarity))  # strongest first
     pairs: list[DuplicatePair] = []
-    uncertain = []
-    for first, second, method, comparison in found + fuzzy:
-        if groups.find(first) == groups.find(second):
-            continue
-        if comparison.classification is Verdict.MERGE and groups.can_join(first, second, strict=method == "fuzzy"):
-            groups.join(first, second)
-            pairs.append(_pair(records, first, second, method, comparison, Verdict.MERGE, []))
-        elif comparison.classification is Verdict.MERGE:
-            uncertain.append((first, second, method, comparison, ["would join records that must stay apart"]))
-        else:
-            uncertain.append((first, second, method, comparison, []))
+    uncertain: list[tuple] = []
+    for first, second, method in _identifier_pairs(records):
+        _decide(records, groups, first, second, method, compare(records[first], records[second]), pairs, uncertain)
+    for first, second, similarity in _close_title_pairs(records, groups, progress):
+        if groups.find(first) != groups.find(second):  # pairs of one group by now need no comparison
+            comparison = compare(records[first], records[second], similarity)
+            _decide(records, groups, first, second, "fuzzy", comparison, pairs, uncertain)
     pairs.extend(_uncertain_once(db, records, index_of, groups, uncertain))
     return _result(rows, records, groups, rank, pairs, started)
+
+
+def _decide(
+    records: list[PreparedRecord],
+    groups: DuplicateGroups,
+    first: int,
+    second: int,
+    method: str,
+    comparison: Comparison,
+    pairs: list[DuplicatePair],
+    uncertain: list[tuple],
+) -> None:
+    """Join the two groups of a merge pair if they may join; otherwise keep the pair for a person."""
+    if comparison.classification is None or groups.find(first) == groups.find(second):
+        return
+    if comparison.classification is Verdict.MERGE and groups.can_join(first, second, strict=method == "fuzzy"):
+        groups.join(first, second)
+        pairs.append(_pair(records, first, second, method, comparison, Verdict.MERGE, []))
+    elif comparison.classification is Verdict.MERGE:
+        uncertain.append((first, second, method, comparison, ["would join records that must stay apart"]))
+    else:
+        uncertain.append((first, second, method, comparison, []))
 
 
 def _uncertain_once(

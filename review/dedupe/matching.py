@@ -17,16 +17,19 @@ without asking, unless a shared DOI or PMID says otherwise.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from rapidfuzz import fuzz
 
 from review.dedupe.normalise import (
+    THOUSANDS,
     abstract_key,
     author_surnames,
     doi_key,
     is_meeting_type,
+    is_missing,
     is_supplement_issue,
     journal_key,
     journals_compatible,
@@ -132,6 +135,7 @@ class PreparedRecord:
     sorted_title: str
     year: int | None
     surnames: tuple[str, ...]
+    surname_set: frozenset[str]
     journal: tuple[str, ...]
     meeting: int  # marked as a conference abstract: STRONG_MEETING by journal, type or pages, 1 by issue alone
     issue_known: bool
@@ -158,9 +162,11 @@ def _meeting_mark(record: dict, meeting_venue: bool, first_page: str, last_page:
     return int(single_page and is_supplement_issue(record.get("issue")))
 
 
+FILLED_FIELDS = ("title", "abstract", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "url")
+
+
 def _filled(record: dict) -> int:
-    names = ("title", "abstract", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "url")
-    return sum(1 for name in names if present(record.get(name))) + bool(record.get("authors"))
+    return sum(not is_missing(record.get(name)) for name in FILLED_FIELDS) + bool(record.get("authors"))
 
 
 def prepare(record: dict) -> PreparedRecord:
@@ -171,13 +177,17 @@ def prepare(record: dict) -> PreparedRecord:
     first_page, last_page = page_range(record.get("pages"))
     doi = doi_key(record.get("doi"), record.get("url"))
     abstract = abstract_key(record.get("abstract"))
-    numbers = title_numbers(title_for_numbers(title))
+    numbers = title_numbers(
+        title_for_numbers(title) if title and "," in title and THOUSANDS.search(title) else title_key
+    )
+    surnames = author_surnames(record.get("authors"))
     return PreparedRecord(
         record_id=record["record_id"],
         title_key=title_key,
         sorted_title=" ".join(sorted(title_key.split())),
         year=record.get("year"),
-        surnames=author_surnames(record.get("authors")),
+        surnames=surnames,
+        surname_set=frozenset(surnames),
         journal=journal,
         meeting=_meeting_mark(record, meeting_venue, first_page, last_page),
         issue_known=bool(present(record.get("issue"))),
@@ -249,7 +259,7 @@ def _title_points(similarity: float, title_key: str) -> float:
 def _authors(first: PreparedRecord, second: PreparedRecord) -> Agreement | Conflict | None:
     if not first.surnames or not second.surnames:
         return None
-    one, other = set(first.surnames), set(second.surnames)
+    one, other = first.surname_set, second.surname_set
     overlapping = len(one & other) / min(len(one), len(other)) >= AUTHOR_OVERLAP
     same_first = first.surnames[0] == second.surnames[0]
     if same_first and overlapping:
@@ -300,11 +310,11 @@ def _meeting(first: PreparedRecord, second: PreparedRecord) -> Conflict | None:
     return Conflict.MAYBE_MEETING
 
 
-def _content_words(title_key: str) -> Counter[str]:
-    return Counter(word for word in title_key.split() if len(word) >= MIN_CONTENT_WORD and not word.isdigit())
+def _content_words(title_key: str) -> list[str]:
+    return [word for word in title_key.split() if len(word) >= MIN_CONTENT_WORD and not word.isdigit()]
 
 
-def _unmatched(words: Counter[str], others: Counter[str], other_title: str) -> bool:
+def _unmatched(words: Iterable[str], others: Iterable[str], other_title: str) -> bool:
     """Whether some word has no counterpart: not misspelt among `others`, nor written apart in the other title."""
     joined = other_title.replace(" ", "")
     return any(
@@ -321,10 +331,12 @@ def wording_differs(first: PreparedRecord, second: PreparedRecord) -> bool:
     typos and words run together ('longterm') do not count; a word replaced
     by another one does, as in the same authors' next paper.
     """
-    if first.title_key == second.title_key:
+    if first.sorted_title == second.sorted_title:
         return False
     mine, theirs = _content_words(first.title_key), _content_words(second.title_key)
-    only_mine, only_theirs = mine - theirs, theirs - mine
+    only_mine, only_theirs = set(mine).difference(theirs), set(theirs).difference(mine)
+    if not (only_mine and only_theirs) and (len(set(mine)) < len(mine) or len(set(theirs)) < len(theirs)):
+        only_mine, only_theirs = Counter(mine) - Counter(theirs), Counter(theirs) - Counter(mine)  # repeated words
     return (
         bool(only_mine and only_theirs)
         and _unmatched(only_mine, only_theirs, second.title_key)
@@ -348,42 +360,85 @@ def _year_gap(first: PreparedRecord, second: PreparedRecord) -> int | None:
     return abs(first.year - second.year) if first.year and second.year else None
 
 
-def _field_flags(first: PreparedRecord, second: PreparedRecord) -> list[Agreement | Conflict]:
-    """Every flag except the title's, in the order a person reads them."""
-    flags = _identifiers(first, second)
+def _year(first: PreparedRecord, second: PreparedRecord) -> Agreement | Conflict | None:
     year_gap = _year_gap(first, second)
-    if year_gap == 0:
-        flags.append(Agreement.SAME_YEAR)
-    elif year_gap == 1:
-        flags.append(Agreement.ADJACENT_YEARS)
-    elif year_gap is not None:
-        flags.append(Conflict.YEARS)
-    if first.journal and second.journal:
-        flags.append(
-            Agreement.SAME_JOURNAL if journals_compatible(first.journal, second.journal) else Conflict.JOURNALS
-        )
-    if first.volume and second.volume:
-        flags.append(Agreement.SAME_VOLUME if first.volume == second.volume else Conflict.VOLUMES)
-    for flag in (_authors(first, second), _pages(first, second), _abstracts(first, second)):
+    if year_gap is None:
+        return None
+    return (Agreement.SAME_YEAR, Agreement.ADJACENT_YEARS)[year_gap] if year_gap < 2 else Conflict.YEARS
+
+
+def _journal(first: PreparedRecord, second: PreparedRecord) -> Agreement | Conflict | None:
+    if not first.journal or not second.journal:
+        return None
+    return Agreement.SAME_JOURNAL if journals_compatible(first.journal, second.journal) else Conflict.JOURNALS
+
+
+def _volume(first: PreparedRecord, second: PreparedRecord) -> Agreement | Conflict | None:
+    if not first.volume or not second.volume:
+        return None
+    return Agreement.SAME_VOLUME if first.volume == second.volume else Conflict.VOLUMES
+
+
+def _numbers(first: PreparedRecord, second: PreparedRecord) -> Conflict | None:
+    differ = first.numbers != second.numbers and first.number_string != second.number_string
+    return Conflict.NUMBERS if differ else None
+
+
+def _notices(first: PreparedRecord, second: PreparedRecord) -> Conflict | None:
+    return Conflict.NOTICE if first.notices != second.notices else None
+
+
+def _wording(first: PreparedRecord, second: PreparedRecord) -> Conflict | None:
+    return Conflict.WORDING if wording_differs(first, second) else None
+
+
+FieldCheck = Callable[[PreparedRecord, PreparedRecord], "Agreement | Conflict | None"]
+# in the order a person reads them
+FIELD_CHECKS: tuple[FieldCheck, ...] = (
+    _year,
+    _journal,
+    _volume,
+    _authors,
+    _pages,
+    _abstracts,
+    _numbers,
+    _notices,
+    _meeting,
+    _wording,
+)
+# cheapest and most telling first, the title's wording (the dearest) last
+CONTRADICTION_CHECKS: tuple[FieldCheck, ...] = (
+    _numbers,
+    _notices,
+    _meeting,
+    _year,
+    _pages,
+    _authors,
+    _volume,
+    _journal,
+    _abstracts,
+    _wording,
+)
+
+
+def _field_flags(first: PreparedRecord, second: PreparedRecord) -> list[Agreement | Conflict]:
+    """Every flag except the title's."""
+    flags = _identifiers(first, second)
+    for check in FIELD_CHECKS:
+        flag = check(first, second)
         if flag:
             flags.append(flag)
-    if first.numbers != second.numbers and first.number_string != second.number_string:
-        flags.append(Conflict.NUMBERS)
-    if first.notices != second.notices:
-        flags.append(Conflict.NOTICE)
-    meeting = _meeting(first, second)
-    if meeting:
-        flags.append(meeting)
-    if wording_differs(first, second):
-        flags.append(Conflict.WORDING)
     return flags
 
 
+def _flag_points(flag: Agreement | Conflict, year_gap: int | None) -> float:
+    if flag is Conflict.YEARS:
+        return YEAR_GAP_POINTS.get(year_gap or 0, FAR_YEARS_POINTS)
+    return POINTS.get(flag, 0.0)
+
+
 def _points(flags: list[Agreement | Conflict], year_gap: int | None) -> float:
-    points = sum(POINTS.get(flag, 0.0) for flag in flags)
-    if Conflict.YEARS in flags:
-        points += YEAR_GAP_POINTS.get(year_gap or 0, FAR_YEARS_POINTS)
-    return points
+    return sum(_flag_points(flag, year_gap) for flag in flags)
 
 
 def contradicts(first: PreparedRecord, second: PreparedRecord) -> bool:
@@ -392,17 +447,26 @@ def contradicts(first: PreparedRecord, second: PreparedRecord) -> bool:
     Used before joining two groups, for every pair of their records: it keeps
     copies lacking the telling fields from chaining two papers together. Only
     what speaks against one paper counts here, as agreements between other
-    records already brought the groups this far.
+    records already brought the groups this far; a possible conference
+    abstract alone does not.
     """
-    flags = _field_flags(first, second)
-    if ANOTHER_PAPER.intersection(flags) or IDENTIFIERS_DIFFER.intersection(flags):
-        return True
-    against = [
-        flag
-        for flag in flags
-        if (POINTS.get(flag, 0.0) < 0 or flag is Conflict.YEARS) and flag is not Conflict.MAYBE_MEETING
-    ]
-    return _points(against, _year_gap(first, second)) <= CONTRADICTION_SCORE
+    against = 0.0
+    for flag in _identifiers(first, second):
+        if flag in IDENTIFIERS_DIFFER:
+            return True
+        against += min(0.0, POINTS.get(flag, 0.0))
+    year_gap = _year_gap(first, second)
+    for check in CONTRADICTION_CHECKS:
+        if check is _wording and against + POINTS[Conflict.WORDING] > CONTRADICTION_SCORE:
+            return False
+        flag = check(first, second)
+        if flag in ANOTHER_PAPER:
+            return True
+        if flag and flag is not Conflict.MAYBE_MEETING:
+            against += min(0.0, _flag_points(flag, year_gap))
+            if against <= CONTRADICTION_SCORE:
+                return True
+    return False
 
 
 def _verdict(score: float, flags: list[Agreement | Conflict]) -> Verdict | None:
@@ -420,7 +484,7 @@ def _verdict(score: float, flags: list[Agreement | Conflict]) -> Verdict | None:
             return Verdict.MERGE
     elif Conflict.WORDING in flags:
         return None  # a word of the title replaced, nothing to say it is one paper: the authors' next paper
-    elif any(POINTS.get(flag, 0.0) < 0 or flag is Conflict.YEARS for flag in flags if flag not in CAUTIONS):
+    elif any(_flag_points(flag, None) < 0 for flag in flags if flag not in CAUTIONS):
         return None  # marked as an abstract, and something else differs too: the abstract and the paper
     return Verdict.UNCERTAIN if score > DIFFERENT_SCORE else None
 

@@ -22,9 +22,11 @@ HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,40}>")
 NON_ALNUM = re.compile(r"[^a-z0-9]+")
 DIGITS = re.compile(r"\d+")
 YEAR_LIKE = re.compile(r"(?:18|19|20)\d\d")
+UMLAUT_E = re.compile(r"(?<=[aou])e")
+SIMPLE_NAME = re.compile(r"[^;|&,]*")  # no list separators: one name unless names run together
+RUN_TOGETHER = re.compile(r"\.[^\W\d_]{2}")
 ET_AL = re.compile(r"[,;]?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-LEADING_ARTICLE = re.compile(r"^(?:the|a|an) ")
 ROMAN_NUMERALS = {
     "i": "1",
     "ii": "2",
@@ -40,6 +42,7 @@ ROMAN_NUMERALS = {
 SURE_ROMAN_NUMERALS = frozenset({"ii", "iii"})  # others are also abbreviations ('iv' = intravenous)
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7"}
 NUMBER_WORDS.update({"eight": "8", "nine": "9", "ten": "10"})
+NUMERIC_WORDS = frozenset(NUMBER_WORDS) | frozenset(ROMAN_NUMERALS)
 SERIES_WORDS = frozenset({"part", "phase", "type", "stage", "class", "grade", "study", "series", "volume", "trial"})
 NOTICE_WORDS = frozenset(
     {
@@ -58,13 +61,11 @@ NOTICE_WORDS = frozenset(
         "editorial",
     }
 )
-NOTICE_PATTERNS = (
-    (re.compile(r"\(\s*vol\.?\s*\d+\s*,?\s*(?:pg|pp?)\.?\s*\w+", re.IGNORECASE), "correction"),  # WoS corrections
-    (
-        re.compile(r"^\W*(?:the\s+)?re(?:\s*:|\s+-\s|\s+(?=[\"'“‘(\[]?\w))", re.IGNORECASE),
-        "comment",
-    ),  # letters: 'Re: <title>'
-    (re.compile(r"expression of concern", re.IGNORECASE), "retraction"),
+NOTICE_PATTERN = re.compile(
+    r"(?P<correction>\(\s*vol\.?\s*\d+\s*,?\s*(?:pg|pp?)\.?\s*\w+)"  # WoS: '... (vol 33, pg 221, 2012)'
+    r"|(?P<comment>^\W*(?:the\s+)?re(?:\s*:|\s+-\s|\s+(?=[\"'“‘(\[]?\w)))"  # letters: 'Re: <title>'
+    r"|(?P<retraction>expression of concern)",
+    re.IGNORECASE,
 )
 MISSING_VALUES = frozenset(
     {
@@ -89,7 +90,8 @@ MISSING_VALUES = frozenset(
         "et al",
     }
 )
-MISSING_OR_EMPTY = MISSING_VALUES | {""}
+SQUASHED_MISSING = frozenset(value.replace(" ", "") for value in MISSING_VALUES) | {""}
+ASCII_PUNCTUATION = str.maketrans("", "", "".join(chr(code) for code in range(128) if not chr(code).isalnum()))
 COLLECTIVE_WORDS = frozenset(
     {
         "group",
@@ -207,8 +209,16 @@ def fold(text: str | None) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKD", text.translate(SPECIAL_LETTERS))
-    return "".join(char for char in text if not unicodedata.combining(char))
+    # keys keep only ASCII letters and digits, so accents (and any other non-ASCII) can go at once
+    return unicodedata.normalize("NFKD", text.translate(SPECIAL_LETTERS)).encode("ascii", "ignore").decode("ascii")
+
+
+ASCII_TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalnum()})
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of ASCII letters and digits (what NON_ALNUM leaves)."""
+    return fold(text).translate(ASCII_TO_SPACE).split()
 
 
 def is_missing(value: object) -> bool:
@@ -216,9 +226,17 @@ def is_missing(value: object) -> bool:
     if value is None:
         return True
     text = str(value)
-    if len(text) > 40:
+    return len(text) <= MAX_PLACEHOLDER and _is_placeholder(text)
+
+
+MAX_PLACEHOLDER = 40
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_placeholder(text: str) -> bool:
+    if not text.isascii():
         return False
-    return " ".join(NON_ALNUM.sub(" ", fold(text)).split()) in MISSING_OR_EMPTY
+    return text.lower().translate(ASCII_PUNCTUATION) in SQUASHED_MISSING
 
 
 def present(value: object) -> str:
@@ -228,8 +246,9 @@ def present(value: object) -> str:
 
 def normalise_title(title: str | None) -> str:
     """Words of a title, punctuation and a leading 'the/a/an' removed."""
-    text = " ".join(NON_ALNUM.sub(" ", fold(present(title))).split())
-    return LEADING_ARTICLE.sub("", text)
+    words = words_of(title or "")
+    key = " ".join(words[1:] if words and words[0] in ("the", "a", "an") and len(words) > 1 else words)
+    return "" if key in MISSING_VALUES else key
 
 
 def title_numbers(title_key: str) -> tuple[str, ...]:
@@ -239,8 +258,10 @@ def title_numbers(title_key: str) -> tuple[str, ...]:
     at the end of the title, and 'ii'/'iii' anywhere, so that 'Part I' and
     'Part II' differ while 'iv' (intravenous) in a title is a word.
     """
-    numbers = []
     words = title_key.split()
+    if NUMERIC_WORDS.isdisjoint(words) and not DIGITS.search(title_key):
+        return ()
+    numbers = []
     for position, word in enumerate(words):
         if not word.isalpha():
             numbers.extend(DIGITS.findall(word))
@@ -272,9 +293,13 @@ def notice_words(title_key: str, title: str | None = None) -> frozenset[str]:
     """
     words = title_key.split()
     found = set(NOTICE_WORDS.intersection(words[:2] + words[-1:]))
-    if title:
-        found.update(word for pattern, word in NOTICE_PATTERNS if pattern.search(title))
+    if title and _may_hold_notice_pattern(title.lower()):
+        found.update(match.lastgroup for match in NOTICE_PATTERN.finditer(title) if match.lastgroup)
     return frozenset(found)
+
+
+def _may_hold_notice_pattern(lowered: str) -> bool:
+    return "vol" in lowered or "concern" in lowered or lowered.lstrip(" \"'[(").startswith(("re", "the re"))
 
 
 DOTTED_INITIALS = re.compile(r"(?:[A-Z]\.-?){2,}")
@@ -329,9 +354,25 @@ def _initials_at_an_end(tokens: list[str]) -> bool:
     return _looks_like_initials(tokens[0]) or _looks_like_initials(tokens[-1])
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def split_author_field(name: str) -> tuple[str, ...]:
     """One author field as the names it holds: ';' or ' and ' lists, comma lists, names run together."""
+    if _one_name(name):
+        return (name,)
+    return _split_author_list(name)
+
+
+def _one_name(name: str) -> bool:
+    """The common case, decided quickly: no list separator, no names run together."""
+    if " and " in name or "et al" in name or RUN_TOGETHER.search(name):
+        return False
+    if SIMPLE_NAME.fullmatch(name):
+        return True
+    surname, comma, given = name.partition(",")
+    return bool(comma) and SIMPLE_NAME.fullmatch(given) is not None and " " not in given.strip()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split_author_list(name: str) -> tuple[str, ...]:
     names = []
     for part in re.split(r"\s*(?:;|\||\band\b|&)\s*", ET_AL.sub("", name)):
         if part.strip():
@@ -349,32 +390,44 @@ def author_key(name: str | None) -> tuple[str, str]:
     hyphens and accents (and the 'e' of a transliterated umlaut: Mueller =
     Müller); initials are the first letters of the given names.
     """
-    text = " ".join(HTML_TAG.sub(" ", html.unescape(name or "")).split())
+    surname, given_tokens = _name_parts(name or "")
+    initials = "".join(_initials_of(token) for token in given_tokens)
+    return _surname_key(surname), NON_ALNUM.sub("", fold(initials))
+
+
+def _surname_key(surname: str) -> str:
+    key = "".join(words_of(surname))
+    if "ae" in key or "oe" in key or "ue" in key:
+        key = UMLAUT_E.sub("", key)
+    return key
+
+
+def _name_parts(name: str) -> tuple[str, list[str]]:
+    """(surname, given-name tokens) of one author's name, whichever order the export wrote them in."""
+    text = name
+    if "&" in text or "<" in text:
+        text = HTML_TAG.sub(" ", html.unescape(text))
+    text = " ".join(text.split())
     if not text:
-        return "", ""
+        return "", []
     if "," in text:
         surname, _, given = text.partition(",")
-        given_tokens = given.replace(".", " ").split()
-    else:
-        tokens = text.split()
-        leading = 0
-        while leading < len(tokens) - 1 and _looks_like_initials(tokens[leading]):
-            leading += 1
-        trailing = len(tokens)
-        while trailing > 1 and _looks_like_initials(tokens[trailing - 1]):
-            trailing -= 1
-        if trailing < len(tokens) and not (leading and len(tokens[0].replace(".", "")) == 1):
-            given_tokens, surname = tokens[trailing:], " ".join(tokens[:trailing])
-        elif leading:
-            given_tokens, surname = tokens[:leading], " ".join(tokens[leading:])
-        else:
-            start = len(tokens) - 1
-            while start > 1 and tokens[start - 1].lower() in SURNAME_PARTICLES:
-                start -= 1
-            given_tokens, surname = tokens[:start], " ".join(tokens[start:])
-    initials = "".join(_initials_of(token) for token in given_tokens)
-    surname_key = NON_ALNUM.sub("", fold(surname))
-    return re.sub(r"(?<=[aou])e", "", surname_key), NON_ALNUM.sub("", fold(initials))
+        return surname, given.replace(".", " ").split()
+    tokens = text.split()
+    leading = 0
+    while leading < len(tokens) - 1 and _looks_like_initials(tokens[leading]):
+        leading += 1
+    trailing = len(tokens)
+    while trailing > 1 and _looks_like_initials(tokens[trailing - 1]):
+        trailing -= 1
+    if trailing < len(tokens) and not (leading and len(tokens[0].replace(".", "")) == 1):
+        return " ".join(tokens[:trailing]), tokens[trailing:]
+    if leading:
+        return " ".join(tokens[leading:]), tokens[:leading]
+    start = len(tokens) - 1
+    while start > 1 and tokens[start - 1].lower() in SURNAME_PARTICLES:
+        start -= 1
+    return " ".join(tokens[start:]), tokens[:start]
 
 
 def _initials_of(token: str) -> str:
@@ -386,21 +439,32 @@ def _initials_of(token: str) -> str:
 
 def is_collective(name: str) -> bool:
     """A group author ('ACCORD Study Group', 'on behalf of the investigators'): no evidence about people."""
-    words = NON_ALNUM.sub(" ", fold(name)).split()
+    if " " not in name:
+        return False
+    words = words_of(name)
     return len(words) > 1 and not COLLECTIVE_WORDS.isdisjoint(words)
 
 
 def author_surnames(authors: list[str] | None, limit: int = 10) -> tuple[str, ...]:
     """Surname keys of the first `limit` authors; placeholders, 'et al.' and group authors left out."""
-    names = [name for field in authors or [] for name in split_author_field(str(field))]
-    return tuple(surname for surname in map(_surname, names[:limit]) if surname)
+    surnames: list[str] = []
+    for field in authors or []:
+        for name in split_author_field(str(field)):
+            if len(surnames) == limit:
+                return tuple(surnames)
+            surname = _surname(name)
+            if surname:
+                surnames.append(surname)
+    return tuple(surnames)
 
 
 @functools.lru_cache(maxsize=1 << 18)
 def _surname(name: str) -> str:
-    if is_missing(name) or is_collective(name):
+    """The surname key, '' for a placeholder ('Anonymous', 'NA') or a group author."""
+    words = name.lower().translate(ASCII_TO_SPACE).split()
+    if "".join(words) in SQUASHED_MISSING or (len(words) > 1 and not COLLECTIVE_WORDS.isdisjoint(words)):
         return ""
-    return author_key(name)[0]
+    return _surname_key(_name_parts(name)[0])
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -455,11 +519,13 @@ def journals_compatible(first: tuple[str, ...], second: tuple[str, ...]) -> bool
     return all(_abbreviates(*sorted(words, key=len)) for words in zip(first, second))
 
 
+@functools.lru_cache(maxsize=1 << 10)
 def is_meeting_type(reference_type: str | None) -> bool:
     """Whether a reference type says conference abstract or paper (RIS 'ABST', 'CONF', Embase's wording)."""
     return " ".join(NON_ALNUM.sub(" ", fold(reference_type)).split()) in MEETING_TYPES
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def is_supplement_issue(issue: str | None) -> bool:
     """Whether an issue is a supplement ('21 SUPPL. 1', 'Suppl 2', '3 S')."""
     words = NON_ALNUM.sub(" ", fold(present(issue))).split()
@@ -527,7 +593,32 @@ def pmid_key(value: str | int | None) -> str:
     return match.group(1).lstrip("0") if match else ""
 
 
-ABSTRACT_LABEL = re.compile(r"(?:^|(?<=[.!?]\s))[A-Z][A-Za-z /&-]{2,40}:\s")
+ABSTRACT_LABELS = frozenset(
+    {
+        "abstract",
+        "background",
+        "introduction",
+        "context",
+        "objective",
+        "objectives",
+        "aim",
+        "aims",
+        "purpose",
+        "methods",
+        "method",
+        "design",
+        "setting",
+        "participants",
+        "patients",
+        "interventions",
+        "measurements",
+        "results",
+        "findings",
+        "conclusion",
+        "conclusions",
+        "interpretation",
+    }
+)
 ABSTRACT_PREFIX = 300
 
 
@@ -535,10 +626,11 @@ def abstract_key(abstract: str | None) -> str:
     """The start of an abstract as plain words, section labels ('BACKGROUND:') left out.
 
     Only the start is kept: exports cut long abstracts and append copyright
-    lines, but copies of one abstract begin alike.
+    lines, but copies of one abstract begin alike. Label words are dropped
+    wherever they are, so that a copy with labels and one without compare equal.
     """
     text = present(abstract)
     if not text:
         return ""
-    text = ABSTRACT_LABEL.sub(" ", text[: ABSTRACT_PREFIX * 2])
-    return " ".join(NON_ALNUM.sub(" ", fold(text)).split())[:ABSTRACT_PREFIX]
+    words = words_of(text[: ABSTRACT_PREFIX + ABSTRACT_PREFIX // 2])
+    return " ".join(word for word in words if word not in ABSTRACT_LABELS)[:ABSTRACT_PREFIX]

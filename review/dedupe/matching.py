@@ -32,6 +32,7 @@ from review.dedupe.normalise import (
     is_missing,
     is_supplement_issue,
     journal_key,
+    journal_main_title,
     journals_compatible,
     normalise_title,
     notice_words,
@@ -54,8 +55,9 @@ INFORMATIVE_TITLE_WORDS = 5  # shorter titles ('Heart failure') say less about t
 MIN_ABSTRACT = 100  # characters of both abstracts' starts needed to compare them
 SAME_ABSTRACT = 90.0
 DIFFERENT_ABSTRACT = 60.0
-MIN_CONTENT_WORD = 4  # letters of a title word that counts when looking for a changed word
-SAME_WORD = 75.0  # a word this similar to another is the same word misspelt or spelt otherwise
+MIN_CONTENT_WORD = 3  # letters of a title word that counts when looking for a changed word ('men', 'women')
+TITLE_STOPWORDS = frozenset({"the", "and", "for", "von", "der", "und", "des", "les", "del"})
+SAME_WORD = 80.0  # a word this similar to another is the same word misspelt or spelt otherwise
 
 
 class Verdict(StrEnum):
@@ -114,7 +116,7 @@ POINTS: dict[Agreement | Conflict, float] = {
     Agreement.SAME_FIRST_PAGE: 2.0,
     Agreement.SAME_ABSTRACT: 2.0,
     Conflict.AUTHORS: -4.0,
-    Conflict.JOURNALS: -1.5,
+    Conflict.JOURNALS: -2.5,
     Conflict.VOLUMES: -3.0,
     Conflict.PAGES: -4.0,
     Conflict.ABSTRACTS: -3.0,
@@ -137,6 +139,7 @@ class PreparedRecord:
     surnames: tuple[str, ...]
     surname_set: frozenset[str]
     journal: tuple[str, ...]
+    journal_main: tuple[str, ...]  # before a subtitle
     meeting: int  # marked as a conference abstract: STRONG_MEETING by journal, type or pages, 1 by issue alone
     issue_known: bool
     volume: str
@@ -189,6 +192,7 @@ def prepare(record: dict) -> PreparedRecord:
         surnames=surnames,
         surname_set=frozenset(surnames),
         journal=journal,
+        journal_main=journal_main_title(record.get("journal")),
         meeting=_meeting_mark(record, meeting_venue, first_page, last_page),
         issue_known=bool(present(record.get("issue"))),
         volume=volume_key(record.get("volume")),
@@ -311,15 +315,23 @@ def _meeting(first: PreparedRecord, second: PreparedRecord) -> Conflict | None:
 
 
 def _content_words(title_key: str) -> list[str]:
-    return [word for word in title_key.split() if len(word) >= MIN_CONTENT_WORD and not word.isdigit()]
+    return [
+        word
+        for word in title_key.split()
+        if len(word) >= MIN_CONTENT_WORD and not word.isdigit() and word not in TITLE_STOPWORDS
+    ]
 
 
 def _unmatched(words: Iterable[str], others: Iterable[str], other_title: str) -> bool:
-    """Whether some word has no counterpart: not misspelt among `others`, nor written apart in the other title."""
-    joined = other_title.replace(" ", "")
+    """Whether some word has no counterpart: not misspelt among `others`, nor written apart in the other title.
+
+    'longterm' has one in 'long term'; 'with' has none in 'without'.
+    """
+    other_words = other_title.split()
+    joined = "".join(other_words)
     return any(
         all(fuzz.ratio(word, other) < SAME_WORD for other in others)
-        and (word in other_title.split() or word not in joined)
+        and (word in other_words or word not in joined or any(word in other for other in other_words))
         for word in words
     )
 
@@ -370,7 +382,12 @@ def _year(first: PreparedRecord, second: PreparedRecord) -> Agreement | Conflict
 def _journal(first: PreparedRecord, second: PreparedRecord) -> Agreement | Conflict | None:
     if not first.journal or not second.journal:
         return None
-    return Agreement.SAME_JOURNAL if journals_compatible(first.journal, second.journal) else Conflict.JOURNALS
+    same = any(
+        journals_compatible(mine, theirs)
+        for mine in {first.journal, first.journal_main}
+        for theirs in {second.journal, second.journal_main}
+    )
+    return Agreement.SAME_JOURNAL if same else Conflict.JOURNALS
 
 
 def _volume(first: PreparedRecord, second: PreparedRecord) -> Agreement | Conflict | None:

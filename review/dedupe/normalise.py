@@ -148,6 +148,7 @@ JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "la"
 CONFERENCE_SUFFIX = re.compile(
     r"(?:[.:;,]|\s-)\s*(?:conference|meeting|congress|symposium|abstracts?|poster|proceedings)\b.*$", re.IGNORECASE
 )
+SUBTITLE = re.compile(r"\s*(?::|\s[-–]\s).*$")
 PARENTHESES = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")  # MEDLINE's 'BMJ (Clinical research ed.)'
 SUPPLEMENT_WORDS = frozenset({"supplement", "supplements", "suppl", "supplementum", "supp"})
 MEETING_WORDS = frozenset({"conference", "congress", "meeting", "symposium", "abstracts", "abstract", "poster"})
@@ -469,7 +470,7 @@ def _surname(name: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def journal_key(journal: str | None) -> tuple[tuple[str, ...], bool]:
-    """(journal name words without stopwords and subtitle, whether the venue is a meeting or supplement).
+    """(journal name words without stopwords, whether the venue is a meeting or supplement).
 
     'Endocrine Reviews. Conference: 94th Annual Meeting ...' -> ((endocrine,
     reviews), True); 'BMJ (Clinical research ed.)' -> ((bmj,), False);
@@ -481,11 +482,21 @@ def journal_key(journal: str | None) -> tuple[tuple[str, ...], bool]:
     base = CONFERENCE_SUFFIX.sub("", text)
     meeting = base != text
     base = PARENTHESES.sub("", base) or base
-    base = base.partition(": ")[0]  # 'Headache: The Journal of Head and Face Pain' = 'Headache'
     tokens = [token for token in NON_ALNUM.sub(" ", fold(base)).split() if token not in JOURNAL_STOPWORDS]
     meeting = meeting or not MEETING_WORDS.isdisjoint(tokens)
     kept = [token for token in tokens if token not in SUPPLEMENT_WORDS]
     return tuple(kept or tokens), meeting or len(kept) < len(tokens)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def journal_main_title(journal: str | None) -> tuple[str, ...]:
+    """The journal's name words before a subtitle: 'JAMA - Journal of the American Medical Association' -> (jama,).
+
+    Embase gives 'Headache: The Journal of Head and Face Pain' where MEDLINE has 'Headache'.
+    """
+    text = CONFERENCE_SUFFIX.sub("", present(journal))
+    main = SUBTITLE.sub("", text)
+    return journal_key(main)[0] if main and main != text else journal_key(journal)[0]
 
 
 def journal_tokens(journal: str | None) -> tuple[str, ...]:

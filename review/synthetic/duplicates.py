@@ -522,15 +522,15 @@ CSV_COLUMNS = ("Title", "Authors", "Year", "Journal", "Volume", "Issue", "Pages"
 def to_csv(papers: list[Paper]) -> str:
     """Papers as an Embase-like CSV (authors joined by '; ', 'NA' kept as written), `ID` = the paper's id.
 
-    The note that the file is synthetic is in its own column, `Note`.
+    The header says that the file is synthetic, in a last column that every row marks too.
     """
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, "ID", "Note"])
+    writer.writerow([*CSV_COLUMNS, "ID", f"Note: {SYNTHETIC_NOTE}"])
     for paper in papers:
         values = [paper.title, "; ".join(paper.authors), paper.year, paper.journal, paper.volume, paper.issue]
         values += [paper.pages, paper.doi or paper.url, paper.pmid, paper.abstract, paper.type]
-        writer.writerow([value if value is not None else "" for value in values] + [paper.id, SYNTHETIC_NOTE])
+        writer.writerow([value if value is not None else "" for value in values] + [paper.id, "SYNTHETIC"])
     return out.getvalue()
 
 

@@ -11,7 +11,14 @@ is another paper; what lies between goes to a person.
 Some differences say "another paper" whatever the points: a notice (erratum,
 comment, reply) against the paper, other numbers in the title ('Part II'),
 and a conference abstract against a full paper. Those pairs are kept apart
-without asking, unless a shared DOI or PMID says otherwise.
+without asking, unless a shared DOI or PMID says otherwise. Two more are
+doubts that only an identifier, the first page or the abstract can lift: a
+record marked as a conference abstract against an unmarked one, and a title
+word replaced by another ('men' / 'women', the authors' companion paper).
+
+A comparison carries its findings as `Agreement` and `Conflict` flags; the
+verdict is computed from the flags, and the words a person reads are the
+flags' values.
 """
 
 from __future__ import annotations
@@ -68,10 +75,12 @@ class Verdict(StrEnum):
 
 
 class Agreement(StrEnum):
+    """What two records share (the value is how a person reads it)."""
+
     SAME_DOI = "same DOI"
     SAME_PMID = "same PMID"
     SAME_YEAR = "same year"
-    ADJACENT_YEARS = "years 1 apart"
+    ADJACENT_YEARS = "years 1 apart"  # online and print years: tolerated, but it costs points
     SAME_AUTHORS = "same authors"
     SOME_AUTHORS = "some authors in common"
     SAME_JOURNAL = "same journal"
@@ -81,6 +90,8 @@ class Agreement(StrEnum):
 
 
 class Conflict(StrEnum):
+    """What speaks against two records being one paper."""
+
     DOIS = "different DOIs"
     MEETING_DOIS = "different DOIs, one of a meeting abstract (often the supplement's)"
     PMIDS = "different PMIDs"

@@ -91,7 +91,10 @@ MISSING_VALUES = frozenset(
     }
 )
 SQUASHED_MISSING = frozenset(value.replace(" ", "") for value in MISSING_VALUES) | {""}
-ASCII_PUNCTUATION = str.maketrans("", "", "".join(chr(code) for code in range(128) if not chr(code).isalnum()))
+MAX_PLACEHOLDER = 40  # characters; longer values are never placeholders
+ASCII_NOT_ALNUM = [chr(code) for code in range(128) if not chr(code).isalnum()]
+ASCII_PUNCTUATION = str.maketrans("", "", "".join(ASCII_NOT_ALNUM))
+ASCII_TO_SPACE = str.maketrans(dict.fromkeys(ASCII_NOT_ALNUM, " "))
 COLLECTIVE_WORDS = frozenset(
     {
         "group",
@@ -214,9 +217,6 @@ def fold(text: str | None) -> str:
     return unicodedata.normalize("NFKD", text.translate(SPECIAL_LETTERS)).encode("ascii", "ignore").decode("ascii")
 
 
-ASCII_TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalnum()})
-
-
 def words_of(text: str) -> list[str]:
     """Lower-case words of ASCII letters and digits (what NON_ALNUM leaves)."""
     return fold(text).translate(ASCII_TO_SPACE).split()
@@ -228,9 +228,6 @@ def is_missing(value: object) -> bool:
         return True
     text = str(value)
     return len(text) <= MAX_PLACEHOLDER and _is_placeholder(text)
-
-
-MAX_PLACEHOLDER = 40
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -55,10 +55,10 @@ def score_set(folder: Path, seed: int, workdir: Path) -> dict:
 def _row(name: str, values: dict) -> str:
     precision = values["correct_pairs"] / values["predicted_pairs"] if values["predicted_pairs"] else 1.0
     recall = values["correct_pairs"] / values["true_pairs"] if values["true_pairs"] else 1.0
-    share = values["for_person_true"] / values["for_person"] if values["for_person"] else 0.0
+    share = f"{values['for_person_true'] / values['for_person']:.0%}" if values["for_person"] else "-"
     return (
         f"| {name} | {values['records']} | {values['true_pairs']} | {precision:.4f} | {recall:.4f} | "
-        f"{values['for_person']} | {share:.0%} |"
+        f"{values['for_person']} | {share} |"
     )
 
 

@@ -379,3 +379,11 @@ def test_generated_exports_accuracy(project, tmp_path: Path, seed: int) -> None:
     assert len(uncertain) <= 0.05 * scores["true_pairs"]
     true_share = sum(truth[pair.record_id] == truth[pair.duplicate_of] for pair in uncertain) / max(1, len(uncertain))
     assert not uncertain or true_share >= 0.5 or len(uncertain) <= 3, (len(uncertain), true_share)
+
+
+def test_close_titles_with_nothing_against_them_go_to_a_person() -> None:
+    """Too little evidence either way is a question for a person, not 'another paper'."""
+    first = {"record_id": 1, "title": "Cross-sector collaboration for families with complex problems", "year": 2015}
+    second = {"record_id": 2, "title": "Cross sector collaboration for families with complex problems: a study"}
+    assert verdict({**first, "authors": ["Hansen, Anna"]}, {**second, "year": 2016}) is Verdict.UNCERTAIN
+    assert verdict(first, {**second, "year": 2016, "pages": "12-20"}) is Verdict.UNCERTAIN

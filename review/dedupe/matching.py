@@ -56,7 +56,7 @@ UNCERTAIN_TITLE_SIMILARITY = 85.0
 IDENTIFIER_TITLE_SIMILARITY = 70.0
 AUTHOR_OVERLAP = 0.5
 MERGE_SCORE = 4.0  # at least this many points merge a pair
-DIFFERENT_SCORE = 1.5  # at most this many make it another paper; between the two a person decides
+DIFFERENT_SCORE = 1.5  # at most this many, with a conflict, make it another paper; between: a person decides
 CONTRADICTION_SCORE = -3.0  # fields (title aside) this far apart keep two groups from joining
 INFORMATIVE_TITLE_WORDS = 5  # shorter titles ('Heart failure') say less about the paper
 MIN_ABSTRACT = 100  # characters of both abstracts' starts needed to compare them
@@ -514,7 +514,9 @@ def _verdict(score: float, flags: list[Agreement | Conflict]) -> Verdict | None:
         return None  # a word of the title replaced, nothing to say it is one paper: the authors' next paper
     elif any(_flag_points(flag, None) < 0 for flag in flags if flag not in CAUTIONS):
         return None  # marked as an abstract, and something else differs too: the abstract and the paper
-    return Verdict.UNCERTAIN if score > DIFFERENT_SCORE else None
+    if score > DIFFERENT_SCORE or not any(isinstance(flag, Conflict) for flag in flags):
+        return Verdict.UNCERTAIN  # close titles and nothing against them: too little to tell, a person decides
+    return None
 
 
 def compare(first: PreparedRecord, second: PreparedRecord, similarity: float | None = None) -> Comparison:

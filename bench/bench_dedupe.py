@@ -54,10 +54,15 @@ def main() -> None:
         {source_id: target or record_id for record_id, source_id, target in rows},
         {source_id: truth_key(source_id) for _, source_id, _ in rows},
     )
+    truth_of = {record_id: truth_key(source_id) for record_id, source_id, _ in rows}
+    uncertain = result.uncertain_pairs
+    true_share = sum(truth_of[pair.record_id] == truth_of[pair.duplicate_of] for pair in uncertain) / max(
+        1, len(uncertain)
+    )
     print(
-        f"  {result.n_duplicates} duplicates merged, {len(result.uncertain_pairs)} uncertain pairs; "
-        f"pairwise precision {scores['precision']:.4f}, recall {scores['recall']:.4f} "
-        f"({scores['correct_pairs']} of {scores['true_pairs']} true pairs)"
+        f"  {result.n_duplicates} duplicates merged; pairwise precision {scores['precision']:.4f}, "
+        f"recall {scores['recall']:.4f} ({scores['correct_pairs']} of {scores['true_pairs']} true pairs); "
+        f"pairs for a person: {len(uncertain)}, share true duplicates {true_share:.0%}"
     )
 
 

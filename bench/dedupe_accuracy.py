@@ -1,10 +1,13 @@
 """Dedupe precision and recall on every benchmark set with the perturbation generator.
 
-For each set: its real records, perturbed copies of half of them as other
-databases would export them, and look-alikes that are different papers
-(`tests/dedupe_perturb.py`); imported into a fresh project and deduplicated.
-Pairwise precision and recall count only automatic merges: uncertain pairs
-left for a person count as not merged.
+For each set: its real records, copies of half of them as MEDLINE, Embase,
+Web of Science and Scopus would export them, and look-alikes that are
+different papers (`review/synthetic/duplicates.py`), written as the files a
+team would import (Embase copies as CSV, the rest as RIS), imported into a
+fresh project and deduplicated. Pairwise precision and recall count only
+automatic merges: pairs left for a person count as not merged. "For a
+person" is the number of pairs left for a person and the share of them that
+are truly one paper.
 
     python bench/dedupe_accuracy.py [--seed 1]
 """
@@ -20,29 +23,43 @@ from _common import BENCHMARKS, REPO, benchmark_sets
 from review.dedupe import find_duplicates
 from review.project import init_project
 from review.records import import_files
-from review.synthetic.duplicates import labelled_set, pair_precision_recall, read_papers, to_ris, truth_key
+from review.synthetic.duplicates import labelled_set, pair_precision_recall, read_papers, truth_key, write_exports
+
+TOTALS = ("records", "true_pairs", "predicted_pairs", "correct_pairs", "for_person", "for_person_true")
 
 
 def score_set(folder: Path, seed: int, workdir: Path) -> dict:
     papers = labelled_set(read_papers(folder / "records.ris"), seed=seed)
-    ris = workdir / f"{folder.name}.ris"
-    ris.write_text(to_ris(papers), encoding="utf-8")
+    files = write_exports(papers, workdir / f"{folder.name}-files")
     db = init_project(workdir / folder.name, REPO / "protocols" / "template.yaml")
-    import_files(db, [ris])
+    import_files(db, files)
     result = find_duplicates(db)
     rows = db.execute("SELECT record_id, source_id FROM records").fetchall()
     db.close()
+    truth_of = {record_id: truth_key(source_id) for record_id, source_id in rows}
     scores = pair_precision_recall(
         {source_id: result.assignments.get(record_id) or record_id for record_id, source_id in rows},
         {source_id: truth_key(source_id) for _, source_id in rows},
     )
+    uncertain = result.uncertain_pairs
     return {
         "set": folder.name,
         "records": len(rows),
-        "uncertain": len(result.uncertain_pairs),
+        "for_person": len(uncertain),
+        "for_person_true": sum(truth_of[pair.record_id] == truth_of[pair.duplicate_of] for pair in uncertain),
         "seconds": result.seconds,
         **scores,
     }
+
+
+def _row(name: str, values: dict) -> str:
+    precision = values["correct_pairs"] / values["predicted_pairs"] if values["predicted_pairs"] else 1.0
+    recall = values["correct_pairs"] / values["true_pairs"] if values["true_pairs"] else 1.0
+    share = f"{values['for_person_true'] / values['for_person']:.0%}" if values["for_person"] else "-"
+    return (
+        f"| {name} | {values['records']} | {values['true_pairs']} | {precision:.4f} | {recall:.4f} | "
+        f"{values['for_person']} | {share} |"
+    )
 
 
 def main() -> None:
@@ -50,23 +67,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--benchmarks", type=Path, default=BENCHMARKS)
     args = parser.parse_args()
-    print("| set | records | true pairs | precision | recall | uncertain pairs |")
-    print("|---|---:|---:|---:|---:|---:|")
-    totals = {"records": 0, "true_pairs": 0, "predicted_pairs": 0, "correct_pairs": 0, "uncertain": 0}
+    print(f"seed {args.seed}")
+    print("| set | records | true pairs | precision | recall | pairs for a person | share true duplicates |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    totals = dict.fromkeys(TOTALS, 0)
     with tempfile.TemporaryDirectory() as folder:
         for benchmark in benchmark_sets(args.benchmarks):
             row = score_set(benchmark, args.seed, Path(folder))
             for key in totals:
                 totals[key] += row[key]
-            print(
-                f"| {row['set']} | {row['records']} | {row['true_pairs']} | {row['precision']:.4f} | "
-                f"{row['recall']:.4f} | {row['uncertain']} |"
-            )
-    precision = totals["correct_pairs"] / totals["predicted_pairs"]
-    recall = totals["correct_pairs"] / totals["true_pairs"]
+            print(_row(row["set"], row), flush=True)
+    print(_row("**all**", totals))
     print(
-        f"| **all** | {totals['records']} | {totals['true_pairs']} | {precision:.4f} | {recall:.4f} | "
-        f"{totals['uncertain']} |"
+        f"pairs for a person: {totals['for_person']}, share true duplicates {_row('', totals).split('|')[-2].strip()}"
     )
 
 

@@ -1,11 +1,13 @@
 """Finding duplicate groups in a project, without changing it.
 
 Exact DOI and PMID matches come first, then fuzzy matches among blocked
-candidate pairs. Merge pairs join groups transitively (union-find), strongest
-first, unless the two groups disagree (see `unionfind`): different DOIs or
-PMIDs, a pair a person kept apart, two groups that earlier runs or screening
-already rely on, or - for fuzzy joins - other pages, journals, years or first
-authors. Such pairs go to a person as 'uncertain' instead. The kept record of
+candidate pairs. A DOI or PMID that records with unrelated titles share (a
+supplement's DOI given to each of its abstracts, a placeholder) identifies
+nothing and is left out. Merge pairs join groups transitively (union-find),
+strongest first, unless the two groups disagree (see `unionfind`): different
+DOIs or PMIDs, a pair a person kept apart, two groups that earlier runs or
+screening already rely on, or - for fuzzy joins - records that contradict each
+other. Such pairs go to a person as 'uncertain' instead. The kept record of
 each group is the most complete one.
 """
 
@@ -26,17 +28,24 @@ from rapidfuzz.process import cpdist
 
 from review.dedupe.blocking import candidate_pairs
 from review.dedupe.matching import (
-    MERGE_TITLE_SIMILARITY,
+    DIFFERENT_SCORE,
+    IDENTIFIER_TITLE_SIMILARITY,
+    MERGE_SCORE,
     UNCERTAIN_TITLE_SIMILARITY,
     Comparison,
     PreparedRecord,
+    Verdict,
     compare,
-    compare_identified,
     prepare,
+    title_similarity,
 )
 from review.dedupe.unionfind import DuplicateGroups
+from review.types import PairStatus
 
-MATCH_FIELDS = "record_id, title, abstract, authors, year, journal, volume, issue, pages, doi, pmid, url, duplicate_of"
+MATCH_FIELDS = (
+    "record_id, type, title, abstract, authors, year, journal, volume, issue, pages, doi, pmid, url, duplicate_of"
+)
+IDENTIFIER_METHODS = ("doi", "pmid")
 COMPARE_CHUNK = 200_000
 SORTED_TITLE_RESCORE_BELOW = 98.0  # the highest similarity threshold a verdict uses
 Progress = Callable[[str, int, int], None]
@@ -50,7 +59,7 @@ class DuplicatePair:
     duplicate_of: int
     method: str  # 'doi', 'pmid' or 'fuzzy'
     score: float  # 1.0 for identifier matches, title similarity (0-1) for fuzzy ones
-    classification: str  # 'merge' or 'uncertain'
+    classification: Verdict
     evidence: list[str] = field(default_factory=list)
 
 
@@ -67,11 +76,11 @@ class DedupeResult:
 
     @property
     def merge_pairs(self) -> list[DuplicatePair]:
-        return [pair for pair in self.pairs if pair.classification == "merge"]
+        return [pair for pair in self.pairs if pair.classification is Verdict.MERGE]
 
     @property
     def uncertain_pairs(self) -> list[DuplicatePair]:
-        return [pair for pair in self.pairs if pair.classification == "uncertain"]
+        return [pair for pair in self.pairs if pair.classification is Verdict.UNCERTAIN]
 
     @property
     def n_newly_merged(self) -> int:
@@ -89,7 +98,7 @@ def _load(db: sqlite_utils.Database) -> list[dict]:
     return rows
 
 
-def _existing_pairs(db: sqlite_utils.Database, status: str) -> list[tuple[int, int]]:
+def _existing_pairs(db: sqlite_utils.Database, status: PairStatus) -> list[tuple[int, int]]:
     """Pairs of earlier (not undone) runs with this status."""
     return [
         (row[0], row[1])
@@ -101,17 +110,44 @@ def _existing_pairs(db: sqlite_utils.Database, status: str) -> list[tuple[int, i
     ]
 
 
+def _records_by_key(records: list[PreparedRecord], method: str) -> dict[str, list[int]]:
+    holders: dict[str, list[int]] = defaultdict(list)
+    for index, record in enumerate(records):
+        key = getattr(record, method)
+        if key:
+            holders[key].append(index)
+    return holders
+
+
+def _forget_shared_identifiers(records: list[PreparedRecord]) -> None:
+    """Blank a DOI or PMID that three or more records share when two or more of them have other titles.
+
+    Embase gives every abstract of a meeting supplement the supplement's DOI;
+    such a DOI says nothing about which abstract a record is.
+    """
+    for method in IDENTIFIER_METHODS:
+        for holders in _records_by_key(records, method).values():
+            if len(holders) < 3:
+                continue
+            first = records[holders[0]]
+            unrelated = sum(
+                1
+                for index in holders[1:]
+                if title_similarity(first, records[index]) < IDENTIFIER_TITLE_SIMILARITY
+                and first.title_key
+                and records[index].title_key
+            )
+            if unrelated >= 2:
+                for index in holders:
+                    setattr(records[index], method, "")
+
+
 def _identifier_pairs(records: list[PreparedRecord]) -> list[tuple[int, int, str]]:
+    """Each record paired with the first record holding the same DOI (and PMID)."""
     pairs = []
-    for method in ("doi", "pmid"):
-        first_with: dict[str, int] = {}
-        for index, record in enumerate(records):
-            key = getattr(record, method)
-            if key:
-                if key in first_with:
-                    pairs.append((first_with[key], index, method))
-                else:
-                    first_with[key] = index
+    for method in IDENTIFIER_METHODS:
+        for holders in _records_by_key(records, method).values():
+            pairs.extend((holders[0], index, method) for index in holders[1:])
     return pairs
 
 
@@ -147,10 +183,10 @@ def _title_similarities(
     return similarity
 
 
-def _fuzzy_pairs(
+def _close_title_pairs(
     records: list[PreparedRecord], groups: DuplicateGroups, progress: Progress | None
-) -> list[tuple[int, int, Comparison]]:
-    """Candidate pairs whose titles are close, compared in full; title similarity computed in bulk."""
+) -> list[tuple[int, int, float]]:
+    """Candidate pairs of different groups whose titles are close, most similar first (similarity in bulk)."""
     first, second = candidate_pairs(records)
     titles = np.array([record.title_key for record in records], dtype=object)
     sorted_titles = np.array([record.sorted_title for record in records], dtype=object)
@@ -164,11 +200,10 @@ def _fuzzy_pairs(
         for position in np.flatnonzero(similarity >= UNCERTAIN_TITLE_SIMILARITY):
             i, j = int(chunk_first[position]), int(chunk_second[position])
             if groups.find(i) != groups.find(j):
-                comparison = compare(records[i], records[j], float(similarity[position]))
-                if comparison.classification:
-                    found.append((i, j, comparison))
+                found.append((i, j, float(similarity[position])))
     if progress:
         progress("Comparing candidate pairs", len(first), len(first))
+    found.sort(key=lambda item: -item[2])
     return found
 
 
@@ -203,6 +238,7 @@ def _find_duplicates(db: sqlite_utils.Database, progress: Progress | None) -> De
     started = time.perf_counter()
     rows = _load(db)
     records = [prepare(row) for row in rows]
+    _forget_shared_identifiers(records)
     if progress:
         progress("Normalising records", len(rows), len(rows))
     index_of = {record.record_id: index for index, record in enumerate(records)}
@@ -213,32 +249,42 @@ def _find_duplicates(db: sqlite_utils.Database, progress: Progress | None) -> De
     for index, row in enumerate(rows):
         if row["duplicate_of"] in index_of:
             groups.join(index_of[row["duplicate_of"]], index)
-    for first_id, second_id in _existing_pairs(db, "rejected"):
+    for first_id, second_id in _existing_pairs(db, PairStatus.REJECTED):
         if first_id in index_of and second_id in index_of:
             groups.keep_apart(index_of[first_id], index_of[second_id])
 
-    found = [
-        (first, second, method, compare_identified(records[first], records[second], method))
-        for first, second, method in _identifier_pairs(records)
-    ]
-    fuzzy = [
-        (first, second, "fuzzy", comparison) for first, second, comparison in _fuzzy_pairs(records, groups, progress)
-    ]
-    fuzzy.sort(key=lambda item: (-item[3].title_similarity, -len(item[3].evidence)))  # strongest first
     pairs: list[DuplicatePair] = []
-    uncertain = []
-    for first, second, method, comparison in found + fuzzy:
-        if groups.find(first) == groups.find(second):
-            continue
-        if comparison.classification == "merge" and groups.can_join(first, second, strict=method == "fuzzy"):
-            groups.join(first, second)
-            pairs.append(_pair(records, first, second, method, comparison, "merge", []))
-        elif comparison.classification == "merge":
-            uncertain.append((first, second, method, comparison, ["would join records that must stay apart"]))
-        else:
-            uncertain.append((first, second, method, comparison, []))
+    uncertain: list[tuple] = []
+    for first, second, method in _identifier_pairs(records):
+        _decide(records, groups, first, second, method, compare(records[first], records[second]), pairs, uncertain)
+    for first, second, similarity in _close_title_pairs(records, groups, progress):
+        if groups.find(first) != groups.find(second):  # pairs of one group by now need no comparison
+            comparison = compare(records[first], records[second], similarity)
+            _decide(records, groups, first, second, "fuzzy", comparison, pairs, uncertain)
     pairs.extend(_uncertain_once(db, records, index_of, groups, uncertain))
     return _result(rows, records, groups, rank, pairs, started)
+
+
+def _decide(
+    records: list[PreparedRecord],
+    groups: DuplicateGroups,
+    first: int,
+    second: int,
+    method: str,
+    comparison: Comparison,
+    pairs: list[DuplicatePair],
+    uncertain: list[tuple],
+) -> None:
+    """Join the two groups of a merge pair if they may join; otherwise keep the pair for a person."""
+    if comparison.classification is None or groups.find(first) == groups.find(second):
+        return
+    if comparison.classification is Verdict.MERGE and groups.can_join(first, second, strict=method == "fuzzy"):
+        groups.join(first, second)
+        pairs.append(_pair(records, first, second, method, comparison, Verdict.MERGE, []))
+    elif comparison.classification is Verdict.MERGE:
+        uncertain.append((first, second, method, comparison, ["would join records that must stay apart"]))
+    else:
+        uncertain.append((first, second, method, comparison, []))
 
 
 def _uncertain_once(
@@ -251,7 +297,7 @@ def _uncertain_once(
     """One uncertain pair per two groups, leaving out groups a person was already asked about."""
     asked = {
         frozenset((groups.find(index_of[first]), groups.find(index_of[second])))
-        for status in ("uncertain", "rejected")
+        for status in (PairStatus.UNCERTAIN, PairStatus.REJECTED)
         for first, second in _existing_pairs(db, status)
         if first in index_of and second in index_of
     }
@@ -260,7 +306,7 @@ def _uncertain_once(
         key = frozenset((groups.find(first), groups.find(second)))
         if len(key) == 2 and key not in asked:
             asked.add(key)
-            pairs.append(_pair(records, first, second, method, comparison, "uncertain", notes))
+            pairs.append(_pair(records, first, second, method, comparison, Verdict.UNCERTAIN, notes))
     return pairs
 
 
@@ -270,12 +316,12 @@ def _pair(
     second: int,
     method: str,
     comparison: Comparison,
-    classification: str,
+    classification: Verdict,
     notes: list[str],
 ) -> DuplicatePair:
     first_id, second_id = records[first].record_id, records[second].record_id
     score = 1.0 if method != "fuzzy" else round(comparison.title_similarity / 100, 4)
-    evidence = comparison.evidence + comparison.conflicts + notes
+    evidence = comparison.evidence + comparison.objections + notes
     return DuplicatePair(max(first_id, second_id), min(first_id, second_id), method, score, classification, evidence)
 
 
@@ -300,7 +346,8 @@ def _result(
             if rows[index]["duplicate_of"] != target:
                 assignments[records[index].record_id] = target
     settings = {
-        "merge_title_similarity": MERGE_TITLE_SIMILARITY,
         "uncertain_title_similarity": UNCERTAIN_TITLE_SIMILARITY,
+        "merge_score": MERGE_SCORE,
+        "different_score": DIFFERENT_SCORE,
     }
     return DedupeResult(pairs, assignments, len(records), n_duplicates, time.perf_counter() - started, settings)

@@ -3,9 +3,10 @@
 Merging never deletes or edits a record: a duplicate only gets `duplicate_of`
 pointing at the kept record of its group, and every such change is logged in
 `dedupe_changes` with the run (and pair) that made it, so `undo_dedupe`
-restores exactly what was there before. Pair statuses: 'merged' (merged by the
-run), 'uncertain' (waiting for a person), 'confirmed' / 'rejected' (a person
-merged them or kept both), 'undone' (their run was undone).
+restores exactly what was there before. Pair statuses are
+`review.types.PairStatus`: merged by the run, uncertain (waiting for a
+person), confirmed / rejected (a person merged them or kept both), undone
+(their run was undone).
 """
 
 from __future__ import annotations
@@ -15,20 +16,23 @@ import json
 import sqlite_utils
 
 from review.dedupe.finder import DedupeResult, Progress, find_duplicates
-from review.dedupe.matching import compare, prepare
+from review.dedupe.matching import Verdict, compare, prepare
 from review.errors import ReviewError
 from review.records import get_record
 from review.store import now, transaction
+from review.types import PairStatus
 
 SIDE_FIELDS = (
     "record_id",
     "source",
     "source_id",
+    "type",
     "title",
     "year",
     "authors",
     "journal",
     "volume",
+    "issue",
     "pages",
     "doi",
     "pmid",
@@ -61,7 +65,7 @@ def apply_dedupe(
     """Merge what `find_duplicates` found, in one transaction; returns the run id.
 
     Without a `result` the duplicates are found first. Merge pairs are stored
-    as 'merged', the others as 'uncertain' for a person to resolve.
+    as merged, the others as uncertain for a person to resolve.
     """
     result = result or find_duplicates(db, progress)
     with transaction(db):
@@ -90,7 +94,7 @@ def apply_dedupe(
                     pair.duplicate_of,
                     pair.method,
                     pair.score,
-                    "merged" if pair.classification == "merge" else "uncertain",
+                    PairStatus.MERGED if pair.classification is Verdict.MERGE else PairStatus.UNCERTAIN,
                 )
                 for pair in result.pairs
             ],
@@ -129,7 +133,7 @@ def undo_dedupe(db: sqlite_utils.Database, run_id: int) -> int:
             "UPDATE records SET duplicate_of = ? WHERE record_id = ?",
             [(previous, record_id) for _, record_id, previous in changes],
         )
-        db.execute("UPDATE duplicate_pairs SET status = 'undone' WHERE run_id = ?", [run_id])
+        db.execute("UPDATE duplicate_pairs SET status = ? WHERE run_id = ?", [PairStatus.UNDONE, run_id])
         db.execute("UPDATE dedupe_runs SET undone_at = ? WHERE run_id = ?", [now(), run_id])
     return len({record_id for _, record_id, _ in changes})
 
@@ -165,7 +169,7 @@ def resolve_pair(db: sqlite_utils.Database, pair_id: int, merge: bool, reviewer:
     if pair is None:
         raise ReviewError(f"no duplicate pair {pair_id}")
     run_id, first, second, status = pair
-    if status != "uncertain":
+    if status != PairStatus.UNCERTAIN:
         raise ReviewError(f"pair {pair_id} is '{status}', not waiting for a decision")
     if not reviewer.strip():
         raise ReviewError("a reviewer name is needed to resolve a pair")
@@ -179,11 +183,12 @@ def resolve_pair(db: sqlite_utils.Database, pair_id: int, merge: bool, reviewer:
                 changes.append((head, None, kept))
                 changes.extend((member, head, kept) for member in _members(db, head))
             _log_changes(db, run_id, changes, pair_id)
+        decided = PairStatus.CONFIRMED if merge else PairStatus.REJECTED
         db.execute(
             "UPDATE duplicate_pairs SET status = ?, decided_by = ?, decided_at = ? WHERE pair_id = ?",
-            ["confirmed" if merge else "rejected", reviewer.strip(), now(), pair_id],
+            [decided, reviewer.strip(), now(), pair_id],
         )
-    return {"pair_id": pair_id, "status": "confirmed" if merge else "rejected", "kept_record_id": kept}
+    return {"pair_id": pair_id, "status": decided, "kept_record_id": kept}
 
 
 def duplicate_count(db: sqlite_utils.Database) -> int:
@@ -206,17 +211,17 @@ def _sides(db: sqlite_utils.Database, record_ids: set[int]) -> dict[int, dict]:
     return sides
 
 
-def list_pairs(db: sqlite_utils.Database, status: str | None = None) -> list[dict]:
+def list_pairs(db: sqlite_utils.Database, status: PairStatus | None = None) -> list[dict]:
     """Pairs of runs not undone, newest run first, both records' fields side by side.
 
     Each item: pair_id, run_id, method, score, status, decided_by, decided_at,
     evidence (why the pair matched or is uncertain), record and other (dicts of
-    record_id, source, source_id, title, year, authors, journal, volume, pages,
-    doi, pmid, abstract, duplicate_of).
+    record_id, source, source_id, type, title, year, authors, journal, volume,
+    issue, pages, doi, pmid, abstract, duplicate_of).
     """
     where, params = "r.undone_at IS NULL", []
     if status:
-        where, params = where + " AND p.status = ?", [status]
+        where, params = where + " AND p.status = ?", [PairStatus(status)]
     rows = db.execute(
         "SELECT p.pair_id, p.run_id, p.record_id, p.duplicate_of, p.method, p.score, p.status, p.decided_by, "
         f"p.decided_at FROM duplicate_pairs p JOIN dedupe_runs r USING (run_id) WHERE {where} "
@@ -233,10 +238,10 @@ def list_pairs(db: sqlite_utils.Database, status: str | None = None) -> list[dic
                 "run_id": run_id,
                 "method": method,
                 "score": score,
-                "status": pair_status,
+                "status": PairStatus(pair_status),
                 "decided_by": decided_by,
                 "decided_at": decided_at,
-                "evidence": _evidence(record, other, method),
+                "evidence": _evidence(record, other),
                 "record": record,
                 "other": other,
             }
@@ -244,16 +249,14 @@ def list_pairs(db: sqlite_utils.Database, status: str | None = None) -> list[dic
     return listed
 
 
-def _evidence(record: dict, other: dict, method: str) -> list[str]:
-    if method != "fuzzy":
-        return [f"same {method.upper()}"]
+def _evidence(record: dict, other: dict) -> list[str]:
     comparison = compare(prepare(record), prepare(other))
-    return comparison.evidence + comparison.conflicts
+    return comparison.evidence + comparison.objections
 
 
 def uncertain_pairs(db: sqlite_utils.Database) -> list[dict]:
     """Pairs waiting for a person, both records side by side (see `list_pairs`)."""
-    return list_pairs(db, "uncertain")
+    return list_pairs(db, PairStatus.UNCERTAIN)
 
 
 def group_sources(db: sqlite_utils.Database, record_id: int) -> list[dict]:

@@ -2,54 +2,37 @@
 
 Transitive merging has one classic failure: two different papers with the
 same title chained together through copies that lack the fields telling them
-apart. So each group keeps a profile of what its records say (identifiers,
-first pages, journals, years, first authors) and two groups join only when
-their profiles agree, whichever records the joining pair happens to be.
+apart. So two groups join only when no record of one contradicts a record of
+the other (`matching.contradicts`: other identifiers, pages, authors, years
+far apart, a notice, other title numbers, an abstract against a paper),
+whichever records the joining pair happens to be.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from review.dedupe.matching import PreparedRecord
-from review.dedupe.normalise import journals_compatible
-
-MAX_YEAR_SPAN = 2  # online-first and print years one either side of the true year
+from review.dedupe.matching import PreparedRecord, contradicts
 
 
 @dataclass(slots=True)
-class _Profile:
+class _Group:
+    members: list[int]
     dois: set[str] = field(default_factory=set)
     pmids: set[str] = field(default_factory=set)
-    pages: set[str] = field(default_factory=set)
-    journals: set[tuple[str, ...]] = field(default_factory=set)
-    first_authors: set[str] = field(default_factory=set)
-    years: tuple[int, int] | None = None
     protected: bool = False
     apart: set[int] = field(default_factory=set)
 
     @classmethod
-    def of(cls, record: PreparedRecord, protected: bool) -> _Profile:
-        return cls(
-            {record.doi} if record.doi else set(),
-            {record.pmid} if record.pmid else set(),
-            {record.first_page} if record.first_page else set(),
-            {record.journal} if record.journal else set(),
-            set(record.surnames[:1]),
-            (record.year, record.year) if record.year else None,
-            protected,
-            set(),
-        )
+    def of(cls, index: int, record: PreparedRecord, protected: bool) -> _Group:
+        doi = record.doi and not record.meeting  # a meeting abstract's DOI is often its supplement's
+        return cls([index], {record.doi} if doi else set(), {record.pmid} if record.pmid else set(), protected)
 
-    def absorb(self, other: _Profile) -> None:
-        for name in ("dois", "pmids", "pages", "journals", "first_authors", "apart"):
-            getattr(self, name).update(getattr(other, name))
-        if other.years:
-            self.years = (
-                other.years
-                if not self.years
-                else (min(self.years[0], other.years[0]), max(self.years[1], other.years[1]))
-            )
+    def absorb(self, other: _Group) -> None:
+        self.members.extend(other.members)
+        self.dois.update(other.dois)
+        self.pmids.update(other.pmids)
+        self.apart.update(other.apart)
         self.protected = self.protected or other.protected
 
 
@@ -62,14 +45,15 @@ class DuplicateGroups:
 
     Groups never join when they hold different DOIs or PMIDs, when both hold a
     protected record (the head of an earlier group, or a record already
-    screened), or when a person rejected a pair between them. Fuzzy joins
-    (`strict`) also need the same first pages, compatible journals, years at
-    most two apart (one either side) and a shared first author, wherever both groups know them.
+    screened), or when a person rejected a pair between them. Checked joins
+    (`strict`) also need every pair across the two groups, the joining pair
+    aside, to be free of contradictions.
     """
 
     def __init__(self, records: list[PreparedRecord], protected: list[bool]):
+        self.records = records
         self.parent = list(range(len(records)))
-        self.profiles = [_Profile.of(record, flag) for record, flag in zip(records, protected)]
+        self.groups = [_Group.of(index, record, flag) for index, (record, flag) in enumerate(zip(records, protected))]
 
     def find(self, index: int) -> int:
         root = index
@@ -80,37 +64,34 @@ class DuplicateGroups:
         return root
 
     def keep_apart(self, first: int, second: int) -> None:
-        self.profiles[self.find(first)].apart.add(second)
-        self.profiles[self.find(second)].apart.add(first)
+        self.groups[self.find(first)].apart.add(second)
+        self.groups[self.find(second)].apart.add(first)
 
     def can_join(self, first: int, second: int, strict: bool = True) -> bool:
         a, b = self.find(first), self.find(second)
         if a == b:
             return True
-        one, other = self.profiles[a], self.profiles[b]
+        one, other = self.groups[a], self.groups[b]
         if _disjoint(one.dois, other.dois) or _disjoint(one.pmids, other.pmids):
             return False
         if one.protected and other.protected:
             return False
         if any(self.find(index) == b for index in one.apart):
             return False
-        return not strict or self._profiles_agree(one, other)
+        return not strict or not self._any_contradiction(one.members, other.members, {first, second})
 
-    @staticmethod
-    def _profiles_agree(one: _Profile, other: _Profile) -> bool:
-        if _disjoint(one.pages, other.pages) or _disjoint(one.first_authors, other.first_authors):
-            return False
-        if (
-            one.years
-            and other.years
-            and (max(one.years[1], other.years[1]) - min(one.years[0], other.years[0]) > MAX_YEAR_SPAN)
-        ):
-            return False
-        return all(journals_compatible(mine, theirs) for mine in one.journals for theirs in other.journals)
+    def _any_contradiction(self, members: list[int], others: list[int], joining: set[int]) -> bool:
+        records = self.records
+        return any(
+            contradicts(records[mine], records[theirs])
+            for mine in members
+            for theirs in others
+            if {mine, theirs} != joining
+        )
 
     def join(self, first: int, second: int) -> None:
         a, b = self.find(first), self.find(second)
         if a != b:
             self.parent[b] = a
-            self.profiles[a].absorb(self.profiles[b])
-            self.profiles[b] = _Profile()
+            self.groups[a].absorb(self.groups[b])
+            self.groups[b] = _Group([])

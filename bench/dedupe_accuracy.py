@@ -20,8 +20,8 @@ from pathlib import Path
 
 from _common import BENCHMARKS, REPO, benchmark_sets
 
+from review.core import Review
 from review.dedupe import find_duplicates
-from review.project import init_project
 from review.records import import_files
 from review.synthetic.duplicates import labelled_set, pair_precision_recall, read_papers, truth_key, write_exports
 
@@ -31,7 +31,7 @@ TOTALS = ("records", "true_pairs", "predicted_pairs", "correct_pairs", "for_pers
 def score_set(folder: Path, seed: int, workdir: Path) -> dict:
     papers = labelled_set(read_papers(folder / "records.ris"), seed=seed)
     files = write_exports(papers, workdir / f"{folder.name}-files")
-    db = init_project(workdir / folder.name, REPO / "protocols" / "template.yaml")
+    db = Review.create(workdir / folder.name, REPO / "protocols" / "template.yaml").db
     import_files(db, files)
     result = find_duplicates(db)
     rows = db.execute("SELECT record_id, source_id FROM records").fetchall()

@@ -12,6 +12,7 @@ import streamlit as st
 
 from review.errors import ReviewError
 from review.webapp import state
+from review.webapp.i18n import LANGUAGES, t
 
 
 def _open_picked() -> None:
@@ -41,6 +42,12 @@ def _sidebar() -> None:
         if not state.reviewer():
             st.caption("Enter your name to screen, resolve conflicts or code studies.")
         _language_picker()
+        st.selectbox(
+            t("sidebar.interface_language"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            key="ui_language",
+        )
 
 
 def _language_picker() -> None:

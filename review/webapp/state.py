@@ -25,6 +25,7 @@ from review.core import Review
 from review.demo import build_demo
 from review.errors import ProjectError
 from review.protocol import Protocol
+from review.roles import Action, Role, allowed
 from review.screening.blind import Viewer
 from review.screening.session import ScreeningSession, shared_ranker
 from review.stopping.hypergeometric import StoppingStatus
@@ -44,7 +45,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("export.py", "Export", ":material/download:"),
 ]
 
-DEFAULTS: dict[str, object] = {"project_dir": None, "reviewer": "", "revisit": None, "label_language": "en"}
+DEFAULTS: dict[str, object] = {
+    "project_dir": None,
+    "reviewer": "",
+    "revisit": None,
+    "label_language": "en",
+    "ui_language": "en",
+}
 STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
 
 
@@ -231,3 +238,13 @@ def stopping_advice(stage: str) -> tuple[StoppingStatus | None, bool]:
         if job.done is None:
             return None, False
         return job.done[1], job.done[0] == version
+
+
+def role() -> Role:
+    """The signed-in user's role; one person on their own machine (no accounts) is the lead."""
+    return Role(st.session_state.get("role", Role.LEAD))
+
+
+def may(action: Action) -> bool:
+    """Whether the signed-in user may `action`: pages hide what is not allowed, the library refuses it."""
+    return allowed(role(), action)

@@ -1,0 +1,1 @@
+"""Message catalogues, one module per page (see `review.webapp.i18n`)."""

@@ -16,6 +16,7 @@ Packages by concern: `importers` (RIS, CSV, MEDLINE, ...), `dedupe`, `ranking`,
 `simulation`, `webapp` (Streamlit) and `cli` (Typer).
 """
 
+import review._startup  # noqa: F401  (first: sqlite-utils loads without pandas)
 from review.core import NextRecord, Review
 from review.errors import ReviewError
 from review.screening.blind import Viewer

@@ -46,7 +46,7 @@ class Event(NamedTuple):
     reason: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordState:
     """Where one record stands at one stage."""
 
@@ -162,8 +162,14 @@ class StageState:
         return [r for r, state in sorted(self.records.items()) if reviewer in state.labels]
 
 
-def record_state(record_id: int, active: Mapping[str, Sequence[Event]], required: int) -> RecordState | None:
-    """The state of one record from each reviewer's still-active events (None: nothing active)."""
+def record_state(
+    record_id: int, active: Mapping[str, Sequence[Event]], required: int, independent: dict[str, Label]
+) -> RecordState | None:
+    """The state of one record from each reviewer's still-active events (None: nothing active).
+
+    `independent` holds each reviewer's first label given before they could see
+    another's; it is updated here, once two reviewers have labelled the record.
+    """
     screens: dict[str, Event] = {}
     latest: Event | None = None
     resolution: Event | None = None
@@ -177,20 +183,30 @@ def record_state(record_id: int, active: Mapping[str, Sequence[Event]], required
             latest = events[-1]
     if latest is None:
         return None
-    labels = MappingProxyType({who: event.label for who, event in screens.items()})
+    current = {who: event.label for who, event in screens.items()}
+    _freeze_independent(independent, current)
+    labels, first_labels = MappingProxyType(current), MappingProxyType(dict(independent))
     if required == 1 or resolution is not None:
         event = resolution if required > 1 else latest
         resolved_by = event.reviewer if event.kind is EventKind.RESOLVE else None
         return RecordState(
-            record_id, RecordStatus.FINAL, event.label, event.reason, labels, resolved_by=resolved_by,
-            final_event=event.event_id,
-        )  # fmt: skip
-    if len(set(labels.values())) > 1:
-        return RecordState(record_id, RecordStatus.CONFLICT, labels=labels)
-    if len(labels) < required:
-        return RecordState(record_id, RecordStatus.WAITING, labels=labels)
+            record_id, RecordStatus.FINAL, event.label, event.reason, labels, first_labels, resolved_by, event.event_id
+        )
+    if len(set(current.values())) > 1:
+        return RecordState(record_id, RecordStatus.CONFLICT, labels=labels, independent=first_labels)
+    if len(current) < required:
+        return RecordState(record_id, RecordStatus.WAITING, labels=labels, independent=first_labels)
     newest = max(screens.values())
-    return RecordState(record_id, RecordStatus.FINAL, newest.label, newest.reason, labels, final_event=newest.event_id)
+    return RecordState(
+        record_id, RecordStatus.FINAL, newest.label, newest.reason, labels, first_labels, final_event=newest.event_id
+    )
+
+
+def _freeze_independent(frozen: dict[str, Label], labels: Mapping[str, Label]) -> None:
+    """Keep each reviewer's first label once a second reviewer has labelled (or a new reviewer joins)."""
+    if len(frozen) < 2 <= len(labels) or (frozen and labels.keys() - frozen.keys()):
+        for who, label in labels.items():
+            frozen.setdefault(who, label)
 
 
 class StageLog:
@@ -224,9 +240,9 @@ class StageLog:
         else:
             active.append(event)
         before = self._states.get(event.record_id)
-        state = record_state(event.record_id, by_reviewer, self.reviewers_required)
+        frozen = self._independent.setdefault(event.record_id, {})
+        state = record_state(event.record_id, by_reviewer, self.reviewers_required, frozen)
         if state is not None:
-            state = self._with_independent(state)
             self._states[event.record_id] = state
         else:
             self._states.pop(event.record_id, None)
@@ -234,16 +250,6 @@ class StageLog:
         new_label = state.label if state is not None and state.is_final else None
         if old_label != new_label:
             self._changes.append(LabelChange(event.event_id, event.record_id, new_label))
-
-    def _with_independent(self, state: RecordState) -> RecordState:
-        frozen = self._independent.setdefault(state.record_id, {})
-        if len(frozen) < 2 <= len(state.labels) or (frozen and set(state.labels) - set(frozen)):
-            for who, label in state.labels.items():
-                frozen.setdefault(who, label)
-        return RecordState(
-            state.record_id, state.status, state.label, state.reason, state.labels,
-            MappingProxyType(dict(frozen)), state.resolved_by, state.final_event,
-        )  # fmt: skip
 
     def snapshot(self, candidates: tuple[int, ...]) -> StageState:
         """The state at the current version, restricted to `candidates` (cached while nothing changes)."""

@@ -10,6 +10,15 @@ ranking and one set of rules:
         review.decide(17, "ta", "anna", "include")
         counts = review.prisma()               # PrismaCounts, from the same state
 
+    Review.open("my-review", actor=Actor("anna", Role.REVIEWER))  # a signed-in user
+
+A review opened with an `Actor` checks the actor's role (`review.roles`) on
+every write, lets them decide and code only under their own name, and shows
+labels only as their role may see them: a reviewer's viewer is always
+themselves (blind stages show only their own labels), an observer's sees
+reconciled data only, and only a lead may unblind. Without an actor (the
+project's owner at the command line, the app on one machine) it acts as a lead.
+
 State is derived once per log version and updated incrementally: a process
 keeps, per project, the stage logs replayed so far (`StageLog`), shared by
 every `Review` opened on that project in the process (each with its own
@@ -28,9 +37,10 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from review.audit import AuditAction, record_audit
 from review.coding.codes import Code, import_codes, set_codes
 from review.dedupe import DedupeResult, apply_dedupe, duplicate_count, find_duplicates, resolve_pair, undo_dedupe
-from review.errors import ProjectError
+from review.errors import AccessDenied, ProjectError
 from review.export.writers import export_table
 from review.fulltext.attach import AttachReport, attach_fulltexts, mark_not_retrieved
 from review.fulltext.studies import ReportFlow, included_studies, link_reports, report_flow
@@ -38,6 +48,7 @@ from review.prisma.counts import PrismaCounts, checked_counts
 from review.protocol import Protocol, load_protocol, parse_protocol
 from review.ranking.results import latest_scores, rank_among_unscreened
 from review.records import BatchReport, Record, import_files, import_uploads, iter_records, records_per_source
+from review.roles import Action, Actor, Role, require
 from review.screening.agreement import AgreementReport, agreement
 from review.screening.blind import Viewer
 from review.screening.blind import unblind as unblind_viewer
@@ -53,6 +64,9 @@ from review.types import STAGES, EventKind, Label, Stage
 
 if TYPE_CHECKING:  # the ranking needs scikit-learn, imported only when a command ranks
     from review.ranking.project import EmbeddingMode, ProjectRanking
+
+
+RAW_TABLES = frozenset({"decisions", "codes", "all"})
 
 
 @dataclass
@@ -84,23 +98,26 @@ def _cache_for(path: Path, identity: str) -> _ProjectCache:
 class Review:
     """One review project, opened. Use `Review.open(folder)` or `Review.create(folder, protocol_file)`."""
 
-    def __init__(self, folder: Path | str, db: sqlite_utils.Database):
+    def __init__(self, folder: Path | str, db: sqlite_utils.Database, actor: Actor | None = None):
         self.folder = Path(folder)
         self.db = db
+        self.actor = actor
         self.project_id = project_id(db)
         self._cache = _cache_for(self.folder / "review.db", self.project_id)
 
     # --- opening and closing -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: Path | str) -> Review:
-        """Open an existing project (its schema is upgraded if older)."""
-        return cls(folder, open_project(folder))
+    def open(cls, folder: Path | str, actor: Actor | None = None) -> Review:
+        """Open an existing project (its schema is upgraded if older), for `actor` when someone signed in."""
+        return cls(folder, open_project(folder), actor)
 
     @classmethod
     def create(cls, folder: Path | str, protocol_file: Path | str | None = None, *, protocol_yaml: str | None = None,
-               source: str | None = None) -> Review:  # fmt: skip
+               source: str | None = None, actor: Actor | None = None) -> Review:  # fmt: skip
         """Create a project folder with its database and a validated protocol (checked before anything is made)."""
+        if actor is not None:
+            require(actor.role, Action.CREATE_PROJECT)
         if (protocol_file is None) == (protocol_yaml is None):
             raise ValueError("give a protocol file or protocol text")
         if protocol_file is not None:
@@ -108,7 +125,7 @@ class Review:
             protocol_yaml, source = Path(protocol_file).read_text(encoding="utf-8"), source or str(protocol_file)
         else:
             parse_protocol(protocol_yaml, source=source or "protocol")
-        review = cls(folder, create_project(folder))
+        review = cls(folder, create_project(folder), actor)
         review.store_protocol(protocol_yaml, source)
         return review
 
@@ -120,6 +137,22 @@ class Review:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    # --- who acts ----------------------------------------------------------------------------------------
+
+    def authorize(self, action: Action, on_behalf_of: str | None = None) -> None:
+        """Raise `AccessDenied` unless the actor's role allows `action` and `on_behalf_of` (if given) is the actor."""
+        if self.actor is None:
+            return
+        require(self.actor.role, action)
+        if on_behalf_of is not None and on_behalf_of.strip() != self.actor.name:
+            raise AccessDenied(f"{self.actor.name} may not act in the name of {on_behalf_of.strip()}")
+
+    def seen_by(self, viewer: Viewer) -> Viewer:
+        """The viewer the actor may be: a lead as asked, a reviewer always themselves, an observer reconciled data."""
+        if self.actor is None or self.actor.role is Role.LEAD:
+            return viewer
+        return Viewer(self.actor.name, reconciled_only=self.actor.role is Role.OBSERVER)
 
     def shared(self, key: str, build: Callable[[], object]) -> object:
         """A per-project resource shared by every `Review` of this project in the process (built once)."""
@@ -145,11 +178,14 @@ class Review:
 
     def store_protocol(self, yaml_text: str, source: str | None = None) -> Protocol:
         """Validate and store a protocol snapshot; the newest snapshot is the one in force."""
+        self.authorize(Action.EDIT_PROTOCOL)
         protocol = parse_protocol(yaml_text, source=source or "protocol")
         with transaction(self.db):
             self.db.execute(
                 "INSERT INTO protocols (stored_at, source_file, yaml) VALUES (?, ?, ?)", [now(), source, yaml_text]
             )
+            if self.actor is not None:
+                record_audit(self.db, AuditAction.PROTOCOL_CHANGED, self.actor.name, source or "protocol")
         return protocol
 
     def protocol_yaml(self) -> str:
@@ -172,24 +208,30 @@ class Review:
                      sheet: str | None = None, on_parsed: Callable[[str], None] | None = None,
                      ) -> list[BatchReport]:  # fmt: skip
         """Import files as batches in one transaction: all of them land, or none (see `review.records`)."""
+        self.authorize(Action.IMPORT)
         return import_files(self.db, paths, source=source, force=force, file_format=file_format, mapping=mapping,
                             sheet=sheet, on_parsed=on_parsed)  # fmt: skip
 
     def import_uploads(self, uploads: list[tuple[str, bytes]], source: str | None = None, force: bool = False,
                        sheet: str | None = None) -> list[BatchReport]:  # fmt: skip
+        self.authorize(Action.IMPORT)
         return import_uploads(self.db, uploads, source=source, force=force, sheet=sheet)
 
     def find_duplicates(self, progress: Callable | None = None) -> DedupeResult:
         """A dry run: what deduplication would merge, and which pairs need a person."""
+        self.authorize(Action.DEDUPE)
         return find_duplicates(self.db, progress)
 
     def apply_dedupe(self, result: DedupeResult) -> int:
+        self.authorize(Action.DEDUPE)
         return apply_dedupe(self.db, result)
 
     def undo_dedupe(self, run_id: int) -> int:
+        self.authorize(Action.DEDUPE)
         return undo_dedupe(self.db, run_id)
 
     def resolve_duplicate(self, pair_id: int, merge: bool, reviewer: str) -> dict:
+        self.authorize(Action.DEDUPE, reviewer)
         return resolve_pair(self.db, pair_id, merge, check_reviewer(reviewer))
 
     def has_record(self, record_id: int) -> bool:
@@ -282,10 +324,13 @@ class Review:
     # --- who is looking ----------------------------------------------------------------------------------
 
     def viewer(self, name: str | None, unblind: bool = False, context: str = "") -> Viewer:
-        """Who is looking at labels: a reviewer's name, or (audited) an unblinded viewer."""
+        """Who is looking at labels: a reviewer's name, or (audited) an unblinded viewer (a lead, when signed in)."""
+        if self.actor is not None:
+            name = self.actor.name
         if unblind:
+            self.authorize(Action.UNBLIND)
             return unblind_viewer(self, name, context or "unblinded view")
-        return Viewer(check_reviewer(name) if name else None)
+        return self.seen_by(Viewer(check_reviewer(name) if name else None))
 
     # --- screening -----------------------------------------------------------------------------------------
 
@@ -306,15 +351,16 @@ class Review:
         return resolve_conflict(self, record_id, stage, reviewer, label, reason, note)
 
     def history(self, record_id: int, viewer: Viewer) -> list[dict]:
-        return history(self, record_id, viewer)
+        return history(self, record_id, self.seen_by(viewer))
 
     def conflicts(self, stage: Stage | str, viewer: Viewer) -> list[Conflict]:
-        return conflicts(self, stage, viewer)
+        return conflicts(self, stage, self.seen_by(viewer))
 
     def agreement(self, viewer: Viewer) -> AgreementReport:
-        return agreement(self, viewer)
+        return agreement(self, self.seen_by(viewer))
 
     def import_decisions(self, path: Path | str) -> DecisionsImportReport:
+        self.authorize(Action.IMPORT)
         return import_decisions(self, path)
 
     def next_records(self, stage: Stage | str, reviewer: str, n: int = 1) -> list[NextRecord]:
@@ -327,6 +373,7 @@ class Review:
         from review.ranking.project import current_scores
 
         stage, reviewer = check_stage(stage), check_reviewer(reviewer)
+        self.authorize(Action.SCREEN, reviewer)
         state = self.state(stage)
         queue = sample_queue(self, stage)
         scores = latest_scores(self.db, stage) if queue else current_scores(self, stage)
@@ -339,6 +386,8 @@ class Review:
 
     def stopping(self, stage: Stage | str, target: float = 0.95, confidence: float = 0.95,
                  start_sample: bool = True, seed: int = 0) -> StoppingStatus:  # fmt: skip
+        """Whether it is safe to stop; `start_sample` draws the rule's random sample when needed (a screener's act)."""
+        self.authorize(Action.SCREEN if start_sample else Action.READ)
         return stopping_status(self, check_stage(stage), target, confidence, start_sample, seed)
 
     def rank(self, stage: Stage | str, preset: str | None = None, model: str | None = None,
@@ -346,17 +395,21 @@ class Review:
              backend: str = "torch") -> ProjectRanking:  # fmt: skip
         from review.ranking.project import rank_stage
 
+        self.authorize(Action.SCREEN)
         return rank_stage(self, stage, preset, model, embeddings, on_progress, backend)
 
     # --- full texts, studies, PRISMA, coding, export, status -------------------------------------------------
 
     def attach(self, source_dir: Path | str) -> AttachReport:
+        self.authorize(Action.IMPORT)
         return attach_fulltexts(self, source_dir)
 
     def mark_not_retrieved(self, record_id: int, reason: str) -> None:
+        self.authorize(Action.IMPORT)
         mark_not_retrieved(self, record_id, reason)
 
     def link_reports(self, record_ids: list[int], study: str) -> None:
+        self.authorize(Action.IMPORT)
         link_reports(self, record_ids, study)
 
     def flow(self) -> ReportFlow:
@@ -370,15 +423,22 @@ class Review:
         return checked_counts(self, language, allow_incomplete)
 
     def set_codes(self, study: str, values: dict[str, object], coder: str, note: str | None = None) -> list[Code]:
+        self.authorize(Action.CODE, coder)
         return set_codes(self, study, values, coder, note)
 
     def import_codes(self, path: Path | str) -> dict[str, int]:
+        self.authorize(Action.IMPORT)
         return import_codes(self, path)
 
     def export(self, table: str, file_format: str, path: Path | None, viewer: Viewer,
                on_warning: Callable[[str], None] | None = None, **options: object) -> str:  # fmt: skip
-        """Export a table as `viewer` may see it; `on_warning` hears what had to change (cells cut to fit Excel)."""
-        return export_table(self, viewer, table, file_format, path, on_warning, **options)
+        """Export a table as `viewer` may see it; `on_warning` hears what had to change (cells cut to fit Excel).
+
+        The decision log, per-coder codes and the all-tables workbook hold unreconciled labels: a lead's alone.
+        """
+        if table in RAW_TABLES:
+            self.authorize(Action.EXPORT_RAW)
+        return export_table(self, self.seen_by(viewer), table, file_format, path, on_warning, **options)
 
     def status(self) -> dict:
         return project_status(self)

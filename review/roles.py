@@ -10,6 +10,7 @@ on every write; pages only hide what a role cannot do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from review.errors import AccessDenied
@@ -50,3 +51,14 @@ def require(role: Role | str, action: Action | str) -> None:
     """Raise `AccessDenied` unless `role` may perform `action`."""
     if not allowed(role, action):
         raise AccessDenied(f"a {Role(role)} may not {Action(action).value.replace('_', ' ')}")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who works on a review: a signed-in user's name (as every decision records it) and role."""
+
+    name: str
+    role: Role
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))

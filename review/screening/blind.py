@@ -29,18 +29,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking: a reviewer's name (None: nobody said), and whether the labels are unblinded for them."""
+    """Who is looking: a reviewer's name (None: nobody said), and whether the labels are unblinded for them.
+
+    `reconciled_only` (an observer) sees no reviewer's label at any stage, only final labels and counts.
+    """
 
     name: str | None = None
     unblinded: bool = False
+    reconciled_only: bool = False
 
     def label_filter(self, review: Review) -> Callable[[str, str], bool]:
         """`sees(stage, reviewer)`: may this viewer see that reviewer's labels at that stage now?"""
-        hidden = frozenset() if self.unblinded else frozenset(open_blind_stages(review))
+        hidden = frozenset(self.hidden_stages(review))
         return lambda stage, reviewer: reviewer == self.name or Stage(stage) not in hidden
 
     def hidden_stages(self, review: Review) -> list[Stage]:
         """Stages where this viewer sees only their own labels now."""
+        if self.reconciled_only:
+            return list(STAGES)
         return [] if self.unblinded else open_blind_stages(review)
 
 

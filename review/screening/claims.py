@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from review.roles import Action
 from review.screening.log import check_reviewer, check_stage
 from review.screening.state import RecordState, StageState
 from review.store import now, transaction
@@ -89,6 +90,7 @@ def claim_next(
     (a record shown again after an undo).
     """
     stage, reviewer = check_stage(stage), check_reviewer(reviewer)
+    review.authorize(Action.SCREEN, reviewer)
     expires = (datetime.now(UTC) + timedelta(seconds=ttl_seconds)).isoformat(timespec="milliseconds")
     with transaction(review.db):
         review.db.execute("DELETE FROM claims WHERE expires_at <= ?", [now()])

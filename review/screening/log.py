@@ -17,6 +17,7 @@ import sqlite_utils
 
 from review.errors import ReviewError
 from review.protocol import StageSettings
+from review.roles import Action
 from review.screening.blind import Viewer, require_viewer
 from review.store import now, transaction
 from review.types import STAGE_NAMES, EventKind, Label, Stage
@@ -131,6 +132,7 @@ def record_decision(
     says so). Checked and written in one transaction.
     """
     stage, label, reviewer = check_stage(stage), check_label(label), check_reviewer(reviewer)
+    review.authorize(Action.SCREEN, reviewer)
     key = reason_key(review.protocol.stage(stage), stage, label, reason)
     with transaction(review.db):
         _check_candidate(review, record_id, stage)
@@ -149,6 +151,7 @@ def resolve_conflict(
     replaces the earlier one; both stay in the log).
     """
     stage, label, reviewer = check_stage(stage), check_label(label), check_reviewer(reviewer)
+    review.authorize(Action.RESOLVE, reviewer)
     key = reason_key(review.protocol.stage(stage), stage, label, reason)
     with transaction(review.db):
         state = review.state(stage).records.get(record_id)
@@ -205,6 +208,7 @@ def undo_last(review: Review, stage: str, reviewer: str, among: Collection[int] 
     reason, when the record has a later-stage decision.
     """
     stage, reviewer = check_stage(stage), check_reviewer(reviewer)
+    review.authorize(Action.SCREEN, reviewer)
     with transaction(review.db):
         latest = _latest_active(review, stage, reviewer, among)
         if latest is None:

@@ -5,6 +5,12 @@ Each browser session keeps its own `Review` (its own SQLite connection) in
 shared by every session of the server through the review's process-wide
 cache. Every decision is written to the database at once, so a closed tab
 loses nothing. Keys are initialised once in `init()`.
+
+Identity: with accounts in the projects folder (team mode) every session
+signs in, the signed-in user is the reviewer on every decision and code, and
+the session's `Review` is opened for that user (`Actor`), so the library
+checks the role on every write. Without accounts it is one person's app: the
+name typed in the sidebar is the reviewer, remembered in the project.
 """
 
 from __future__ import annotations
@@ -21,15 +27,17 @@ from pathlib import Path
 
 import streamlit as st
 
+from review.accounts import ACCOUNTS_DB, DEFAULT_IDLE_MINUTES, Accounts, User
 from review.core import Review
 from review.demo import build_demo
-from review.errors import ProjectError
+from review.errors import ProjectError, ReviewError
 from review.protocol import Protocol
-from review.roles import Action, Role, allowed
+from review.roles import Action, Actor, Role, allowed
 from review.screening.blind import Viewer
+from review.screening.log import check_reviewer
 from review.screening.session import ScreeningSession, shared_ranker
 from review.stopping.hypergeometric import StoppingStatus
-from review.store import DB_NAME
+from review.store import DB_NAME, get_setting, set_setting
 from review.types import Stage
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -44,6 +52,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("insights.py", "Insights", ":material/monitoring:"),
     ("export.py", "Export", ":material/download:"),
 ]
+LOGIN_PAGE = PAGES_DIR / "login.py"
+TEAM_PAGE = ("team.py", "Team", ":material/group:")  # leads only, in team mode
+LOCAL_REVIEWER = "app.local_reviewer"  # project setting: the single-user app's reviewer name
 
 DEFAULTS: dict[str, object] = {
     "project_dir": None,
@@ -51,16 +62,25 @@ DEFAULTS: dict[str, object] = {
     "revisit": None,
     "label_language": "en",
     "ui_language": "en",
+    "session_token": None,
+    "user": None,  # the signed-in `User` of this run (team mode), set by `identify()`
 }
 STAGE_NAMES = {"ta": "Title/abstract", "ft": "Full text"}
 
 
-def command_line_project(argv: list[str] | None = None) -> Path | None:
-    """The folder given as `streamlit run app.py -- --project DIR`, if any."""
+def command_line(argv: list[str] | None = None) -> argparse.Namespace:
+    """`streamlit run app.py -- [--project DIR] [--projects DIR] [--idle-minutes N]` (what `review app` passes)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--project", type=Path)
+    parser.add_argument("--projects", type=Path)
+    parser.add_argument("--idle-minutes", type=float, default=DEFAULT_IDLE_MINUTES)
     known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    return known.project
+    return known
+
+
+def command_line_project(argv: list[str] | None = None) -> Path | None:
+    """The folder given as `streamlit run app.py -- --project DIR`, if any."""
+    return command_line(argv).project
 
 
 def is_project(folder: Path | str | None) -> bool:
@@ -94,6 +114,103 @@ def init(demo_dir: Path | None = None) -> None:
     st.session_state.setdefault("session_id", uuid.uuid4().hex)
     if st.session_state["project_dir"] is None:
         st.session_state["project_dir"] = str(starting_project(demo_dir))
+    given = command_line().projects
+    st.session_state.setdefault("projects_root", str(given or Path(st.session_state["project_dir"]).parent))
+    if not team_mode() and not st.session_state["reviewer"] and is_project(project_dir()):
+        st.session_state["reviewer"] = remembered_reviewer()
+
+
+# --- identity ------------------------------------------------------------------------------------------------
+
+
+def projects_root() -> Path:
+    """The folder the server's projects live in; its `accounts.db` (if any) holds the team's accounts."""
+    return Path(st.session_state["projects_root"])
+
+
+def accounts() -> Accounts | None:
+    """This session's connection to the team's accounts, or None without accounts (one person's app)."""
+    if not (projects_root() / ACCOUNTS_DB).is_file():
+        return None
+    opened = st.session_state.get("_accounts")
+    if opened is None or opened.folder != projects_root():
+        opened = st.session_state["_accounts"] = Accounts.open(projects_root())
+    return opened
+
+
+def team_mode() -> bool:
+    """Whether everyone signs in: the projects folder has accounts."""
+    found = accounts()
+    return found is not None and bool(found.users())
+
+
+def identify() -> User | None:
+    """Check this session's sign-in once per run (expired when idle too long); the role follows the account."""
+    found = accounts() if team_mode() else None
+    token = st.session_state.get("session_token")
+    user = found.session_user(token, command_line().idle_minutes) if found and token else None
+    if token and user is None:
+        st.session_state["session_token"] = None
+        st.session_state["signed_out_idle"] = True
+    st.session_state["user"] = user
+    if found is not None:
+        st.session_state["role"] = user.role if user else Role.OBSERVER
+    return user
+
+
+def sign_in(name: str, password: str) -> None:
+    """Sign this session in; raises `SignInError` (wrong password, locked account) in one line."""
+    st.session_state["session_token"] = accounts().sign_in(name, password)
+    st.session_state.pop("signed_out_idle", None)
+
+
+def sign_in_identity(identity: str) -> None:
+    """Sign in the account mapped to a single sign-on identity (st.login's e-mail)."""
+    st.session_state["session_token"] = accounts().sign_in_identity(identity)
+    st.session_state.pop("signed_out_idle", None)
+
+
+def sign_out() -> None:
+    found = accounts()
+    if found is not None:
+        found.sign_out(st.session_state.get("session_token"))
+    st.session_state["session_token"] = None
+    st.session_state["user"] = None
+
+
+def signed_in() -> User | None:
+    return st.session_state.get("user")
+
+
+def actor() -> Actor | None:
+    """Who the library acts for: the signed-in user in team mode, nobody (a lead) in one person's app."""
+    user = signed_in()
+    return Actor(user.name, user.role) if user is not None else None
+
+
+def remembered_reviewer() -> str:
+    """The single-user app's reviewer name as last entered in this project ('' if none)."""
+    try:
+        return str(get_setting(review().db, LOCAL_REVIEWER, "") or "")
+    except ReviewError:
+        return ""
+
+
+def remember_reviewer() -> None:
+    """Keep the name typed in the sidebar in the project, so a reload finds it (single-user mode only)."""
+    name = str(st.session_state.get("reviewer") or "").strip()
+    if team_mode() or not name or not is_project(project_dir()):
+        return
+    try:
+        set_setting(review().db, LOCAL_REVIEWER, check_reviewer(name))
+    except ReviewError as error:
+        st.session_state["reviewer_error"] = str(error)
+
+
+def team_projects() -> list[Path]:
+    """The projects in the projects folder (folders holding review.db, one level down), by name."""
+    root = projects_root()
+    return sorted(path for path in root.iterdir() if is_project(path)) if root.is_dir() else []
 
 
 def project_dir() -> Path | None:
@@ -102,6 +219,10 @@ def project_dir() -> Path | None:
 
 
 def reviewer() -> str:
+    """Who decides: the signed-in user in team mode, else the name typed in the sidebar."""
+    if team_mode():
+        user = signed_in()
+        return user.name if user is not None else ""
     return str(st.session_state.get("reviewer") or "").strip()
 
 
@@ -110,10 +231,10 @@ def review() -> Review:
     folder = project_dir()
     if folder is None:
         raise ProjectError("no project is open")
-    reviews: dict[str, Review] = st.session_state.setdefault("_reviews", {})
-    key = str(folder.resolve())
+    reviews: dict[tuple, Review] = st.session_state.setdefault("_reviews", {})
+    key = (str(folder.resolve()), actor())
     if key not in reviews:
-        reviews[key] = Review.open(folder)
+        reviews[key] = Review.open(folder, actor=actor())
     return reviews[key]
 
 
@@ -124,9 +245,9 @@ def protocol() -> Protocol:
 def viewer() -> Viewer:
     """Who is looking: the session's reviewer, unblinded only after they asked for it (audited)."""
     name = reviewer() or None
-    if st.session_state.get("unblinded_as") == (str(project_dir()), name):
+    if st.session_state.get("unblinded_as") == (str(project_dir()), name) and may(Action.UNBLIND):
         return Viewer(name, unblinded=True)
-    return Viewer(name)
+    return review().seen_by(Viewer(name)) if is_project(project_dir()) else Viewer(name)
 
 
 def unblind(context: str) -> None:
@@ -141,16 +262,31 @@ def label_language() -> str:
 
 
 def open_folder(folder: Path | str) -> None:
-    """Make `folder` this session's project; raises `ProjectError` when it holds none."""
+    """Make `folder` this session's project; raises `ProjectError` when it holds none (or, in team mode,
+    when it is not a project of the projects folder)."""
     if not is_project(folder):
         raise ProjectError(f"no project at {folder} (missing {DB_NAME})")
+    if team_mode() and Path(folder).resolve() not in [path.resolve() for path in team_projects()]:
+        raise ProjectError(f"{folder} is not a project in this server's projects folder")
     st.session_state["project_dir"] = str(Path(folder))
 
 
 def create_folder(folder: Path | str, protocol_yaml: str, source_name: str) -> None:
-    """Create a project with a protocol (validated before anything is written) and open it."""
-    Review.create(folder, protocol_yaml=protocol_yaml, source=source_name).close()
+    """Create a project with a protocol (validated before anything is written) and open it.
+
+    In team mode `folder` is a plain name: the project is made in the projects folder, by a lead."""
+    if team_mode():
+        folder = projects_root() / _project_name(str(folder))
+    Review.create(folder, protocol_yaml=protocol_yaml, source=source_name, actor=actor()).close()
     open_folder(folder)
+
+
+def _project_name(name: str) -> str:
+    """A new team project's folder name: letters, digits, - _ . (never a path)."""
+    cleaned = name.strip()
+    if not cleaned or cleaned.startswith(".") or not all(char.isalnum() or char in "-_." for char in cleaned):
+        raise ProjectError("a project name has only letters, digits and - _ . (it is a folder in the projects folder)")
+    return cleaned
 
 
 def require_project() -> Review:
@@ -173,6 +309,13 @@ def reviewer_at_stage(title: str, stage_key: str) -> tuple[Review, str, Protocol
     st.title(title)
     opened, name = require_project(), require_reviewer()
     return opened, name, opened.protocol, stage_picker(stage_key)
+
+
+def require_permission(action: Action, message: str) -> None:
+    """Stop the page with `message` unless the signed-in user's role allows `action` (the library refuses it too)."""
+    if not may(action):
+        st.info(message)
+        st.stop()
 
 
 def require_reviewer() -> str:

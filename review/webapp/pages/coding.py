@@ -5,11 +5,14 @@ import streamlit as st
 from review.coding.codes import coded_table, current_codes
 from review.errors import ReviewError
 from review.protocol import Dimension
+from review.roles import Action
 from review.webapp import state
+from review.webapp.i18n import t
 
 st.title("Coding")
 review = state.require_project()
 coder = state.require_reviewer()
+state.require_permission(Action.CODE, t("login.coders_only"))
 protocol = review.protocol
 language = state.label_language()
 dimensions = protocol.codebook.dimensions

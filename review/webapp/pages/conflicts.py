@@ -3,10 +3,13 @@
 import streamlit as st
 
 from review.errors import ReviewError
+from review.roles import Action
 from review.types import Label
 from review.webapp import state
+from review.webapp.i18n import t
 
 review, reviewer, protocol, stage = state.reviewer_at_stage("Conflicts", "conflict_stage")
+state.require_permission(Action.RESOLVE, t("login.leads_resolve"))
 settings = protocol.stage(stage)
 if settings.reviewers < 2:
     st.info(f"The {state.STAGE_NAMES[stage].lower()} stage has one reviewer per record, so there are no conflicts.")

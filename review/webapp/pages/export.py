@@ -6,8 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from review.core import Review
+from review.core import RAW_TABLES, Review
 from review.export.writers import EXPORT_TABLES, TABLE_SPECS
+from review.roles import Action
 from review.screening.blind import Viewer
 from review.webapp import state
 
@@ -38,9 +39,10 @@ def exporter(project: Path, viewer: Viewer, table: str, fmt: str) -> Callable[[]
     """Builds the file when the button is clicked (on Streamlit's download thread, with its own connection)."""
 
     language = state.label_language()
+    actor = state.actor()
 
     def build() -> bytes:
-        with Review.open(project) as opened, tempfile.TemporaryDirectory() as folder:
+        with Review.open(project, actor=actor) as opened, tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{table}.{fmt}"
             takes_language = table == "all" or "language" in TABLE_SPECS[table].options
             opened.export(table, fmt, path, viewer, language=language if takes_language else None)
@@ -66,7 +68,7 @@ elif hidden:
         "While the blind " + " and ".join(state.STAGE_NAMES[stage].lower() for stage in hidden) + " stage is being "
         "screened, the decision log holds only your own labels there."
     )
-for table in EXPORT_TABLES:
+for table in [name for name in EXPORT_TABLES if name not in RAW_TABLES or state.may(Action.EXPORT_RAW)]:
     st.markdown(f"**{table}** — {DESCRIPTIONS.get(table, '')}")
     columns = st.columns(len(MIME))
     for column, fmt in zip(columns, formats_of(table)):

@@ -5,10 +5,13 @@ import streamlit as st
 from review.dedupe import duplicate_count, uncertain_pairs
 from review.errors import ReviewError
 from review.records import batches
+from review.roles import Action
 from review.webapp import state
+from review.webapp.i18n import t
 
 st.title("Import")
 review = state.require_project()
+state.require_permission(Action.IMPORT, t("login.leads_import"))
 db = review.db
 
 with st.form("import", clear_on_submit=True):

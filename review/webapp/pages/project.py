@@ -4,10 +4,15 @@ import streamlit as st
 
 from review.errors import ReviewError
 from review.resources import bundled_protocols
+from review.roles import Action
 from review.webapp import state
+from review.webapp.i18n import t
 
 
 def _open_or_create() -> None:
+    if state.team_mode():
+        _team_open_or_create()
+        return
     opening, creating = st.tabs(["Open a project", "Create a project"])
     with opening, st.form("open_project"):
         folder = st.text_input("Project folder", placeholder="/path/to/my-review", key="open_folder")
@@ -35,6 +40,28 @@ def _open_or_create() -> None:
             )
             try:
                 state.create_folder(folder.strip(), text, name)
+                st.rerun()
+            except ReviewError as error:
+                st.error(str(error))
+
+
+def _team_open_or_create() -> None:
+    """Team mode: the projects of the projects folder only; a lead creates one there by name."""
+    names = {path.name: path for path in state.team_projects()}
+    with st.form("open_team_project"):
+        picked = st.selectbox(t("login.project"), list(names), key="open_team_folder")
+        if st.form_submit_button("Open", type="primary") and picked:
+            state.open_folder(names[picked])
+            st.rerun()
+    if not state.may(Action.CREATE_PROJECT):
+        return
+    with st.form("create_team_project"):
+        name = st.text_input(t("login.new_project_name"), placeholder="my-review", key="new_team_folder")
+        bundled = bundled_protocols()
+        choice = st.selectbox("Protocol", list(bundled), key="new_team_protocol")
+        if st.form_submit_button("Create", type="primary"):
+            try:
+                state.create_folder(name, bundled[choice].read_text(encoding="utf-8"), str(bundled[choice]))
                 st.rerun()
             except ReviewError as error:
                 st.error(str(error))

@@ -4,9 +4,11 @@ import streamlit as st
 
 from review.errors import ReviewError
 from review.fulltext.attach import fulltext_path, fulltext_text
+from review.roles import Action
 from review.screening.session import embedding_progress
 from review.webapp import state
 from review.webapp.highlight import highlight
+from review.webapp.i18n import t
 
 BUTTONS = {
     "include": ("decide_include", "Include", "I"),
@@ -30,6 +32,7 @@ doc.addEventListener("keydown", doc.__reviewKeys);
 </script>"""
 
 review, reviewer, protocol, stage = state.reviewer_at_stage("Screening", "stage")
+state.require_permission(Action.SCREEN, t("login.screeners_only"))
 settings = protocol.stage(stage)
 session = state.screening_session(stage)
 

@@ -16,7 +16,11 @@ from review.errors import ReviewError
 from review.roles import Role
 
 user_app = typer.Typer(
-    help="Accounts for the team server: who may sign in to the app, and as what role.", no_args_is_help=True
+    help=(
+        "Accounts for the team server: who may sign in to the app, and as what role.\n\n"
+        "Example:\n\n    review user add ~/reviews anna --role lead"
+    ),
+    no_args_is_help=True,
 )
 app.add_typer(user_app, name="user")
 

@@ -5,7 +5,10 @@ beside the project (so everyone signs in): carl (lead), astrid and ben
 (reviewers), olga (observer), and two accounts only the password tests use.
 The project is the template protocol's blind two-reviewer title/abstract
 stage over twelve test records, ranked by TF-IDF only (no embedding model to
-load). That `--address 0.0.0.0` refuses without a lead is tested in
+load). Its `.streamlit/secrets.toml` configures single sign-on with an
+identity provider that cannot be reached (nothing listens at its address),
+so the sign-in page's `st.login` path runs as far as this machine allows.
+That `--address 0.0.0.0` refuses without a lead is tested in
 `tests/test_app_cli.py` through the same command.
 """
 
@@ -50,6 +53,22 @@ ACCOUNTS = [("carl", "lead"), ("astrid", "reviewer"), ("ben", "reviewer"), ("olg
             ("wrong", "reviewer"), ("locked", "reviewer")]  # fmt: skip
 
 
+def unreachable_identity_provider(root: Path) -> None:
+    """Configure st.login in the server's working directory with a provider at a closed local port."""
+    (root / ".streamlit").mkdir()
+    (root / ".streamlit" / "secrets.toml").write_text(
+        "# synthetic test configuration: no identity provider listens at this address\n"
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{free_port()}/oauth2callback"\n'
+        f'cookie_secret = "{"s" * 40}"\n'
+        "[auth.institution]\n"
+        'client_id = "review-tests"\n'
+        'client_secret = "not a secret"\n'
+        f'server_metadata_url = "http://127.0.0.1:{free_port()}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+
+
 def build_team_project(root: Path) -> Path:
     protocol = (REPO / "protocols" / "template.yaml").read_text(encoding="utf-8")
     protocol = protocol.replace("use_embeddings: true", "use_embeddings: false")
@@ -65,6 +84,7 @@ def build_team_project(root: Path) -> Path:
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("team")
     project = build_team_project(root)
+    unreachable_identity_provider(root)
     port = free_port()
     log = (root / "streamlit.log").open("w")
     environment = {**os.environ, "STREAMLIT_SERVER_HEADLESS": "true", "PYTHONPATH": str(REPO)}
@@ -231,3 +251,16 @@ def test_an_observer_cannot_decide(server, browsers):
     assert "it does not screen" in body(driver)
     assert not driver.find_elements(By.CSS_SELECTOR, ".st-key-decide_include button")
     assert "olga" not in {row[0] for row in decisions(project)}
+
+
+def test_single_sign_on_hands_over_to_streamlits_login(server, browsers):
+    url, _ = server
+    driver = browsers()
+    driver.get(url)
+    settle(driver)
+    button = wait(driver).until(
+        EC.element_to_be_clickable((By.XPATH, "//button[.//p[normalize-space()='Sign in with institution']]"))
+    )
+    button.click()
+    wait(driver).until(lambda d: "/auth/login" in d.current_url)  # st.login accepted the configuration
+    assert "provider=" in driver.current_url

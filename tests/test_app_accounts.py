@@ -182,3 +182,30 @@ def test_an_identity_from_single_sign_on_signs_in_its_linked_account(team):
     assert "no account on this server is linked to eve@uni.example" in texts(stranger)
     with Accounts.open(team) as accounts:
         assert "single sign-on" in [entry.detail for entry in accounts.audit() if entry.subject == "dora"]
+
+
+def test_a_lead_changes_roles_on_the_team_page_and_keeps_a_lead(team):
+    at = as_user(team, "team", "carl")
+    at.selectbox(key="role_of_anna").set_value("observer").run()
+    at.selectbox(key="role_of_carl").set_value("reviewer").run()
+    assert "carl is the only lead" in texts(at)
+    with Accounts.open(team) as accounts:
+        assert {u.name: u.role.value for u in accounts.users()}["anna"] == "observer"
+        [change] = [e for e in accounts.audit() if e.action == "role-changed"]
+    assert (change.actor, change.subject, change.detail) == ("carl", "anna", "reviewer -> observer")
+    screening = as_user(team, "screening", "anna")  # the new role applies at once
+    assert "does not screen" in texts(screening)
+
+
+def test_team_projects_come_from_the_projects_folder_and_only_a_lead_creates_one(team):
+    reviewer = as_user(team, "project", "anna")
+    assert not [box for box in reviewer.text_input if box.key == "new_team_folder"]
+    lead = as_user(team, "project", "carl")
+    lead.text_input(key="new_team_folder").input("../escape")
+    lead.button[[b.label for b in lead.button].index("Create")].click().run()
+    assert "a project name has only letters, digits and - _ ." in texts(lead)
+    lead.text_input(key="new_team_folder").input("second-review")
+    lead.button[[b.label for b in lead.button].index("Create")].click().run()
+    assert (team.parent / "second-review" / "review.db").is_file()
+    assert not (team.parent.parent / "escape").exists()
+    assert lead.session_state["project_dir"] == str(team.parent / "second-review")

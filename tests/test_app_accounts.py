@@ -148,17 +148,64 @@ def test_single_sign_on_configuration_is_checked():
 
 
 def test_the_sign_in_page_offers_single_sign_on_when_configured(team):
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["project_dir"] = str(team)
-    at.secrets["auth"] = {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "a" * 32,
-        "uni": {"client_id": "id", "client_secret": "s", "server_metadata_url": "https://idp.invalid/.well-known"},
-    }
-    at.run()
+    at = sso_app(team).run()
     assert [b.label for b in at.button if b.key == "sso_uni"] == ["Sign in with uni"]
     broken = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     broken.session_state["project_dir"] = str(team)
     broken.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback"}
     broken.run()
     assert "lacks cookie_secret" in texts(broken)
+
+
+def sso_app(folder) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state["project_dir"] = str(folder)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a" * 32,
+        "uni": {"client_id": "id", "client_secret": "s", "server_metadata_url": "https://idp.invalid/.well-known"},
+    }
+    return at
+
+
+def test_an_identity_from_single_sign_on_signs_in_its_linked_account(team):
+    with Accounts.open(team) as accounts:
+        accounts.add("dora", None, "reviewer", display_name="Dora", sso_identity="dora@uni.example")
+    at = sso_app(team)
+    at.user = {"is_logged_in": True, "email": "Dora@uni.example", "name": "Dora D."}
+    at.run()
+    assert "Signed in as Dora (dora), reviewer" in [text.value for text in at.sidebar.text]
+    stranger = sso_app(team)
+    stranger.user = {"is_logged_in": True, "email": "eve@uni.example"}
+    stranger.run()
+    assert [title.value for title in stranger.title] == ["Sign in"]
+    assert "no account on this server is linked to eve@uni.example" in texts(stranger)
+    with Accounts.open(team) as accounts:
+        assert "single sign-on" in [entry.detail for entry in accounts.audit() if entry.subject == "dora"]
+
+
+def test_a_lead_changes_roles_on_the_team_page_and_keeps_a_lead(team):
+    at = as_user(team, "team", "carl")
+    at.selectbox(key="role_of_anna").set_value("observer").run()
+    at.selectbox(key="role_of_carl").set_value("reviewer").run()
+    assert "carl is the only lead" in texts(at)
+    with Accounts.open(team) as accounts:
+        assert {u.name: u.role.value for u in accounts.users()}["anna"] == "observer"
+        [change] = [e for e in accounts.audit() if e.action == "role-changed"]
+    assert (change.actor, change.subject, change.detail) == ("carl", "anna", "reviewer -> observer")
+    screening = as_user(team, "screening", "anna")  # the new role applies at once
+    assert "does not screen" in texts(screening)
+
+
+def test_team_projects_come_from_the_projects_folder_and_only_a_lead_creates_one(team):
+    reviewer = as_user(team, "project", "anna")
+    assert not [box for box in reviewer.text_input if box.key == "new_team_folder"]
+    lead = as_user(team, "project", "carl")
+    lead.text_input(key="new_team_folder").input("../escape")
+    lead.button[[b.label for b in lead.button].index("Create")].click().run()
+    assert "a project name has only letters, digits and - _ ." in texts(lead)
+    lead.text_input(key="new_team_folder").input("second-review")
+    lead.button[[b.label for b in lead.button].index("Create")].click().run()
+    assert (team.parent / "second-review" / "review.db").is_file()
+    assert not (team.parent.parent / "escape").exists()
+    assert lead.session_state["project_dir"] == str(team.parent / "second-review")

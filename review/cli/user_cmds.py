@@ -16,10 +16,13 @@ from review.errors import ReviewError
 from review.roles import Role
 
 user_app = typer.Typer(
-    help=(
-        "Accounts for the team server: who may sign in to the app, and as what role.\n\n"
-        "Example:\n\n    review user add ~/reviews anna --role lead"
-    ),
+    help="""Accounts for the team server: who may sign in to the app, and as what role.
+
+    Example:
+
+        review user add reviews/ carl --role lead
+        review user list reviews/
+    """,
     no_args_is_help=True,
 )
 app.add_typer(user_app, name="user")

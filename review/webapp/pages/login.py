@@ -1,6 +1,7 @@
 """Sign-in page (team mode): user name and password, or the institution's single sign-on."""
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from review.errors import ReviewError
 from review.webapp import sso, state
@@ -51,7 +52,10 @@ def _single_sign_on() -> None:
     for name in names:
         label = t("login.sso_button") if name == "default" else t("login.sso_button_named", provider=name)
         if st.button(label, key=f"sso_{name}"):
-            st.login() if name == "default" else st.login(name)
+            try:
+                st.login() if name == "default" else st.login(name)
+            except StreamlitAuthError as error:  # Streamlit reads secrets.toml itself and may disagree
+                st.error(" ".join(str(error).split()))
 
 
 st.title(t("login.title"))

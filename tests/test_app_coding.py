@@ -80,7 +80,7 @@ def test_the_studys_abstract_and_full_text_sit_beside_the_form(included):
     review = included
     at = coding_page(review, "Anna")
     assert [tab.label for tab in at.tabs] == ["Abstract", "Extracted text", "Full-text file"]
-    texts = [element.value for element in at.get("text")]
+    texts = [element.value for element in at.markdown]
     assert review.record(1).abstract in texts
     assert "Synthetic full text: the municipality ran a joint unit." in texts
 

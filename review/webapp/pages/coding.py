@@ -12,6 +12,7 @@ from review.errors import ReviewError
 from review.fulltext.attach import fulltext_path, fulltext_text
 from review.protocol import Dimension
 from review.webapp import state
+from review.webapp.highlight import highlight
 from review.webapp.i18n import t
 
 st.title(t("coding.title"))
@@ -20,6 +21,7 @@ coder = state.require_reviewer()
 protocol = review.protocol
 language = state.label_language()
 dimensions = protocol.codebook.dimensions
+terms = (protocol.highlight.include, protocol.highlight.exclude)
 studies = review.included_studies()
 if not dimensions:
     st.info(t("coding.no_codebook"))
@@ -51,6 +53,7 @@ def _forget(study: str) -> None:
     drafts.pop(_draft_key(study), None)
     for dimension in dimensions:
         st.session_state.pop(_widget_key(study, dimension.key), None)
+    st.session_state.pop(f"code_note_{study}", None)
 
 
 def _save(study: str) -> None:
@@ -107,9 +110,9 @@ def _show_texts(record_ids: list[int]) -> None:
     st.markdown(f"**{record.title or t('coding.no_title')}** ({year}{', ' + record.journal if record.journal else ''})")
     abstract, text, file = st.tabs([t("coding.tab_abstract"), t("coding.tab_text"), t("coding.tab_file")])
     with abstract, st.container(height=560):
-        st.text(record.abstract or t("coding.no_abstract"))
+        st.markdown(highlight(record.abstract or t("coding.no_abstract"), *terms), unsafe_allow_html=True)
     with text, st.container(height=560):
-        st.text(fulltext_text(review.db, chosen) or t("coding.no_text"))
+        st.markdown(highlight(fulltext_text(review.db, chosen) or t("coding.no_text"), *terms), unsafe_allow_html=True)
     path = fulltext_path(review.db, review.folder, chosen)
     if path is None:
         file.caption(t("coding.no_file"))

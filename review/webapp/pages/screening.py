@@ -71,7 +71,8 @@ def _undo() -> None:
     try:
         record_id = session.undo()
     except UndoRefused as refused:
-        st.session_state["screen_error"] = t("screening.undo_refused", reason=str(refused).capitalize())
+        why = str(refused)
+        st.session_state["screen_error"] = t("screening.undo_refused", reason=why[:1].upper() + why[1:])
         return
     if record_id is None:
         st.session_state["screen_error"] = t("screening.nothing_to_undo")

@@ -64,7 +64,8 @@ def test_conflicts_in_an_open_blind_stage_are_shown_after_an_audited_unblind_and
     [entry] = audit_entries(review.db, AuditAction.UNBLIND)
     assert entry.actor == "Carla" and "conflicts" in entry.detail
     assert "1 open conflicts" in at.caption[0].value
-    assert {"Anna: include", "Ben: exclude · ben-thinks-not"} <= {caption.value for caption in at.caption}
+    assert {"Anna: include", "Ben: exclude · note: ben-thinks-not"} <= {caption.value for caption in at.caption}
+    assert at.radio(key="label_6").value is None  # no label preselected
     at.radio(key="label_6").set_value("include")
     at.button(key="resolve_6").click().run()
     assert "resolved by Carla" in at.success[0].value
@@ -96,8 +97,8 @@ def test_coding_form_is_generated_from_the_codebook_and_saves_under_the_coder(sc
     at.selectbox(key=f"code_{study}_country").set_value("dk")
     at.multiselect(key=f"code_{study}_design").set_value(["rct"])
     at.number_input(key=f"code_{study}_sample-size").set_value(120)
-    at.button[0].click().run()  # the form's only submit button
-    assert "Saved 4 codes" in at.success[0].value
+    at.button(key="save_codes").click().run()
+    assert "Saved 3 codes" in at.success[0].value  # only what was entered
     codes = {code.dimension: code.values for code in current_codes(review, study=study, coder="Ben")}
     assert codes["country"] == ("dk",) and codes["design"] == ("rct",) and codes["sample-size"] == ("120",)
 

@@ -58,13 +58,13 @@ def test_undo_cancels_the_last_decision_and_shows_that_record_again(screening_pr
     at.button(key="undo_last").click().run()
     assert shown_record(at) == first
     assert [row[3] for row in decisions(review.db)] == ["screen", "undo"]
-    assert "Undid your last decision" in at.success[0].value
+    assert f"Undid your decision on record {first}" in at.success[0].value
 
 
 def test_undo_with_nothing_to_undo_says_so(screening_project):
     at = screening_page(screening_project.folder, "Anna")
     at.button(key="undo_last").click().run()
-    assert at.error[0].value == "Nothing to undo at this stage."
+    assert at.error[0].value.startswith("Nothing to undo: only decisions made in this browser session")
 
 
 def test_full_text_exclusion_needs_a_reason(screening_project):
@@ -76,7 +76,7 @@ def test_full_text_exclusion_needs_a_reason(screening_project):
     at.button(key="decide_exclude").click().run()
     assert "needs a reason" in at.error[0].value
     assert decisions(review.db)[-1][1] == "ta"  # nothing recorded at full text
-    at.selectbox(key="reason").set_value("wrong-outcome")
+    at.radio(key="reason").set_value("wrong-outcome")
     at.button(key="decide_exclude").click().run()
     assert decisions(review.db)[-1][:6] == (3, "ft", "Anna", "screen", "exclude", "wrong-outcome")
     assert any("Nothing left for you" in box.value for box in at.success)
@@ -152,3 +152,93 @@ def test_a_stage_without_candidates_has_nothing_left_to_screen(screening_project
     at = screening_page(screening_project.folder, "Anna", stage="ft")  # nothing included at title/abstract yet
     assert not at.exception
     assert any("Nothing left for you" in box.value for box in at.success)
+
+
+def _radio_labels(at: AppTest, key: str) -> list[str]:
+    return list(at.radio(key=key).options)  # as shown: AppTest holds the formatted options
+
+
+def test_reasons_are_numbered_for_the_keys_and_reason_and_note_never_carry_over(screening_project):
+    review = screening_project
+    at = screening_page(review.folder, "Anna")
+    first = shown_record(at)
+    assert _radio_labels(at, "reason")[0] == "1 · Wrong population" and at.radio(key="reason").value is None
+    at.radio(key="reason").set_value("wrong-population")
+    at.text_input(key="note").set_value("half typed").run()
+    at.session_state["stage"] = "ft"
+    at.run()  # another stage: the form starts empty
+    assert at.text_input(key="note").value == "" and at.session_state["reason"] is None
+    at.session_state["stage"] = "ta"
+    at.run()
+    assert shown_record(at) == first
+    assert at.text_input(key="note").value == "" and at.radio(key="reason").value is None
+
+
+def test_a_reviewer_sees_what_they_screened_and_why_records_wait(screening_project):
+    review = screening_project
+    at = screening_page(review.folder, "Anna")
+    for _ in range(2):
+        at.button(key="decide_include").click().run()
+    screened = next(metric for metric in at.metric if metric.label == "You have screened")
+    assert screened.value == "2"
+    assert any("2 records wait for a second reviewer" in caption.value for caption in at.caption)
+
+
+def test_nothing_left_says_why_the_stage_is_not_finished(screening_project):
+    review = screening_project
+    for reviewer in ("Anna", "Ben"):
+        review.decide(3, "ta", reviewer, "include")
+    ben = screening_page(review.folder, "Ben", stage="ft")  # Ben is shown (and holds) the only full-text record
+    assert shown_record(ben) == 3
+    anna = screening_page(review.folder, "Anna", stage="ft")
+    assert any("Nothing left for you" in box.value for box in anna.success)
+    assert any("1 records are being screened by other reviewers" in caption.value for caption in anna.caption)
+    ben_again = screening_page(review.folder, "Ben", stage="ft")  # a reload: Ben's own claim finds him the record
+    assert shown_record(ben_again) == 3 and not any("Nothing left" in box.value for box in ben_again.success)
+
+
+def test_undo_names_the_record_refuses_a_resolved_one_and_never_reaches_an_earlier_session(screening_project):
+    review = screening_project
+    earlier = review.next_records("ta", "Anna", n=3)[2].record_id
+    review.decide(earlier, "ta", "Anna", "exclude")  # from an earlier session
+    at = screening_page(review.folder, "Anna")
+    first = shown_record(at)
+    at.button(key="decide_include").click().run()
+    second = shown_record(at)
+    at.button(key="decide_include").click().run()
+    review.decide(second, "ta", "Ben", "exclude")
+    review.resolve(second, "ta", "Carla", "include")
+    at.button(key="undo_last").click().run()
+    assert at.error[0].value.startswith(f"Record {second} cannot be undone: its conflict has been resolved")
+    assert "Press U again" in at.error[0].value
+    at.button(key="undo_last").click().run()
+    title = review.record(first).title
+    assert at.success[0].value == f"Undid your decision on record {first} ({title}); it is shown again."
+    assert shown_record(at) == first
+    at.button(key="undo_last").click().run()
+    assert at.error[0].value.startswith("Nothing to undo")
+    assert review.state("ta").records[earlier].labels == {"Anna": "exclude"}
+    assert review.state("ta").finals[second] == "include"
+
+
+def test_the_rank_is_called_a_rank_and_highlight_colours_have_a_legend(screening_project):
+    review = screening_project
+    protocol = TEMPLATE.read_text(encoding="utf-8").replace(
+        "  include: []\n  exclude: []", "  include: [collaborat*]\n  exclude: [protocol]"
+    )
+    review.store_protocol(protocol)
+    at = screening_page(review.folder, "Anna")
+    [rank] = [caption for caption in at.caption if "model rank" in caption.value]
+    assert "not a probability" in rank.help
+    assert not any("relevance" in caption.value for caption in at.caption)
+    assert any("inclusion term" in caption.value and "#c8f0c8" in caption.value for caption in at.caption)
+    assert not any(button.type == "primary" for button in at.button)  # Include is not red beside red exclude terms
+
+
+def test_the_screening_page_speaks_danish(screening_project):
+    at = page(screening_project.folder, "screening", "Anna", stage="ta", ui_language="da")
+    assert not at.exception
+    assert at.title[0].value == "Screening"
+    assert at.button(key="decide_include").label.startswith(":green[**Inkludér**]")
+    assert at.text_input(key="note").label == "Note"
+    assert any(metric.label == "Du har screenet" for metric in at.metric)

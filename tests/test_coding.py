@@ -8,12 +8,16 @@ from pathlib import Path
 import pytest
 
 from review.coding.codes import (
+    CONSENSUS_CODER,
+    changed_codes,
     coded_table,
     codes_long,
     coding_agreement,
+    coding_conflicts,
     current_codes,
     evidence_map,
     import_codes,
+    reconcile_code,
     set_code,
 )
 from review.core import Review
@@ -87,7 +91,7 @@ def test_import_codes_and_tables(seed_project):
     assert summary == {"codes": 11, "studies": 2, "coders": 2}
     header, rows = coded_table(db, coder="anna")
     assert header[:4] == ["study", "record_ids", "title", "year"]
-    assert header[4:] == [d.key for d in protocol.codebook.dimensions]
+    assert header[4:] == [d.key for d in protocol.codebook.dimensions] + ["unreconciled"]
     by_study = {row[0]: dict(zip(header, row)) for row in rows}
     furesoe = by_study["furesoe"]
     assert furesoe["record_ids"] == "1; 2"
@@ -102,15 +106,55 @@ def test_import_codes_and_tables(seed_project):
     assert dict(zip(header, keys[1]))["roles"] == "interdisciplinary-pairs; network-meeting-chair"
 
 
-def test_without_coder_consensus_then_latest_value_wins(seed_project):
+def test_without_coder_the_table_shows_agreed_values_and_marks_unreconciled_ones(seed_project):
     _, db, protocol = seed_project
     import_codes(db, CODING / "codes.csv")
-    set_code(db, "record-3", "country", "dk", "consensus")
-    set_code(db, "record-3", "country", "no", "bo")  # recoded after the consensus: ignored
+    header, rows = coded_table(db)
+    furesoe, record3 = (dict(zip(header, row)) for row in rows)
+    assert furesoe["country"] == "Denmark"  # anna and bo agree
+    assert furesoe["sample-size"] == 120  # only anna gave one
+    assert furesoe["roles"].startswith("[unreconciled] anna: Cross-sector case worker")
+    assert record3["country"] == "[unreconciled] anna: Denmark | bo: Norway"
+    assert record3["unreconciled"] == "roles; country" and furesoe["unreconciled"] == "roles"
+    assert [(c.study, c.dimension) for c in coding_conflicts(db)] == [
+        ("furesoe", "roles"),
+        ("record-3", "country"),
+        ("record-3", "roles"),
+    ]
+
+
+def test_a_reconciliation_is_the_agreed_value_and_ends_the_conflict(seed_project):
+    _, db, _ = seed_project
+    import_codes(db, CODING / "codes.csv")
+    code = reconcile_code(db, "record-3", "country", "dk", "carla")
+    assert code.coder == CONSENSUS_CODER and code.note == "reconciled by carla"
+    set_code(db, "record-3", "country", "no", "bo")  # recoded after the reconciliation: the agreed value stays
     header, rows = coded_table(db)
     record3 = dict(zip(header, rows[1]))
-    assert record3["country"] == "Denmark"
-    assert record3["roles"] == "Interdisciplinary pairs; Network-meeting chair"  # bo coded after anna
+    assert record3["country"] == "Denmark" and record3["unreconciled"] == "roles"
+    assert ("record-3", "country") not in {(c.study, c.dimension) for c in coding_conflicts(db)}
+    with pytest.raises(ReviewError, match="under your own name"):
+        reconcile_code(db, "record-3", "roles", "interdisciplinary-pairs", "consensus")
+
+
+def test_an_empty_value_is_no_value_so_a_second_coder_never_blanks_the_first(seed_project):
+    _, db, _ = seed_project
+    set_code(db, "furesoe", "country", "dk", "anna")
+    set_code(db, "furesoe", "sample-size", "73", "anna")
+    db.set_codes("furesoe", {"roles": ["company-consultant"], "country": None, "sample-size": None}, "new-coder")
+    header, rows = coded_table(db)
+    furesoe = dict(zip(header, rows[0]))
+    assert furesoe["country"] == "Denmark" and furesoe["sample-size"] == 73
+    assert furesoe["roles"] == "Company consultant" and furesoe["unreconciled"] == ""
+
+
+def test_changed_codes_keeps_only_what_differs_from_the_coders_current_values(seed_project):
+    _, db, _ = seed_project
+    set_code(db, "furesoe", "country", "dk", "anna")
+    set_code(db, "furesoe", "sample-size", "120", "anna")
+    entered = {"country": "dk", "sample-size": 120.0, "roles": [], "notes": "", "design": ["qualitative"]}
+    assert changed_codes(db, "furesoe", "anna", entered) == {"design": ["qualitative"]}
+    assert changed_codes(db, "furesoe", "anna", {"country": None}) == {"country": None}  # a cleared value is a change
 
 
 def test_import_codes_validates_whole_file_and_names_lines(seed_project):

@@ -47,7 +47,7 @@ def test_included_csv_is_the_wide_coded_table(coded, cli):
     assert result.exit_code == 0, result.output
     rows = _csv(result.output)
     assert list(rows[0])[:4] == ["study", "record_ids", "title", "year"]
-    assert list(rows[0])[4:] == [d.key for d in protocol.codebook.dimensions]
+    assert list(rows[0])[4:] == [d.key for d in protocol.codebook.dimensions] + ["unreconciled"]
     assert [row["study"] for row in rows] == ["furesoe", "record-3"]
     assert rows[0]["roles"] == "Cross-sector case worker with authority in several areas; Company consultant"
     assert rows[0]["sample-size"] == "120"
@@ -75,7 +75,7 @@ def test_evidence_map_default_and_chosen_dimensions(coded, cli):
         cli("export", project_dir, "--table", "evidence-map", "--rows", "country", "--cols", "roles", "-o", "-").output
     )
     denmark = next(row for row in other if row["Country \\ Roles"] == "Denmark")
-    assert denmark["studies"] == "1"  # record-3 is 'no' by bo, the latest coder
+    assert denmark["studies"] == "1"  # furesoe; record-3's country is unreconciled (anna dk, bo no), so in no cell
     error = cli("export", project_dir, "--table", "evidence-map", "--rows", "nope", "--cols", "roles", "-o", "-")
     assert error.exit_code == 1 and "unknown codebook dimension 'nope'" in error.output
 

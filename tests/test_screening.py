@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from review.core import Review
 from review.errors import BlindStageError, ReviewError
 from review.screening.blind import Viewer
+from review.screening.log import UndoRefused
 
 RECORDS = Path(__file__).parent / "data" / "screening" / "records.ris"
 TEMPLATE = Path(__file__).resolve().parents[1] / "protocols" / "template.yaml"
@@ -311,7 +313,8 @@ def test_a_decision_then_undo_restores_the_state(tmp_path_factory, steps, last):
     review.import_files([RECORDS], source="Test")
     for reviewer, record_id, action in steps:
         if action == "undo":
-            review.undo("ta", reviewer)
+            with contextlib.suppress(UndoRefused):  # a resolved record's decisions stay (see the undo guard test)
+                review.undo("ta", reviewer)
         elif action == "resolve":
             state = review.state("ta").records.get(record_id)
             if state is not None and state.status == "conflict":
@@ -325,9 +328,33 @@ def test_a_decision_then_undo_restores_the_state(tmp_path_factory, steps, last):
     before = current(review.state("ta").records)
     reviewer, record_id, label = last
     review.decide(record_id, "ta", reviewer, label)
+    if review.state("ta").records[record_id].resolved_by:
+        with pytest.raises(UndoRefused):
+            review.undo("ta", reviewer)
+        return
     assert review.undo("ta", reviewer) == record_id
     assert current(review.state("ta").records) == before
     review.close()
+
+
+def test_undo_is_refused_with_the_reason_for_a_resolved_record_or_one_with_full_text_decisions(screened, cli):
+    review = screened
+    review.decide(1, "ta", "anna", "include")
+    review.decide(1, "ta", "bo", "exclude")
+    review.resolve(1, "ta", "carl", "include")
+    for reviewer in ("anna", "bo"):  # a screening decision under a resolution stays
+        with pytest.raises(UndoRefused, match="record 1 cannot be undone: its conflict has been resolved"):
+            review.undo("ta", reviewer)
+    assert review.state("ta").finals[1] == "include"
+    review.decide(2, "ta", "anna", "include")
+    review.decide(2, "ta", "bo", "include")
+    review.decide(2, "ft", "anna", "include")
+    with pytest.raises(UndoRefused, match="record 2 cannot be undone: it has full-text decisions"):
+        review.undo("ta", "bo")
+    result = cli("undo", review.folder, "--stage", "ta", "--reviewer", "bo")
+    assert result.exit_code == 1 and "record 2 cannot be undone" in result.output
+    assert "Traceback" not in result.output
+    assert review.db.execute("SELECT COUNT(*) FROM decisions WHERE kind = 'undo'").fetchone()[0] == 0
 
 
 def test_cli_decide_records_the_models_score_and_rank(screened, cli):

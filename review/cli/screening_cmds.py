@@ -71,7 +71,8 @@ def decide(
 def undo(project_dir: ProjectDir, stage: StageOption = Stage.TA, reviewer: ReviewerOption = None) -> None:
     """Undo the reviewer's latest decision at a stage (an 'undo' event is appended).
 
-    Refused, with the reason, when the record already has full-text decisions.
+    Refused, with the reason, when the record already has full-text decisions or its conflict
+    has been resolved (a resolver may undo their own resolution).
 
     Example:
 

@@ -8,9 +8,11 @@ text itself, or the number as written canonically; NULL clears the value.
 
 Reading rules, used by every table built here:
 - `coder` given: that coder's current values.
-- `coder` None: per study and dimension, the current value of the coder named
-  `consensus` when there is one (how two coders record their reconciliation),
-  otherwise the value set most recently by any coder.
+- `coder` None: the *agreed* value per study and dimension. The current value
+  of the coder named `consensus` when there is one (how a reconciliation is
+  recorded, `reconcile_code`); otherwise the value every coder who gave one
+  gave (a coder's empty value is no value). Where coders differ the value is
+  unreconciled: tables mark it and `coding_conflicts` lists it.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import csv
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -174,18 +176,67 @@ def current_codes(review: Review, study: str | None = None, coder: str | None = 
     ]
 
 
-def resolved_codes(review: Review, coder: str | None = None) -> dict[tuple[str, str], Code]:
-    """One code per (study, dimension) under the module's reading rule."""
+@dataclass(frozen=True)
+class AgreedValue:
+    """What the coded tables show for one study and dimension: the agreed value, or each coder's when they differ."""
 
-    def rank(code: Code) -> tuple[bool, int]:
-        return code.coder == CONSENSUS_CODER, code.code_id
+    study: str
+    dimension: str
+    values: tuple[str, ...]  # the agreed value; empty when unreconciled
+    by_coder: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # coder -> their current, non-empty value
+    reconciled_by: str | None = None  # the note of a `consensus` code
 
-    chosen: dict[tuple[str, str], Code] = {}
+    @property
+    def unreconciled(self) -> bool:
+        return not self.values and len(set(self.by_coder.values())) > 1
+
+
+def _agreed(study: str, dimension: str, codes: list[Code]) -> AgreedValue:
+    consensus = next((code for code in codes if code.coder == CONSENSUS_CODER), None)
+    given = {code.coder: code.values for code in codes if code.values and code.coder != CONSENSUS_CODER}
+    if consensus is not None:
+        return AgreedValue(study, dimension, consensus.values, given, consensus.note)
+    distinct = set(given.values())
+    return AgreedValue(study, dimension, distinct.pop() if len(distinct) == 1 else (), given)
+
+
+def agreed_values(review: Review, coder: str | None = None) -> dict[tuple[str, str], AgreedValue]:
+    """One value per (study, dimension) under the module's reading rule."""
+    grouped: dict[tuple[str, str], list[Code]] = defaultdict(list)
     for code in current_codes(review, coder=coder):
-        key = (code.study, code.dimension)
-        if key not in chosen or rank(code) > rank(chosen[key]):
-            chosen[key] = code
-    return chosen
+        grouped[code.study, code.dimension].append(code)
+    if coder is not None:
+        return {key: AgreedValue(*key, codes[0].values) for key, codes in grouped.items()}
+    return {key: _agreed(*key, codes) for key, codes in grouped.items()}
+
+
+def coding_conflicts(review: Review) -> list[AgreedValue]:
+    """Study and dimension pairs where coders gave different values and nobody has reconciled them yet."""
+    included = included_studies(review)
+    return [item for key, item in sorted(agreed_values(review).items()) if item.unreconciled and key[0] in included]
+
+
+def reconcile_code(review: Review, study: str, dimension: str, value: object, reviewer: str) -> Code:
+    """Record the agreed value of a study's dimension (as the `consensus` coder, noting who reconciled it)."""
+    reviewer = check_reviewer(reviewer)
+    if reviewer == CONSENSUS_CODER:
+        raise ReviewError(f"'{CONSENSUS_CODER}' records reconciliations; reconcile under your own name")
+    return set_code(review, study, dimension, value, CONSENSUS_CODER, note=f"reconciled by {reviewer}")
+
+
+def changed_codes(review: Review, study: str, coder: str, entered: Mapping[str, object]) -> dict[str, object]:
+    """The entries of a coding form that differ from the coder's current values: what saving it should write.
+
+    A dimension left as it was (empty included) is not written, so saving a
+    form never blanks or repeats what the coder did not touch.
+    """
+    current = {code.dimension: code.values for code in current_codes(review, study=study, coder=coder)}
+    protocol, changed = review.protocol, {}
+    for key, value in entered.items():
+        dimension = _dimension(protocol, key)
+        if _values(normalise_value(dimension, value), dimension.type) != current.get(key, ()):
+            changed[key] = value
+    return changed
 
 
 def codes_long(review: Review, study: str | None = None) -> tuple[list[str], list[list[object]]]:
@@ -213,30 +264,42 @@ def _study_reports(review: Review, record_ids: list[int]) -> tuple[str, object]:
     return " | ".join(titles), min(years) if years else ""
 
 
+UNRECONCILED_MARK = "[unreconciled]"
+
+
+def _cell(dimension: Dimension, item: AgreedValue | None, language: str | None) -> object:
+    if item is not None and item.unreconciled:
+        coders = " | ".join(
+            f"{coder}: {'; '.join(_label(dimension, value, language) for value in values)}"
+            for coder, values in sorted(item.by_coder.items())
+        )
+        return f"{UNRECONCILED_MARK} {coders}"
+    values = item.values if item else ()
+    if dimension.type == "number" and values:
+        return float(values[0]) if "." in values[0] else int(values[0])
+    return "; ".join(_label(dimension, value, language) for value in values)
+
+
 def coded_table(
     review: Review, coder: str | None = None, language: str | None = "en"
 ) -> tuple[list[str], list[list[object]]]:
     """The wide coded table: one row per included study, one column per dimension.
 
-    Columns: study, record_ids, title, year, then the codebook's dimension keys.
-    Choice values are shown by their label in `language` (keys when None),
-    several values joined with '; '. Numbers are numbers; uncoded cells empty.
+    Columns: study, record_ids, title, year, the codebook's dimension keys,
+    then `unreconciled` (the dimensions whose coders still differ). Choice
+    values are shown by their label in `language` (keys when None), several
+    values joined with '; '. Numbers are numbers; uncoded cells empty; an
+    unreconciled cell reads `[unreconciled] anna: ... | bo: ...`.
     """
     dimensions = review.protocol.codebook.dimensions
-    chosen = resolved_codes(review, coder)
+    chosen = agreed_values(review, coder)
     rows: list[list[object]] = []
     for study, record_ids in sorted(included_studies(review).items()):
         title, year = _study_reports(review, record_ids)
-        row: list[object] = [study, "; ".join(map(str, record_ids)), title, year]
-        for dimension in dimensions:
-            code = chosen.get((study, dimension.key))
-            values = code.values if code else ()
-            if dimension.type == "number" and values:
-                row.append(float(values[0]) if "." in values[0] else int(values[0]))
-            else:
-                row.append("; ".join(_label(dimension, value, language) for value in values))
-        rows.append(row)
-    return ["study", "record_ids", "title", "year", *(d.key for d in dimensions)], rows
+        cells = [_cell(dimension, chosen.get((study, dimension.key)), language) for dimension in dimensions]
+        open_keys = [d.key for d in dimensions if (item := chosen.get((study, d.key))) and item.unreconciled]
+        rows.append([study, "; ".join(map(str, record_ids)), title, year, *cells, "; ".join(open_keys)])
+    return ["study", "record_ids", "title", "year", *(d.key for d in dimensions), "unreconciled"], rows
 
 
 def evidence_map(
@@ -250,6 +313,7 @@ def evidence_map(
 
     The first column holds the row dimension's value labels; the last column
     counts the studies with that row value at all; every value appears, zero or not.
+    Only agreed values count: an unreconciled value is in no cell until it is reconciled.
     """
     protocol = review.protocol
     dims = [_dimension(protocol, row_dim), _dimension(protocol, col_dim)]
@@ -257,12 +321,12 @@ def evidence_map(
         if dimension.type not in ("single", "multiple"):
             raise ReviewError(f"evidence maps need choice dimensions; '{dimension.key}' is {dimension.type}")
     rows_d, cols_d = dims
-    chosen = resolved_codes(review, coder)
+    chosen = agreed_values(review, coder)
     studies = included_studies(review)
 
     def values_of(study: str, dimension: Dimension) -> tuple[str, ...]:
-        code = chosen.get((study, dimension.key))
-        return code.values if code else ()
+        item = chosen.get((study, dimension.key))
+        return item.values if item else ()
 
     header = [f"{rows_d.label.text(language)} \\ {cols_d.label.text(language)}"]
     header += [value.label.text(language) for value in cols_d.values] + ["studies"]

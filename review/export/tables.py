@@ -87,7 +87,7 @@ def included_records(review: Review, viewer: Viewer) -> Iterator[dict]:
 
 
 def included_table(review: Review, viewer: Viewer, coder: str | None = None, language: str = "en") -> Table:
-    """The wide coded table (see `review.coding.codes.coded_table`)."""
+    """The wide coded table of agreed values, unreconciled ones marked (see `review.coding.codes.coded_table`)."""
     return coding.coded_table(review, coder=coder, language=language)
 
 

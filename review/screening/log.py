@@ -182,30 +182,51 @@ def _latest_active(
     return max(candidates) if candidates else None
 
 
-def _has_active_events(review: Review, record_id: int, stage: Stage) -> bool:
-    """Whether anyone still has an event on the record at the stage that an undo has not cancelled."""
-    stacks: dict[str, int] = {}
+class UndoRefused(ReviewError):
+    """An undo that would silently change what a reconciliation or a later stage built on."""
+
+    def __init__(self, record_id: int, why: str):
+        super().__init__(f"record {record_id} cannot be undone: {why}")
+        self.record_id = record_id
+
+
+def _active_kinds(review: Review, record_id: int, stage: Stage) -> list[EventKind]:
+    """The kinds of every event on the record at the stage that an undo has not cancelled."""
+    stacks: dict[str, list[EventKind]] = {}
     rows = review.db.execute(
         "SELECT reviewer, kind FROM decisions WHERE record_id = ? AND stage = ? ORDER BY event_id",
         [record_id, stage.value],
     )
     for reviewer, kind in rows:
-        stacks[reviewer] = max(0, stacks.get(reviewer, 0) + (-1 if kind == EventKind.UNDO else 1))
-    return any(stacks.values())
+        stack = stacks.setdefault(reviewer, [])
+        if kind == EventKind.UNDO:
+            if stack:
+                stack.pop()
+        else:
+            stack.append(EventKind(kind))
+    return [kind for stack in stacks.values() for kind in stack]
 
 
-def _check_undo(review: Review, stage: Stage, record_id: int) -> None:
-    """Refuse an undo that would silently change what a later stage built on."""
-    if stage is Stage.TA and _has_active_events(review, record_id, Stage.FT):
-        raise ReviewError(f"record {record_id} has full-text decisions; undo those first")
+def _check_undo(review: Review, stage: Stage, record_id: int, event_id: int) -> None:
+    """Refuse an undo that would silently change what a reconciliation or a later stage built on.
+
+    A resolver may take back their own resolution; a screening decision under
+    a resolution stays, so undoing it never changes a reconciled label.
+    """
+    kind = review.db.execute("SELECT kind FROM decisions WHERE event_id = ?", [event_id]).fetchone()[0]
+    if kind == EventKind.SCREEN and EventKind.RESOLVE in _active_kinds(review, record_id, stage):
+        raise UndoRefused(record_id, "its conflict has been resolved; a new resolution on Conflicts changes it")
+    if stage is Stage.TA and _active_kinds(review, record_id, Stage.FT):
+        raise UndoRefused(record_id, "it has full-text decisions; undo those first")
 
 
 def undo_last(review: Review, stage: str, reviewer: str, among: Collection[int] | None = None) -> int | None:
     """Cancel the reviewer's latest still-active decision at a stage; returns its record id (None: nothing to undo).
 
     `among` limits the undo to those event ids (the app's Screening page undoes
-    only what that session decided, never a resolution). Refused, with the
-    reason, when the record has a later-stage decision.
+    only what that session decided). Refused with `UndoRefused`, naming the
+    reason, when it would undo a screening decision of a resolved record or a
+    record with a decision at a later stage.
     """
     stage, reviewer = check_stage(stage), check_reviewer(reviewer)
     review.authorize(Action.SCREEN, reviewer)
@@ -213,7 +234,7 @@ def undo_last(review: Review, stage: str, reviewer: str, among: Collection[int] 
         latest = _latest_active(review, stage, reviewer, among)
         if latest is None:
             return None
-        _check_undo(review, stage, latest[1])
+        _check_undo(review, stage, latest[1], latest[0])
         append_event(review.db, latest[1], stage, reviewer, EventKind.UNDO, None)
         return latest[1]
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from review.ranking.embeddings import cached_embeddings, count_cached
 from review.ranking.project import StageRanker, choose, stage_texts
 from review.screening.claims import claim_next
-from review.screening.log import record_decision, undo_last
+from review.screening.log import UndoRefused, record_decision, undo_last
 from review.stopping.hypergeometric import sample_queue
 from review.types import Stage
 
@@ -162,8 +162,24 @@ class ScreeningSession:
         return event_id
 
     def undo(self) -> int | None:
-        """Cancel this session's latest still-active decision; returns the record to show again."""
-        record_id = undo_last(self.review, self.stage, self.reviewer, among=set(self.decided))
+        """Cancel this session's latest still-active decision; returns the record to show again.
+
+        A refused undo (`UndoRefused`: the record was resolved or went on to
+        full text) leaves that record's decisions out of what this session may
+        undo, so the next undo reaches the decision before it.
+        """
+        try:
+            record_id = undo_last(self.review, self.stage, self.reviewer, among=set(self.decided))
+        except UndoRefused as refused:
+            self._forget(refused.record_id)
+            raise
         if record_id is not None:
             self.ranker.sync(self.review)
         return record_id
+
+    def _forget(self, record_id: int) -> None:
+        rows = self.review.db.execute(
+            "SELECT event_id FROM decisions WHERE record_id = ? AND stage = ?", [record_id, self.stage.value]
+        )
+        forgotten = {row[0] for row in rows}
+        self.decided[:] = [event_id for event_id in self.decided if event_id not in forgotten]

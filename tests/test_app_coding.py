@@ -106,12 +106,13 @@ def test_coding_conflicts_are_listed_and_reconciled_into_the_agreed_value(includ
     assert "No coded value differs" in at.caption[0].value
 
 
-def test_an_observer_sees_coding_conflicts_but_cannot_reconcile(included):
+def test_an_observer_is_kept_from_coding_conflicts(included):
     review = included
     review.set_codes("record-1", {"country": "dk"}, "Anna")
     review.set_codes("record-1", {"country": "no"}, "Ben")
     at = page(review.folder, "conflicts", reviewer="Olga", conflict_stage="coding", role="observer")
-    assert "Only a lead reconciles" in at.info[0].value
+    assert "Only a lead resolves conflicts" in at.info[0].value
+    assert "dk" not in " ".join(element.value for element in at.markdown)
     assert not [button for button in at.button if button.key.startswith("reconcile_")]
 
 

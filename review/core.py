@@ -32,7 +32,7 @@ from review.coding.codes import Code, import_codes, set_codes
 from review.dedupe import DedupeResult, apply_dedupe, duplicate_count, find_duplicates, resolve_pair, undo_dedupe
 from review.errors import ProjectError
 from review.export.writers import export_table
-from review.fulltext.attach import AttachReport, attach_fulltexts, mark_not_retrieved
+from review.fulltext.attach import AttachReport, attach_fulltexts, attach_uploads, mark_not_retrieved
 from review.fulltext.studies import ReportFlow, included_studies, link_reports, report_flow
 from review.prisma.counts import PrismaCounts, checked_counts
 from review.protocol import Protocol, load_protocol, parse_protocol
@@ -352,6 +352,10 @@ class Review:
 
     def attach(self, source_dir: Path | str) -> AttachReport:
         return attach_fulltexts(self, source_dir)
+
+    def attach_uploads(self, uploads: list[tuple[str, bytes]]) -> AttachReport:
+        """Attach uploaded files (name, content), matched to records as `attach` matches a folder's files."""
+        return attach_uploads(self, uploads)
 
     def mark_not_retrieved(self, record_id: int, reason: str) -> None:
         mark_not_retrieved(self, record_id, reason)

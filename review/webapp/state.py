@@ -38,6 +38,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("project.py", "Project", ":material/folder_open:"),
     ("import_page.py", "Import", ":material/upload_file:"),
     ("screening.py", "Screening", ":material/fact_check:"),
+    ("fulltexts.py", "Full texts", ":material/picture_as_pdf:"),
     ("conflicts.py", "Conflicts", ":material/call_split:"),
     ("coding.py", "Coding", ":material/table_edit:"),
     ("prisma.py", "PRISMA", ":material/account_tree:"),

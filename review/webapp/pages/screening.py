@@ -7,6 +7,7 @@ from review.fulltext.attach import fulltext_path, fulltext_text
 from review.screening.session import embedding_progress
 from review.webapp import state
 from review.webapp.highlight import highlight
+from review.webapp.pdfview import show_fulltext_file
 
 BUTTONS = {
     "include": ("decide_include", "Include", "I"),
@@ -72,7 +73,8 @@ def _show_record(record_id: int) -> None:
                 st.markdown(text, unsafe_allow_html=True)
         else:
             pdf, extracted = st.tabs(["Full-text file", "Extracted text"])
-            pdf.iframe(path, height=640)
+            with pdf:
+                show_fulltext_file(path, f"screening_{record_id}")
             with extracted, st.container(height=480):
                 st.markdown(text, unsafe_allow_html=True)
     else:

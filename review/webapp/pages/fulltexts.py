@@ -21,7 +21,13 @@ def _flash(kind: str, text: str) -> None:
     st.session_state.setdefault("fulltexts_flash", []).append((kind, text))
 
 
+def _begin() -> None:
+    """Forget the last action's messages: they stay on the page (across reruns the viewer causes) until the next one."""
+    st.session_state["fulltexts_flash"] = []
+
+
 def _run(action, success: str) -> None:
+    _begin()
     try:
         action()
     except ReviewError as error:
@@ -31,6 +37,7 @@ def _run(action, success: str) -> None:
 
 
 def _upload(files: list) -> None:
+    _begin()
     try:
         report = review.attach_uploads([(file.name, file.getvalue()) for file in files])
     except ReviewError as error:
@@ -53,6 +60,7 @@ def _upload_submitted() -> None:
     if files:
         _upload(files)
     else:
+        _begin()
         _flash("warning", t("fulltexts.no_files"))
 
 
@@ -158,7 +166,7 @@ def _rename() -> None:
     _run(lambda: rename_study(review, old, new), t("fulltexts.renamed", old=old, new=new.strip()))
 
 
-for kind, text in st.session_state.pop("fulltexts_flash", []):
+for kind, text in st.session_state.get("fulltexts_flash", []):
     getattr(st, kind)(text)
 if may_edit:
     _uploader()

@@ -37,6 +37,7 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 PAGES: list[tuple[str, str, str]] = [
     ("project.py", "Project", ":material/folder_open:"),
     ("import_page.py", "Import", ":material/upload_file:"),
+    ("records.py", "Records", ":material/search:"),
     ("screening.py", "Screening", ":material/fact_check:"),
     ("fulltexts.py", "Full texts", ":material/picture_as_pdf:"),
     ("conflicts.py", "Conflicts", ":material/call_split:"),

@@ -36,3 +36,11 @@ def number(value: float | int | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$"
+
+
+def plain(text: str | None) -> str:
+    """Text shown through Markdown exactly as written: imported titles with <i> or *stars* stay text."""
+    return "".join("\\" + char if char in MARKDOWN_SPECIALS else char for char in text or "")

@@ -28,14 +28,15 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from review.audit import AuditAction, record_audit
 from review.coding.codes import Code, import_codes, set_codes
 from review.dedupe import DedupeResult, apply_dedupe, duplicate_count, find_duplicates, resolve_pair, undo_dedupe
-from review.errors import ProjectError
+from review.errors import ProjectError, ProtocolError
 from review.export.writers import export_table
 from review.fulltext.attach import AttachReport, attach_fulltexts, attach_uploads, mark_not_retrieved
 from review.fulltext.studies import ReportFlow, included_studies, link_reports, report_flow
 from review.prisma.counts import PrismaCounts, checked_counts
-from review.protocol import Protocol, load_protocol, parse_protocol
+from review.protocol import Protocol, changed_fields, edited, load_protocol, parse_protocol, to_yaml
 from review.ranking.results import latest_scores, rank_among_unscreened
 from review.records import BatchReport, Record, import_files, import_uploads, iter_records, records_per_source
 from review.screening.agreement import AgreementReport, agreement
@@ -151,6 +152,28 @@ class Review:
                 "INSERT INTO protocols (stored_at, source_file, yaml) VALUES (?, ?, ?)", [now(), source, yaml_text]
             )
         return protocol
+
+    def edit_protocol(self, changes: dict[str, object], editor: str) -> list[str]:
+        """Change fields of the protocol in force (see `protocol.edited`), validated, stored and audited.
+
+        An exclusion reason that decisions already carry cannot be removed (their
+        PRISMA reasons would lose their labels). Returns the fields that changed.
+        """
+        before = self.protocol
+        after = edited(before, changes)
+        for stage in STAGES:
+            kept = set(after.stage(stage).reason_keys())
+            used = {row[0] for row in self.db.execute(
+                "SELECT DISTINCT reason FROM decisions WHERE stage = ? AND reason IS NOT NULL", [stage.value])}  # fmt: skip
+            if used - kept:
+                raise ProtocolError(f"exclusion reason(s) {', '.join(sorted(used - kept))} at {stage.value} are "
+                                    "used by decisions and cannot be removed")  # fmt: skip
+        fields = changed_fields(before, after)
+        if not fields:
+            raise ProtocolError("the protocol is unchanged")
+        self.store_protocol(to_yaml(after), f"edited by {check_reviewer(editor)}")
+        record_audit(self.db, AuditAction.PROTOCOL_CHANGED, editor, ", ".join(fields))
+        return fields
 
     def protocol_yaml(self) -> str:
         row = self.db.execute("SELECT yaml FROM protocols ORDER BY protocol_id DESC LIMIT 1").fetchone()

@@ -36,6 +36,7 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 # (file in PAGES_DIR, title, icon), in menu order
 PAGES: list[tuple[str, str, str]] = [
     ("project.py", "Project", ":material/folder_open:"),
+    ("protocol_page.py", "Protocol", ":material/rule:"),
     ("import_page.py", "Import", ":material/upload_file:"),
     ("records.py", "Records", ":material/search:"),
     ("screening.py", "Screening", ":material/fact_check:"),

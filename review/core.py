@@ -199,8 +199,8 @@ class Review:
                             sheet=sheet, on_parsed=on_parsed)  # fmt: skip
 
     def import_uploads(self, uploads: list[tuple[str, bytes]], source: str | None = None, force: bool = False,
-                       sheet: str | None = None) -> list[BatchReport]:  # fmt: skip
-        return import_uploads(self.db, uploads, source=source, force=force, sheet=sheet)
+                       sheet: str | None = None, mapping: dict[str, str] | None = None) -> list[BatchReport]:  # fmt: skip
+        return import_uploads(self.db, uploads, source=source, force=force, sheet=sheet, mapping=mapping)
 
     def find_duplicates(self, progress: Callable | None = None) -> DedupeResult:
         """A dry run: what deduplication would merge, and which pairs need a person."""

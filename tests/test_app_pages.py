@@ -149,6 +149,9 @@ def test_uncertain_duplicate_pair_is_confirmed_side_by_side(review):
     review.import_uploads([("a.ris", first), ("b.ris", second)])
     at = page(review.folder, "import_page")
     at.button(key="find_duplicates").click().run()
+    assert "**Dry run:** 0 pairs would be merged and 1 left for a person" in at.markdown[0].value
+    assert not review.db.execute("SELECT COUNT(*) FROM dedupe_runs").fetchone()[0]  # a dry run changes nothing
+    at.button(key="dedupe_merge").click().run()
     pairs = [button for button in at.button if button.key and button.key.startswith("merge_")]
     assert len(pairs) == 1  # same title, different year and authors: uncertain
     pairs[0].click().run()

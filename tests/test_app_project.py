@@ -83,8 +83,9 @@ def test_import_page_lists_batches(review):
     at = app(review.folder, page="import_page")
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table["source"]) == ["PubMed"]
-    assert list(table["file_name"]) == ["pubmed.nbib"]
+    assert list(table["Source"]) == ["PubMed"]
+    assert list(table["File"]) == ["pubmed.nbib"]
+    assert table["Imported"][0][:2] == "20" and "T" not in table["Imported"][0]  # a readable time, not ISO
 
 
 def test_import_uploads_names_the_uploaded_file_and_keeps_the_project_unchanged_on_error(review):

@@ -161,9 +161,9 @@ def test_uncertain_duplicate_pair_is_confirmed_side_by_side(review):
 def test_project_page_shows_progress_per_stage_and_who_screened_what(screened):
     at = page(screened.folder, "project")
     progress = at.dataframe[2].value  # after the protocol's stages and the records per source
-    assert list(progress["decided"]) == [4, 3]
-    assert list(progress["remaining"]) == [8, 0]
-    who = at.dataframe[3].value.set_index("reviewer")
+    assert list(progress["Decided"]) == [4, 3]
+    assert list(progress["Remaining"]) == [8, 0]
+    who = at.dataframe[3].value.set_index("Reviewer")
     assert who.loc["Anna", "Title/abstract"] == 4 and who.loc["Anna", "Full text"] == 3
     assert who.loc["Ben", "Full text"] == 0
 

@@ -70,7 +70,7 @@ def main(demo_dir: Path | None = None) -> None:
     state.init(demo_dir)
     _sidebar()
     pages = [
-        st.Page(str(state.PAGES_DIR / file), title=title, icon=icon, default=index == 0)
-        for index, (file, title, icon) in enumerate(state.PAGES)
+        st.Page(str(state.PAGES_DIR / file), title=state.menu_title(file), icon=icon, default=index == 0)
+        for index, (file, _, icon) in enumerate(state.PAGES)
     ]
     st.navigation(pages).run()

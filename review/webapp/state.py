@@ -31,9 +31,10 @@ from review.screening.session import ScreeningSession, shared_ranker
 from review.stopping.hypergeometric import StoppingStatus
 from review.store import DB_NAME
 from review.types import Stage
+from review.webapp.i18n import t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-# (file in PAGES_DIR, title, icon), in menu order
+# (file in PAGES_DIR, English title, icon), in menu order; the menu shows `menu_title(file)`
 PAGES: list[tuple[str, str, str]] = [
     ("project.py", "Project", ":material/folder_open:"),
     ("protocol_page.py", "Protocol", ":material/rule:"),
@@ -47,6 +48,12 @@ PAGES: list[tuple[str, str, str]] = [
     ("insights.py", "Insights", ":material/monitoring:"),
     ("export.py", "Export", ":material/download:"),
 ]
+
+
+def menu_title(file: str) -> str:
+    """A page's title in the menu, in the interface's language."""
+    return t(f"menu.{Path(file).stem}")
+
 
 DEFAULTS: dict[str, object] = {
     "project_dir": None,

@@ -171,3 +171,32 @@ def test_the_attached_pdf_is_drawn_on_the_screening_page_and_the_full_texts_page
     assert pdf_drawn(driver)
     open_page(driver, "Full texts")
     assert pdf_drawn(driver)
+
+
+def test_records_view_finds_a_record_and_its_decision_is_changed(served, driver):
+    url, work = served
+    open_page(driver, "Records")
+    field(driver, "Search").send_keys("record 5", Keys.ENTER)
+    wait(driver).until(
+        lambda d: "1 record" in [c.text for c in d.find_elements(By.CSS_SELECTOR, "[data-testid='stCaptionContainer']")]
+    )
+    wait(driver).until(lambda d: "Screening test record 5" in d.find_element(By.TAG_NAME, "h4").text)
+    click(driver, "//button[normalize-space()='Save the change']")
+    wait(driver).until(lambda d: "Record 5: your decision is now include (added to the log)." in d.page_source)
+    with Review.open(work / "project") as review:
+        rows = review.db.execute("SELECT reviewer, stage, kind, label FROM decisions WHERE record_id = 5").fetchall()
+    assert rows == [("Lead", "ta", "screen", "include")]
+
+
+def test_a_lead_edits_the_protocol_in_the_browser(served, driver):
+    url, work = served
+    open_page(driver, "Protocol")
+    question = wait(driver).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, "textarea[aria-label='Review question']"))
+    )
+    question.send_keys(Keys.CONTROL, "a")
+    question.send_keys("Does integrated care help families with complex needs?")
+    click(driver, "//button[normalize-space()='Save the protocol']")
+    wait(driver).until(lambda d: "Protocol saved; changed: question." in d.page_source)
+    with Review.open(work / "project") as review:
+        assert review.protocol.question == "Does integrated care help families with complex needs?"

@@ -33,7 +33,13 @@ from review.coding.codes import Code, import_codes, set_codes
 from review.dedupe import DedupeResult, apply_dedupe, duplicate_count, find_duplicates, resolve_pair, undo_dedupe
 from review.errors import ProjectError, ProtocolError
 from review.export.writers import export_table
-from review.fulltext.attach import AttachReport, attach_fulltexts, attach_uploads, mark_not_retrieved
+from review.fulltext.attach import (
+    AttachReport,
+    attach_fulltexts,
+    attach_uploads,
+    confirm_fulltexts,
+    mark_not_retrieved,
+)
 from review.fulltext.studies import ReportFlow, included_studies, link_reports, report_flow
 from review.prisma.counts import PrismaCounts, checked_counts
 from review.protocol import Protocol, changed_fields, edited, load_protocol, parse_protocol, to_yaml
@@ -379,6 +385,10 @@ class Review:
     def attach_uploads(self, uploads: list[tuple[str, bytes]]) -> AttachReport:
         """Attach uploaded files (name, content), matched to records as `attach` matches a folder's files."""
         return attach_uploads(self, uploads)
+
+    def confirm_fulltexts(self, record_ids: list[int]) -> None:
+        """Count files flagged unreadable as retrieved: a person opened each and it is the report."""
+        confirm_fulltexts(self.db, record_ids)
 
     def mark_not_retrieved(self, record_id: int, reason: str) -> None:
         mark_not_retrieved(self, record_id, reason)

@@ -99,3 +99,14 @@ def test_page_in_danish(sought):
     assert at.title[0].value == "Fuldtekster"
     assert "Studie" in at.dataframe[0].value.columns
     assert {b.label for b in at.button} >= {"Vedhæft", "Markér som ikke fremskaffet", "Knyt til studiet", "Omdøb"}
+
+
+def test_an_unreadable_upload_waits_until_a_person_confirms_it(sought):
+    report = sought.attach_uploads([("2.pdf", b"%PDF-1.4 broken")])
+    assert [record_id for record_id, _, _ in report.unreadable] == [2]
+    at = page(sought.folder, "fulltexts")
+    at.selectbox(key="fulltexts_record").set_value(2).run()
+    assert at.warning[0].value.startswith("2.pdf is not a readable PDF")
+    at = at.button(key="confirm_2").click().run()
+    assert "Record 2: the file counts as retrieved." in [s.value for s in at.success]
+    assert list(at.dataframe[0].value["Full text"])[1] == "file attached"

@@ -51,6 +51,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No full-text file is attached to this report.",
         "da": "Der er ingen fuldtekstfil vedhæftet denne rapport.",
     },
+    "fulltexts.flagged": {
+        "en": "{problem}: open it, and if it is the report, count it as retrieved.",
+        "da": "{problem}: åbn filen, og hvis det er rapporten, så tæl den som fremskaffet.",
+    },
+    "fulltexts.confirm": {
+        "en": "It is the report: count it as retrieved",
+        "da": "Det er rapporten: tæl den som fremskaffet",
+    },
+    "fulltexts.confirmed": {
+        "en": "Record {record}: the file counts as retrieved.",
+        "da": "Post {record}: filen tæller som fremskaffet.",
+    },
     "fulltexts.mark_heading": {"en": "Not retrieved", "da": "Ikke fremskaffet"},
     "fulltexts.why": {"en": "Why not", "da": "Hvorfor ikke"},
     "fulltexts.why_placeholder": {"en": "e.g. Not available from the library", "da": "fx Ikke tilgængelig"},

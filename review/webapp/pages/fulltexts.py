@@ -112,6 +112,10 @@ def _one_report(rows) -> None:
             show_fulltext_file(path, f"fulltexts_{chosen}")
     if may_edit:
         with actions:
+            if row.fulltext == "unreadable":
+                st.warning(t("fulltexts.flagged", problem=row.reason or ""))
+                st.button(t("fulltexts.confirm"), key=f"confirm_{chosen}", on_click=_run,
+                          args=(lambda: review.confirm_fulltexts([chosen]), t("fulltexts.confirmed", record=chosen)))  # fmt: skip
             _not_retrieved_form(chosen)
             _link_form(chosen, row.study, ids)
 

@@ -40,12 +40,18 @@ import sqlite_utils
 from review.audit import AuditAction, record_audit
 from review.coding.codes import Code, import_codes, set_codes
 from review.dedupe import DedupeResult, apply_dedupe, duplicate_count, find_duplicates, resolve_pair, undo_dedupe
-from review.errors import AccessDenied, ProjectError
+from review.errors import AccessDenied, ProjectError, ProtocolError
 from review.export.writers import export_table
-from review.fulltext.attach import AttachReport, attach_fulltexts, mark_not_retrieved
+from review.fulltext.attach import (
+    AttachReport,
+    attach_fulltexts,
+    attach_uploads,
+    confirm_fulltexts,
+    mark_not_retrieved,
+)
 from review.fulltext.studies import ReportFlow, included_studies, link_reports, report_flow
 from review.prisma.counts import PrismaCounts, checked_counts
-from review.protocol import Protocol, load_protocol, parse_protocol
+from review.protocol import Protocol, changed_fields, edited, load_protocol, parse_protocol, to_yaml
 from review.ranking.results import latest_scores, rank_among_unscreened
 from review.records import BatchReport, Record, import_files, import_uploads, iter_records, records_per_source
 from review.roles import Action, Actor, Role, require
@@ -188,6 +194,28 @@ class Review:
                 record_audit(self.db, AuditAction.PROTOCOL_CHANGED, self.actor.name, source or "protocol")
         return protocol
 
+    def edit_protocol(self, changes: dict[str, object], editor: str) -> list[str]:
+        """Change fields of the protocol in force (see `protocol.edited`), validated, stored and audited.
+
+        An exclusion reason that decisions already carry cannot be removed (their
+        PRISMA reasons would lose their labels). Returns the fields that changed.
+        """
+        before = self.protocol
+        after = edited(before, changes)
+        for stage in STAGES:
+            kept = set(after.stage(stage).reason_keys())
+            used = {row[0] for row in self.db.execute(
+                "SELECT DISTINCT reason FROM decisions WHERE stage = ? AND reason IS NOT NULL", [stage.value])}  # fmt: skip
+            if used - kept:
+                raise ProtocolError(f"exclusion reason(s) {', '.join(sorted(used - kept))} at {stage.value} are "
+                                    "used by decisions and cannot be removed")  # fmt: skip
+        fields = changed_fields(before, after)
+        if not fields:
+            raise ProtocolError("the protocol is unchanged")
+        self.store_protocol(to_yaml(after), f"edited by {check_reviewer(editor)}")
+        record_audit(self.db, AuditAction.PROTOCOL_CHANGED, editor, ", ".join(fields))
+        return fields
+
     def protocol_yaml(self) -> str:
         row = self.db.execute("SELECT yaml FROM protocols ORDER BY protocol_id DESC LIMIT 1").fetchone()
         return row[0] if row else ""
@@ -213,9 +241,9 @@ class Review:
                             sheet=sheet, on_parsed=on_parsed)  # fmt: skip
 
     def import_uploads(self, uploads: list[tuple[str, bytes]], source: str | None = None, force: bool = False,
-                       sheet: str | None = None) -> list[BatchReport]:  # fmt: skip
+                       sheet: str | None = None, mapping: dict[str, str] | None = None) -> list[BatchReport]:  # fmt: skip
         self.authorize(Action.IMPORT)
-        return import_uploads(self.db, uploads, source=source, force=force, sheet=sheet)
+        return import_uploads(self.db, uploads, source=source, force=force, sheet=sheet, mapping=mapping)
 
     def find_duplicates(self, progress: Callable | None = None) -> DedupeResult:
         """A dry run: what deduplication would merge, and which pairs need a person."""
@@ -403,6 +431,14 @@ class Review:
     def attach(self, source_dir: Path | str) -> AttachReport:
         self.authorize(Action.IMPORT)
         return attach_fulltexts(self, source_dir)
+
+    def attach_uploads(self, uploads: list[tuple[str, bytes]]) -> AttachReport:
+        """Attach uploaded files (name, content), matched to records as `attach` matches a folder's files."""
+        return attach_uploads(self, uploads)
+
+    def confirm_fulltexts(self, record_ids: list[int]) -> None:
+        """Count files flagged unreadable as retrieved: a person opened each and it is the report."""
+        confirm_fulltexts(self.db, record_ids)
 
     def mark_not_retrieved(self, record_id: int, reason: str) -> None:
         self.authorize(Action.IMPORT)

@@ -48,9 +48,11 @@ class ImportFormatError(ReviewError):
     the message can point the user at the exact place to fix.
     """
 
-    def __init__(self, file: str, message: str, line: int | None = None, remedy: Remedy | None = None):
+    def __init__(self, file: str, message: str, line: int | None = None, remedy: Remedy | None = None,
+                 columns: list[str] | None = None):  # fmt: skip
         self.file = file
         self.line = line
+        self.columns = columns or []  # a table's column names, when a field's column must be named
         self.reason = message
         where = f"{file}, line {line}" if line is not None else file
         super().__init__(f"{where}: {message}", remedy)

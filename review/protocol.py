@@ -357,3 +357,83 @@ def read_protocol_text(path: Path | str) -> str:
 def load_protocol(path: Path | str) -> Protocol:
     """Read and validate a protocol file."""
     return parse_protocol(read_protocol_text(path), source=str(path))
+
+
+# --- edits after `init` --------------------------------------------------------------------------------------
+
+PLACEHOLDER = "..."  # what the template leaves in the fields a review must fill in
+TEMPLATE_TITLE = "Short title of the review"
+
+
+def placeholder_fields(protocol: Protocol) -> list[str]:
+    """Fields still holding the template's placeholders (a new review from the template must fill them in)."""
+    found = ["title"] if protocol.title.strip() == TEMPLATE_TITLE else []
+    if PLACEHOLDER in protocol.question:
+        found.append("question")
+    for stage in STAGES:
+        criteria = protocol.stage(stage).criteria
+        if any(PLACEHOLDER in text for text in [*criteria.include, *criteria.exclude]):
+            found.append(f"stages.{stage}.criteria")
+    return found
+
+
+def edited(protocol: Protocol, changes: dict[str, object]) -> Protocol:
+    """The protocol with `changes` (dotted field path -> new value) applied, validated as a whole.
+
+    `stages.ft.reviewers: 2`, `highlight.include: [...]`; an unknown path or
+    an invalid value is a one-line `ProtocolError` naming the field.
+    """
+    data = protocol.model_dump(by_alias=True, mode="json")
+    for path, value in changes.items():
+        target, *parents, last = [data, *path.split(".")]
+        for part in parents:
+            if not isinstance(target, dict) or part not in target:
+                raise ProtocolError(f"no protocol field {path}")
+            target = target[part]
+        if not isinstance(target, dict) or last not in target:
+            raise ProtocolError(f"no protocol field {path}")
+        target[last] = value
+    for name in ("title", "question"):
+        if not str(data.get(name) or "").strip():
+            raise ProtocolError(f"edited protocol: {name}: must not be empty")
+    try:
+        return Protocol.model_validate(data)
+    except ValidationError as error:
+        raise ProtocolError(f"edited protocol: {_describe(error)}") from error
+
+
+def changed_fields(before: Protocol, after: Protocol) -> list[str]:
+    """Dotted paths of the leaf fields that differ (lists compared whole), for the audit log."""
+
+    def leaves(value: object, prefix: str = "") -> dict[str, object]:
+        if isinstance(value, dict):
+            return {k: v for key, item in value.items() for k, v in leaves(item, f"{prefix}{key}.").items()}
+        return {prefix.rstrip("."): value}
+
+    old, new = leaves(before.model_dump(mode="json")), leaves(after.model_dump(mode="json"))
+    return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+
+
+def to_yaml(protocol: Protocol) -> str:
+    """The protocol as YAML that `parse_protocol` reads back to the same protocol."""
+    data = protocol.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def reason_lines(reasons: list[ExclusionReason], language: str) -> str:
+    """Exclusion reasons as editable text: one `key: label` line each, the label in `language`."""
+    return "\n".join(f"{reason.key}: {reason.label.text(language)}" for reason in reasons)
+
+
+def reasons_from_lines(text: str, existing: list[ExclusionReason], language: str) -> list[dict]:
+    """Exclusion reasons from `key: label` lines; a kept key keeps its labels in the other languages."""
+    known = {reason.key: reason.label.root for reason in existing}
+    reasons = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        key, colon, label = (part.strip() for part in line.partition(":"))
+        if not colon or not key or not label:
+            raise ProtocolError(f"exclusion reasons, line {number}: write it as 'key: label'")
+        reasons.append({"key": key, "label": {**known.get(key, {}), language: label}})
+    return reasons

@@ -300,6 +300,7 @@ def import_uploads(
     source: str | None = None,
     force: bool = False,
     sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> list[BatchReport]:
     """Import files given as (name, content), e.g. uploaded in the web app, exactly as `import_files` does.
 
@@ -309,7 +310,7 @@ def import_uploads(
     for name, data in uploads:
         base = Path(name).name
         inputs.append(_Input(base, base, Path(base).stem, lambda data=data: data))
-    return _import(db, inputs, source, force, {"sheet": sheet}, None)
+    return _import(db, inputs, source, force, {"sheet": sheet, "mapping": mapping}, None)
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,9 @@ def test_uncertain_duplicate_pair_is_confirmed_side_by_side(review):
     review.import_uploads([("a.ris", first), ("b.ris", second)])
     at = page(review.folder, "import_page")
     at.button(key="find_duplicates").click().run()
+    assert "**Dry run:** 0 pairs would be merged and 1 left for a person" in at.markdown[0].value
+    assert not review.db.execute("SELECT COUNT(*) FROM dedupe_runs").fetchone()[0]  # a dry run changes nothing
+    at.button(key="dedupe_merge").click().run()
     pairs = [button for button in at.button if button.key and button.key.startswith("merge_")]
     assert len(pairs) == 1  # same title, different year and authors: uncertain
     pairs[0].click().run()
@@ -159,9 +162,9 @@ def test_uncertain_duplicate_pair_is_confirmed_side_by_side(review):
 def test_project_page_shows_progress_per_stage_and_who_screened_what(screened):
     at = page(screened.folder, "project")
     progress = at.dataframe[2].value  # after the protocol's stages and the records per source
-    assert list(progress["decided"]) == [4, 3]
-    assert list(progress["remaining"]) == [8, 0]
-    who = at.dataframe[3].value.set_index("reviewer")
+    assert list(progress["Decided"]) == [4, 3]
+    assert list(progress["Remaining"]) == [8, 0]
+    who = at.dataframe[3].value.set_index("Reviewer")
     assert who.loc["Anna", "Title/abstract"] == 4 and who.loc["Anna", "Full text"] == 3
     assert who.loc["Ben", "Full text"] == 0
 

@@ -54,6 +54,35 @@ def test_a_new_project_is_created_from_a_bundled_protocol(project, tmp_path):
     assert (folder / "review.db").is_file()
     assert at.session_state["project_dir"] == str(folder)
     assert at.subheader[0].value == "Short title of the review"
+    assert at.success[0].value == f"Created the project in {folder} and opened it."
+    assert at.text_input(key="new_folder").value == ""  # the form is cleared
+    assert at.text_input(key="project_picker").value == str(folder)  # the sidebar shows the open project
+    assert "template's placeholders (title, question, stages.ta.criteria)" in at.warning[0].value
+
+
+def test_a_relative_folder_is_refused_rather_than_put_in_the_servers_folder(project, tmp_path, monkeypatch):
+    project_dir, _ = project
+    monkeypatch.chdir(tmp_path)
+    at = app(project_dir)
+    at.text_input(key="new_folder").set_value("my-review")
+    at = next(b for b in at.button if b.label == "Create").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("my-review is a relative folder: give the whole path")
+    assert not (tmp_path / "my-review").exists() and at.session_state["project_dir"] == str(project_dir)
+    at.text_input(key="open_folder").set_value("demo-project")
+    at = next(b for b in at.button if b.label == "Open").click().run()
+    assert "relative folder" in at.error[0].value
+
+
+def test_project_page_in_danish(review):
+    review.import_uploads([("scopus.ris", RIS)], source="Scopus")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state["project_dir"] = str(review.folder)
+    at.session_state["ui_language"] = "da"
+    at = at.run()
+    assert not at.exception and at.title[0].value == "Projekt"
+    assert {metric.label: metric.value for metric in at.metric}["Poster importeret"] == "1"
+    assert "Grund påkrævet" in at.dataframe[0].value.columns
 
 
 def test_project_page_shows_protocol_and_import_counts(review):
@@ -64,8 +93,8 @@ def test_project_page_shows_protocol_and_import_counts(review):
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Records imported"] == "1"
     stages = at.dataframe[0].value
-    assert list(stages["blind"]) == [True, False]
-    assert list(stages["reason required"]) == [False, True]
+    assert list(stages["Blind"]) == [True, False]
+    assert list(stages["Reason required"]) == [False, True]
 
 
 def test_sidebar_opens_another_project_and_rejects_a_folder_without_one(project, tmp_path):
@@ -83,8 +112,9 @@ def test_import_page_lists_batches(review):
     at = app(review.folder, page="import_page")
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table["source"]) == ["PubMed"]
-    assert list(table["file_name"]) == ["pubmed.nbib"]
+    assert list(table["Source"]) == ["PubMed"]
+    assert list(table["File"]) == ["pubmed.nbib"]
+    assert table["Imported"][0][:2] == "20" and "T" not in table["Imported"][0]  # a readable time, not ISO
 
 
 def test_import_uploads_names_the_uploaded_file_and_keeps_the_project_unchanged_on_error(review):

@@ -29,3 +29,11 @@ def test_t_follows_the_chosen_language(monkeypatch, chosen, expected):
 def test_unknown_language_falls_back_to_english(monkeypatch):
     monkeypatch.setattr(i18n.st, "session_state", {"ui_language": "xx"})
     assert i18n.t("sidebar.interface_language") == "Interface language"
+
+
+def test_every_page_has_a_menu_title_in_both_languages():
+    from review.webapp.state import PAGES
+
+    catalogue = i18n.catalogue()
+    for file, title, _ in PAGES:
+        assert catalogue[f"menu.{file.removesuffix('.py')}"]["en"] == title

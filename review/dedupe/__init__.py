@@ -13,6 +13,7 @@ Modules: `normalise` (comparison keys), `matching` (pair verdicts), `blocking`
 from review.dedupe.finder import DedupeResult, DuplicatePair, find_duplicates
 from review.dedupe.groups import (
     apply_dedupe,
+    dedupe_runs,
     duplicate_count,
     group_sources,
     list_pairs,
@@ -25,6 +26,7 @@ __all__ = [
     "DedupeResult",
     "DuplicatePair",
     "apply_dedupe",
+    "dedupe_runs",
     "duplicate_count",
     "find_duplicates",
     "group_sources",

@@ -191,6 +191,15 @@ def resolve_pair(db: sqlite_utils.Database, pair_id: int, merge: bool, reviewer:
     return {"pair_id": pair_id, "status": decided, "kept_record_id": kept}
 
 
+def dedupe_runs(db: sqlite_utils.Database) -> list[dict]:
+    """Every deduplication run, newest first: run_id, created_at, n_merged, n_uncertain, undone_at."""
+    rows = db.execute(
+        "SELECT run_id, created_at, n_merged, n_uncertain, undone_at FROM dedupe_runs ORDER BY run_id DESC"
+    )
+    names = ("run_id", "created_at", "n_merged", "n_uncertain", "undone_at")
+    return [dict(zip(names, row)) for row in rows]
+
+
 def duplicate_count(db: sqlite_utils.Database) -> int:
     """Records merged into another record: PRISMA 2020's 'duplicates removed'."""
     return db.execute("SELECT COUNT(*) FROM records WHERE duplicate_of IS NOT NULL").fetchone()[0]

@@ -383,6 +383,32 @@ def attach_fulltexts(review: Review, source_dir: Path | str) -> AttachReport:
     return report
 
 
+def attach_uploads(review: Review, uploads: list[tuple[str, bytes]]) -> AttachReport:
+    """Attach files given as (name, content), e.g. uploaded in the web app, matched exactly as `attach_fulltexts`.
+
+    Only each upload's own base name is kept (it is what the match reads); two
+    uploads with one name are refused rather than one silently replacing the other.
+    """
+    if not uploads:
+        raise ReviewError("give at least one full-text file")
+    names = [Path(name.replace("\\", "/")).name for name, _ in uploads]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ReviewError(f"two uploads have the same name: {', '.join(repeated)}")
+    if "" in names or any(name in (".", "..") for name in names):
+        raise ReviewError("an upload has no file name")
+    with tempfile.TemporaryDirectory(prefix="review-uploads-") as folder:
+        for name, (_, data) in zip(names, uploads):
+            (Path(folder) / name).write_bytes(data)
+        return attach_fulltexts(review, folder)
+
+
+def fulltext_status(db: sqlite_utils.Database) -> dict[int, tuple[FulltextStatus, str | None]]:
+    """Every record with a full-text row: its status and the reason (why not retrieved, or what is wrong)."""
+    rows = db.execute("SELECT record_id, status, reason FROM fulltexts ORDER BY record_id")
+    return {record_id: (FulltextStatus(status), reason) for record_id, status, reason in rows}
+
+
 def _check_record(db: sqlite_utils.Database, record_id: int) -> None:
     if db.execute("SELECT 1 FROM records WHERE record_id = ?", [record_id]).fetchone() is None:
         raise ReviewError(f"no record with id {record_id}")

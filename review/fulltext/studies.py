@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from review.errors import Remedy, ReviewError
-from review.fulltext.attach import not_retrieved
+from review.fulltext.attach import fulltext_status, not_retrieved
 from review.store import now, transaction
 from review.types import Label, Stage
 
@@ -97,3 +97,43 @@ def group_into_studies(review: Review, record_ids: set[int] | frozenset[int]) ->
 def included_studies(review: Review) -> dict[str, list[int]]:
     """Included studies: study name -> ids of its included reports."""
     return group_into_studies(review, report_flow(review).included)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One report sought at full text: its full-text file's state, its decision there and its study."""
+
+    record_id: int
+    fulltext: str  # a FulltextStatus value, or 'missing' when nothing is attached or marked
+    reason: str | None  # why not retrieved, or what is wrong with an unreadable file
+    decision: Label | None  # the final full-text label
+    study: str | None  # the linked study (None: not linked, the report is a study of its own)
+
+
+def report_rows(review: Review) -> list[ReportRow]:
+    """Every full-text candidate, in record order, as the full-text page lists them."""
+    status = fulltext_status(review.db)
+    links = dict(review.db.execute("SELECT record_id, study FROM report_links").fetchall())
+    finals = review.state(Stage.FT).finals
+    rows = []
+    for record_id in review.state(Stage.FT).candidates:
+        fulltext, reason = status.get(record_id, ("missing", None))
+        rows.append(ReportRow(record_id, str(fulltext), reason, finals.get(record_id), links.get(record_id)))
+    return rows
+
+
+def linked_studies(review: Review) -> dict[str, list[int]]:
+    """Study name -> the reports linked to it (only named studies), in name order."""
+    studies: dict[str, list[int]] = {}
+    for record_id, study in review.db.execute("SELECT record_id, study FROM report_links ORDER BY study, record_id"):
+        studies.setdefault(study, []).append(record_id)
+    return studies
+
+
+def rename_study(review: Review, old: str, new: str) -> int:
+    """Give a linked study another name (every report linked to it moves); returns how many reports moved."""
+    reports = linked_studies(review).get(old)
+    if not reports:
+        raise ReviewError(f"no study named {old!r}")
+    link_reports(review, reports, new)
+    return len(reports)

@@ -169,7 +169,9 @@ def _resolve_columns(header: list[str], mapping: dict[str, str], file: str) -> d
             columns[field] = index
     if "title" not in columns:
         named = ", ".join(name for name in header if name) or "(no column names)"
-        raise ImportFormatError(file, f"no title column among {named}", line=1, remedy=Remedy.MAP_COLUMNS)
+        raise ImportFormatError(
+            file, f"no title column among {named}", line=1, remedy=Remedy.MAP_COLUMNS, columns=[n for n in header if n]
+        )
     return columns
 
 

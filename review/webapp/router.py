@@ -106,8 +106,8 @@ def _pages() -> list:
     if state.team_mode() and state.may(Action.MANAGE_USERS):
         listed.append(state.TEAM_PAGE)
     return [
-        st.Page(str(state.PAGES_DIR / file), title=title, icon=icon, default=index == 0)
-        for index, (file, title, icon) in enumerate(listed)
+        st.Page(str(state.PAGES_DIR / file), title=state.menu_title(file), icon=icon, default=index == 0)
+        for index, (file, _, icon) in enumerate(listed)
     ]
 
 

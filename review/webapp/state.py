@@ -39,13 +39,17 @@ from review.screening.session import ScreeningSession, shared_ranker
 from review.stopping.hypergeometric import StoppingStatus
 from review.store import DB_NAME, get_setting, set_setting
 from review.types import Stage
+from review.webapp.i18n import t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-# (file in PAGES_DIR, title, icon), in menu order
+# (file in PAGES_DIR, English title, icon), in menu order; the menu shows `menu_title(file)`
 PAGES: list[tuple[str, str, str]] = [
     ("project.py", "Project", ":material/folder_open:"),
+    ("protocol_page.py", "Protocol", ":material/rule:"),
     ("import_page.py", "Import", ":material/upload_file:"),
+    ("records.py", "Records", ":material/search:"),
     ("screening.py", "Screening", ":material/fact_check:"),
+    ("fulltexts.py", "Full texts", ":material/picture_as_pdf:"),
     ("conflicts.py", "Conflicts", ":material/call_split:"),
     ("coding.py", "Coding", ":material/table_edit:"),
     ("prisma.py", "PRISMA", ":material/account_tree:"),
@@ -55,6 +59,12 @@ PAGES: list[tuple[str, str, str]] = [
 LOGIN_PAGE = PAGES_DIR / "login.py"
 TEAM_PAGE = ("team.py", "Team", ":material/group:")  # leads only, in team mode
 LOCAL_REVIEWER = "app.local_reviewer"  # project setting: the single-user app's reviewer name
+
+
+def menu_title(file: str) -> str:
+    """A page's title in the menu, in the interface's language."""
+    return t(f"menu.{Path(file).stem}")
+
 
 DEFAULTS: dict[str, object] = {
     "project_dir": None,

@@ -12,6 +12,7 @@ from review.types import RecordStatus
 from review.webapp import state
 from review.webapp.highlight import EXCLUDE_STYLE, INCLUDE_STYLE, highlight
 from review.webapp.i18n import t
+from review.webapp.pdfview import show_fulltext_file
 
 BUTTONS = {"include": "decide_include", "exclude": "decide_exclude", "maybe": "decide_maybe"}
 # Streamlit has no key bindings: a listener on the page clicks the keyed button (class st-key-<key>) or the
@@ -107,7 +108,8 @@ def _show_text(record_id: int, abstract: str | None) -> None:
             st.markdown(text, unsafe_allow_html=True)
     else:
         pdf, extracted = st.tabs([t("screening.tab_file"), t("screening.tab_text")])
-        pdf.iframe(path, height=640)
+        with pdf:
+            show_fulltext_file(path, f"screening_{record_id}")
         with extracted, st.container(height=480):
             st.markdown(text, unsafe_allow_html=True)
 

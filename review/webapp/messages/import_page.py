@@ -1,0 +1,112 @@
+"""Messages of the Import page."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "import.title": {"en": "Import", "da": "Import"},
+    "import.files": {"en": "Search exports", "da": "Søgeeksporter"},
+    "import.source": {"en": "Source database", "da": "Kildedatabase"},
+    "import.source_placeholder": {
+        "en": "e.g. Scopus (default: the file name)",
+        "da": "fx Scopus (standard: filnavnet)",
+    },
+    "import.force": {
+        "en": "Import again even if the same file was imported before",
+        "da": "Importér igen, selv om den samme fil er importeret før",
+    },
+    "import.force_hint": {
+        "en": "Tick 'Import again' to import it anyway.",
+        "da": "Sæt hak i 'Importér igen' for at importere den alligevel.",
+    },
+    "import.submit": {"en": "Import", "da": "Importér"},
+    "import.no_files": {"en": "Choose at least one file.", "da": "Vælg mindst én fil."},
+    "import.imported": {
+        "en": "{file}: {n} records from {source} ({format})",
+        "da": "{file}: {n} poster fra {source} ({format})",
+    },
+    "import.imported_one": {
+        "en": "{file}: 1 record from {source} ({format})",
+        "da": "{file}: 1 post fra {source} ({format})",
+    },
+    "import.map_problem": {
+        "en": "{problem}. Name the columns that hold each field, then import.",
+        "da": "{problem}. Angiv de kolonner, der rummer hvert felt, og importér så.",
+    },
+    "import.not_in_file": {"en": "not in the file", "da": "ikke i filen"},
+    "import.field_title": {"en": "Title (required)", "da": "Titel (skal angives)"},
+    "import.field_abstract": {"en": "Abstract", "da": "Abstract"},
+    "import.field_authors": {"en": "Authors", "da": "Forfattere"},
+    "import.field_year": {"en": "Year", "da": "År"},
+    "import.field_doi": {"en": "DOI", "da": "DOI"},
+    "import.field_journal": {"en": "Journal", "da": "Tidsskrift"},
+    "import.field_keywords": {"en": "Keywords", "da": "Nøgleord"},
+    "import.map_submit": {"en": "Import with these columns", "da": "Importér med disse kolonner"},
+    "import.map_cancel": {"en": "Cancel", "da": "Annullér"},
+    "import.map_title": {"en": "Name the column that holds the titles.", "da": "Angiv kolonnen med titlerne."},
+    "import.batches": {"en": "Batches", "da": "Importerede filer"},
+    "import.nothing": {"en": "Nothing imported yet.", "da": "Intet importeret endnu."},
+    "import.col_batch": {"en": "Batch", "da": "Nr."},
+    "import.col_file": {"en": "File", "da": "Fil"},
+    "import.col_source": {"en": "Source", "da": "Kilde"},
+    "import.col_format": {"en": "Format", "da": "Format"},
+    "import.col_records": {"en": "Records", "da": "Poster"},
+    "import.col_when": {"en": "Imported", "da": "Importeret"},
+    "import.duplicates": {"en": "Duplicates", "da": "Dubletter"},
+    "import.find": {"en": "Find duplicates (dry run)", "da": "Find dubletter (prøvekørsel)"},
+    "import.find_help": {
+        "en": "Shows what would be merged without changing anything; merge afterwards, and undo a merge run any time.",
+        "da": "Viser, hvad der ville blive flettet, uden at ændre noget; flet bagefter, og fortryd en fletning når "
+        "som helst.",
+    },
+    "import.finding": {"en": "Comparing records…", "da": "Sammenligner poster…"},
+    "import.dry_run_summary": {
+        "en": "**Dry run:** {merge} pairs would be merged and {uncertain} left for a person; afterwards {after} "
+        "records would be marked as duplicates. Nothing has changed yet.",
+        "da": "**Prøvekørsel:** {merge} par ville blive flettet og {uncertain} overladt til en person; bagefter ville "
+        "{after} poster være markeret som dubletter. Intet er ændret endnu.",
+    },
+    "import.col_record": {"en": "Record", "da": "Post"},
+    "import.col_title": {"en": "Title", "da": "Titel"},
+    "import.col_into": {"en": "Merged into", "da": "Flettes ind i"},
+    "import.col_into_title": {"en": "Its title", "da": "Dens titel"},
+    "import.col_method": {"en": "Matched by", "da": "Fundet via"},
+    "import.col_score": {"en": "Similarity", "da": "Lighed"},
+    "import.merge": {"en": "Merge", "da": "Flet"},
+    "import.discard": {"en": "Discard the dry run", "da": "Kassér prøvekørslen"},
+    "import.merged": {
+        "en": "Run {run}: {n} records are now marked as duplicates.",
+        "da": "Kørsel {run}: {n} poster er nu markeret som dubletter.",
+    },
+    "import.runs": {"en": "Merge runs", "da": "Fletninger"},
+    "import.run_line": {
+        "en": "Run {run} · {when} · {merged} merged · {uncertain} left for a person",
+        "da": "Kørsel {run} · {when} · {merged} flettet · {uncertain} overladt til en person",
+    },
+    "import.run_undone": {"en": " · undone {when}", "da": " · fortrudt {when}"},
+    "import.undo_run": {"en": "Undo run {run}", "da": "Fortryd kørsel {run}"},
+    "import.undone": {
+        "en": "Run {run} undone: {n} records are as they were before it.",
+        "da": "Kørsel {run} fortrudt: {n} poster er som før den.",
+    },
+    "import.pairs": {"en": "{n} uncertain pairs: is it the same paper?", "da": "{n} usikre par: er det samme artikel?"},
+    "import.pairs_one": {
+        "en": "1 uncertain pair: is it the same paper?",
+        "da": "1 usikkert par: er det samme artikel?",
+    },
+    "import.need_name": {
+        "en": "Enter your name in the sidebar to decide pairs: it is recorded with each decision.",
+        "da": "Skriv dit navn i sidepanelet for at afgøre par: det registreres med hver afgørelse.",
+    },
+    "import.evidence": {"en": "Evidence: ", "da": "Grundlag: "},
+    "import.score": {"en": "score", "da": "score"},
+    "import.no_title": {"en": "(no title)", "da": "(ingen titel)"},
+    "import.no_abstract": {"en": "(no abstract)", "da": "(intet abstract)"},
+    "import.same": {"en": "Same paper: merge", "da": "Samme artikel: flet"},
+    "import.different": {"en": "Different papers", "da": "Forskellige artikler"},
+    "import.select": {"en": "Select", "da": "Vælg"},
+    "import.different_selected": {
+        "en": "Different papers: all selected pairs",
+        "da": "Forskellige artikler: alle valgte par",
+    },
+    "import.none_selected": {"en": "Select at least one pair.", "da": "Vælg mindst ét par."},
+    "import.resolved_merge": {"en": "{n} pair(s) merged.", "da": "{n} par flettet."},
+    "import.resolved_apart": {"en": "{n} pair(s) kept apart.", "da": "{n} par holdt adskilt."},
+}

@@ -1,0 +1,40 @@
+"""The PRISMA page in Danish: the diagram's language chosen on the page, the page's own words translated."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import REPO, page
+
+RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"
+
+
+@pytest.fixture
+def screened(review):
+    """Records 1-2 included at both stages, 3 excluded at full text for a reason with a Danish label."""
+    review.import_files([RECORDS], source="Test")
+    for reviewer in ("Anna", "Ben"):
+        for record_id in (1, 2, 3):
+            review.decide(record_id, "ta", reviewer, "include")
+    review.decide(1, "ft", "Anna", "include")
+    review.decide(2, "ft", "Anna", "include")
+    review.decide(3, "ft", "Anna", "exclude", reason="wrong-outcome")
+    return review
+
+
+def test_the_diagram_language_is_chosen_on_the_page(screened):
+    at = page(screened.folder, "prisma")
+    assert at.session_state["prisma_language"] == "en"
+    assert "No relevant outcome (1)" in at.caption[0].value
+    at = at.segmented_control(key="prisma_language").set_value("da").run()
+    assert not at.exception
+    assert "Intet relevant udfald (1)" in at.caption[0].value  # reason labels in the diagram's language
+    assert at.title[0].value == "PRISMA 2020 flow"  # the interface keeps its own language
+
+
+def test_page_in_danish(screened):
+    at = page(screened.folder, "prisma", ui_language="da")
+    assert not at.exception and at.title[0].value == "PRISMA 2020-flowdiagram"
+    assert at.session_state["prisma_language"] == "da"
+    assert {m.label for m in at.metric} >= {"Poster ekskluderet", "Studier inkluderet"}
+    assert [button.proto.label for button in at.get("download_button")] == ["Hent SVG", "Hent PNG", "Hent CSV"]

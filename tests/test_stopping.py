@@ -10,12 +10,12 @@ import pytest
 from review.errors import ReviewError
 from review.stats import random_sample_pvalue, ranked_pvalue, sample_size_needed, target_missing
 from review.stopping.hypergeometric import (
-    StopRule,
     consecutive_stop,
     hypergeometric_stop,
     sample_queue,
     stopping_status,
 )
+from review.stopping.rules import StopRule
 
 
 def test_target_missing():

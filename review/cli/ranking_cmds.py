@@ -21,7 +21,7 @@ from review.cli.app import (
     open_review,
     print_json,
 )
-from review.stopping.hypergeometric import StopRule
+from review.stopping.rules import RULE_HELP, StopRule
 from review.types import Stage
 
 Preset = Annotated[
@@ -164,10 +164,26 @@ def simulate(
         ),
     ] = None,
     stop_rule: Annotated[
-        str | None, typer.Option("--stop-rule", help="hypergeometric or consecutive:N; the order ends where it stops.")
+        str | None,
+        typer.Option(
+            "--stop-rule",
+            help=f"Follow a stopping rule as a reviewer would; the order ends where it stops. Rules: {RULE_HELP}.",
+        ),
     ] = None,
-    target: Annotated[float, typer.Option(help="Recall target of the stop rule.")] = 0.95,
-    confidence: Annotated[float, typer.Option(help="Confidence of the hypergeometric stop rule.")] = 0.95,
+    protocol: Annotated[
+        Path | None,
+        typer.Option(
+            "--protocol",
+            help="Protocol YAML whose stopping section gives the default rule, target and "
+            "confidence (default: the template's).",
+        ),
+    ] = None,  # fmt: skip
+    target: Annotated[
+        float | None, typer.Option(help="Recall target of the stop rule (default: the protocol's).")
+    ] = None,
+    confidence: Annotated[
+        float | None, typer.Option(help="Confidence of the stop rule (default: the protocol's).")
+    ] = None,
     query: Annotated[str | None, typer.Option("--query", help="Review question for a zero-shot start.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -183,7 +199,7 @@ def simulate(
     """
     from review.simulation.simulate import load_labelled, run_simulation, write_order  # scikit-learn: only here
 
-    rule = StopRule.parse(stop_rule, target, confidence) if stop_rule else None
+    rule = _stop_rule(stop_rule, protocol, target, confidence) if stop_rule else None
     data = load_labelled(records, labels, label_column)
     priors = [part.strip() for part in prior_ids.split(",") if part.strip()]
     with _progress(as_json) as progress:
@@ -207,6 +223,16 @@ def simulate(
     for key, value in summary.items():
         table.add_row(key, str(value))
     console.print(table)
+
+
+def _stop_rule(text: str, protocol: Path | None, target: float | None, confidence: float | None) -> StopRule:
+    """`--stop-rule` with the protocol's stopping section filling in `default`, the target and the confidence."""
+    from review.protocol import Stopping, load_protocol
+
+    settings = load_protocol(protocol).stopping if protocol else Stopping()
+    name = settings.rule if text == "default" else text
+    return StopRule.parse(name, settings.target if target is None else target,
+                          settings.confidence if confidence is None else confidence)  # fmt: skip
 
 
 @app.command()

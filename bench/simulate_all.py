@@ -44,7 +44,7 @@ from review.ranking.embeddings import DEFAULT_MODEL, cache_key, encode
 from review.ranking.features import build_features
 from review.ranking.presets import DEFAULT_PRESET, Preset
 from review.simulation.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
-from review.stopping.hypergeometric import StopRule
+from review.stopping.rules import StopRule
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ranking_candidates import resolve_preset  # noqa: E402  (bench-only presets tried while choosing the default)

@@ -64,7 +64,8 @@ from review.screening.decisions_io import DecisionsImportReport, import_decision
 from review.screening.log import check_reviewer, check_stage, history, record_decision, resolve_conflict, undo_last
 from review.screening.state import Event, LabelChange, StageLog, StageState
 from review.status import project_status
-from review.stopping.hypergeometric import StoppingStatus, sample_queue, stopping_status
+from review.stopping.hypergeometric import StoppingStatus, sample_queue, start_check_sample, stopping_status
+from review.stopping.project import HistoryPoint, recall_history
 from review.store import create_project, now, open_project, project_id, transaction
 from review.types import STAGES, EventKind, Label, Stage
 
@@ -412,11 +413,20 @@ class Review:
             NextRecord(record_id, *rank_among_unscreened(self, stage, scores, record_id), phase) for record_id in picked
         ]
 
-    def stopping(self, stage: Stage | str, target: float = 0.95, confidence: float = 0.95,
+    def stopping(self, stage: Stage | str, target: float | None = None, confidence: float | None = None,
                  start_sample: bool = True, seed: int = 0) -> StoppingStatus:  # fmt: skip
-        """Whether it is safe to stop; `start_sample` draws the rule's random sample when needed (a screener's act)."""
+        """The stopping rule's status (target and confidence default to the protocol's stopping section)."""
         self.authorize(Action.SCREEN if start_sample else Action.READ)
         return stopping_status(self, check_stage(stage), target, confidence, start_sample, seed)
+
+    def recall_history(self, stage: Stage | str, points: int = 40) -> list[HistoryPoint]:
+        """The recall claimable at the protocol's confidence over the screening history (for charts)."""
+        return recall_history(self, check_stage(stage), points)
+
+    def start_check_sample(self, stage: Stage | str, seed: int = 0) -> dict:
+        """Open the stopping rule's random check sample, which `next_records` then serves first."""
+        self.authorize(Action.SCREEN)
+        return start_check_sample(self, check_stage(stage), seed)
 
     def rank(self, stage: Stage | str, preset: str | None = None, model: str | None = None,
              embeddings: EmbeddingMode = "compute", on_progress: Callable[[int, int], None] | None = None,

@@ -132,6 +132,15 @@ class Ranking(_Strict):
     use_embeddings: bool = True
 
 
+class Stopping(_Strict):
+    """When screening may stop: the recall to reach, the confidence required and the rule that decides
+    (`review.stopping.rules`; `sample` is valid for any ranking)."""
+
+    target: float = Field(default=0.95, gt=0, lt=1)
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+    rule: Literal["sample", "hypergeometric"] = "sample"
+
+
 class OtherSources(_Strict):
     """PRISMA counts the tool cannot derive from its own data."""
 
@@ -226,6 +235,7 @@ class Protocol(_Strict):
     stages: Stages = Field(default_factory=Stages)
     highlight: Highlight = Field(default_factory=Highlight)
     ranking: Ranking = Field(default_factory=Ranking)
+    stopping: Stopping = Field(default_factory=Stopping)
     other_sources: OtherSources = Field(default_factory=OtherSources)
     codebook: Codebook = Field(default_factory=Codebook)
 

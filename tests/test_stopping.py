@@ -10,12 +10,12 @@ import pytest
 from review.errors import ReviewError
 from review.stats import random_sample_pvalue, ranked_pvalue, sample_size_needed, target_missing
 from review.stopping.hypergeometric import (
-    StopRule,
     consecutive_stop,
     hypergeometric_stop,
     sample_queue,
     stopping_status,
 )
+from review.stopping.rules import StopRule
 
 
 def test_target_missing():
@@ -91,7 +91,7 @@ def test_project_stopping_opens_a_random_sample_that_next_serves(screened_projec
     status = stopping_status(db, "ta", start_sample=False)
     assert not status.safe and status.sample is None and status.found == 3 and status.screened == 40
     assert sample_queue(db, "ta") == []
-    status = stopping_status(db, "ta", seed=1)
+    status = stopping_status(db, "ta", start_sample=True, seed=1)
     assert not status.safe and status.sample["urn_size"] == 160
     needed = int(status.next_step.split("screen ")[1].split(" ")[0])
     queue = sample_queue(db, "ta")
@@ -116,3 +116,33 @@ def test_cli_stopping(cli, screened_project):
     result = cli("next", project_dir, "--reviewer", "ann", "--json")
     assert json.loads(result.output)[0]["phase"] == "random-sample"
     assert cli("stopping", project_dir, "--target", "2").exit_code == 1
+
+
+def test_looking_at_the_advice_draws_no_sample_and_names_no_command(screened_project):
+    _, review, _ = screened_project
+    status = stopping_status(review, "ta")
+    assert status.sample is None and sample_queue(review, "ta") == [] and status.phase in ("ranked", "sample-proposed")
+    assert status.claimable_recall == pytest.approx(3 / (3 + 160), abs=1e-4)  # any unscreened record could be relevant
+    assert status.sample_needed > 0 and status.recall_estimate is None and "review" not in status.next_step
+
+
+def test_the_advice_follows_the_check_sample_decision_by_decision(screened_project):
+    _, review, _ = screened_project
+    review.start_check_sample("ta", seed=2)
+    queue = sample_queue(review, "ta")
+    before = stopping_status(review, "ta")
+    assert before.phase == "sample" and before.sample_needed > 0
+    decide(review, queue[0], "exclude")
+    after = stopping_status(review, "ta")
+    assert after.sample_needed == before.sample_needed - 1 and after.sample["screened"] == 1
+    assert after.recall_interval is not None and after.recall_interval[0] <= after.recall_estimate <= 1
+    history = review.recall_history("ta")
+    assert history[-1].screened == 41 and history[-1].claimable >= history[0].claimable
+
+
+def test_cli_stopping_chart_and_protocol_defaults(cli, screened_project, tmp_path):
+    project_dir, _, _ = screened_project
+    result = cli("stopping", project_dir, "--check-only", "--chart", tmp_path / "recall.png")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "recall.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "claimed now at 95% confidence" in result.output and "known once the random sample" in result.output

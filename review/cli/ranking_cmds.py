@@ -21,7 +21,8 @@ from review.cli.app import (
     open_review,
     print_json,
 )
-from review.stopping.hypergeometric import StopRule
+from review.stopping.project import StoppingStatus
+from review.stopping.rules import RULE_HELP, StopRule
 from review.types import Stage
 
 Preset = Annotated[
@@ -164,10 +165,26 @@ def simulate(
         ),
     ] = None,
     stop_rule: Annotated[
-        str | None, typer.Option("--stop-rule", help="hypergeometric or consecutive:N; the order ends where it stops.")
+        str | None,
+        typer.Option(
+            "--stop-rule",
+            help=f"Follow a stopping rule as a reviewer would; the order ends where it stops. Rules: {RULE_HELP}.",
+        ),
     ] = None,
-    target: Annotated[float, typer.Option(help="Recall target of the stop rule.")] = 0.95,
-    confidence: Annotated[float, typer.Option(help="Confidence of the hypergeometric stop rule.")] = 0.95,
+    protocol: Annotated[
+        Path | None,
+        typer.Option(
+            "--protocol",
+            help="Protocol YAML whose stopping section gives the default rule, target and "
+            "confidence (default: the template's).",
+        ),
+    ] = None,  # fmt: skip
+    target: Annotated[
+        float | None, typer.Option(help="Recall target of the stop rule (default: the protocol's).")
+    ] = None,
+    confidence: Annotated[
+        float | None, typer.Option(help="Confidence of the stop rule (default: the protocol's).")
+    ] = None,
     query: Annotated[str | None, typer.Option("--query", help="Review question for a zero-shot start.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -183,7 +200,7 @@ def simulate(
     """
     from review.simulation.simulate import load_labelled, run_simulation, write_order  # scikit-learn: only here
 
-    rule = StopRule.parse(stop_rule, target, confidence) if stop_rule else None
+    rule = _stop_rule(stop_rule, protocol, target, confidence) if stop_rule else None
     data = load_labelled(records, labels, label_column)
     priors = [part.strip() for part in prior_ids.split(",") if part.strip()]
     with _progress(as_json) as progress:
@@ -209,38 +226,67 @@ def simulate(
     console.print(table)
 
 
+def _stop_rule(text: str, protocol: Path | None, target: float | None, confidence: float | None) -> StopRule:
+    """`--stop-rule` with the protocol's stopping section filling in `default`, the target and the confidence."""
+    from review.protocol import Stopping, load_protocol
+
+    settings = load_protocol(protocol).stopping if protocol else Stopping()
+    name = settings.rule if text == "default" else text
+    return StopRule.parse(name, settings.target if target is None else target,
+                          settings.confidence if confidence is None else confidence)  # fmt: skip
+
+
 @app.command()
 def stopping(
     project_dir: ProjectDir,
     stage: StageOption = Stage.TA,
-    target: Annotated[float, typer.Option(help="Recall to reach.")] = 0.95,
-    confidence: Annotated[float, typer.Option(help="Confidence required.")] = 0.95,
+    target: Annotated[float | None, typer.Option(help="Recall to reach (default: the protocol's).")] = None,
+    confidence: Annotated[float | None, typer.Option(help="Confidence required (default: the protocol's).")] = None,
     check_only: Annotated[bool, typer.Option("--check-only", help="Do not open a random sample.")] = False,
     seed: Annotated[int, typer.Option(help="Seed for drawing the random sample.")] = 0,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write a PNG of the claimable recall over the screening history.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Is it safe to stop screening? The hypergeometric test (Callaghan & Mueller-Hansen 2020).
+    """Is it safe to stop screening? The protocol's stopping rule (`sample` unless it says otherwise).
 
-    Tests 'recall is below the target' on the decisions so far (in the order
-    screened) and on a random sample of the unscreened records. If it is not
-    yet safe, opens that random sample (unless --check-only), which
-    `review next` then serves, and says how many records of it to screen.
+    Shows the recall that can be claimed now at the protocol's confidence (for
+    any ranking), the ranked test's bound (if the ranking is better than
+    random), the random sample's estimate with its interval, and what to
+    screen next. If it is not yet safe, opens a random check sample of the
+    unscreened records (unless --check-only), which `review next` then serves.
 
     Example:
 
-        review stopping my-review --target 0.95 --confidence 0.95
+        review stopping my-review --chart recall.png
     """
     with open_review(project_dir) as review:
         status = review.stopping(stage, target, confidence, start_sample=not check_only, seed=seed)
+        if chart is not None:
+            from review.stopping.chart import write_history_chart  # matplotlib: only here
+
+            write_history_chart(review.recall_history(stage), status, chart)
     if as_json:
         print_json(asdict(status))
         return
+    _print_status(stage, status)
+
+
+def _print_status(stage: Stage, status: StoppingStatus) -> None:
     console.print(f"Stage {stage}: {status.screened} of {status.total} records screened, {status.found} relevant.")
-    if status.recall_lower_bound is None:
-        claim = f"No lower bound on recall can be given yet at {confidence:.0%} confidence"
-    else:
-        claim = f"Recall is at least {status.recall_lower_bound:.0%} with {confidence:.0%} confidence"
-    console.print(f"{claim} (ranked test p = {status.p_ranked:.4f} for recall < {target:.0%}).")
-    if status.recall_estimate is not None:
-        console.print(f"Estimated recall from the random sample: {status.recall_estimate:.1%}.")
-    console.print(status.next_step, style="green" if status.safe else "yellow", markup=False)
+    console.print(
+        f"Recall that can be claimed now at {status.confidence:.0%} confidence: at least {status.claimable_recall:.0%}"
+        + (
+            f" (the ranked test, if the ranking is better than random: at least {status.ranked_recall:.0%})."
+            if status.ranked_recall
+            else "."
+        )
+    )
+    if status.recall_estimate is not None and status.recall_interval is not None:
+        low, high = status.recall_interval
+        console.print(f"Estimated recall from the random sample: {status.recall_estimate:.1%} ({low:.1%}-{high:.1%}).")
+    elif not status.safe:
+        console.print(f"Estimated recall: known once the random sample has records ({status.sample_needed} to screen).")
+    advice = status.next_step + (" `review next` serves them." if status.phase == "sample" else "")
+    console.print(advice, style="green" if status.safe else "yellow", markup=False)

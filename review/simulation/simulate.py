@@ -33,7 +33,7 @@ from review.importers import read_file
 from review.ranking.features import FeatureSet, RecordFields
 from review.ranking.presets import Preset
 from review.ranking.ranker import Ranker
-from review.stopping.hypergeometric import StopRule
+from review.stopping.rules import Replay, StopRule, replay
 
 
 @dataclass
@@ -112,18 +112,9 @@ def order_metrics(labels_in_order: np.ndarray) -> dict:
     }
 
 
-def stop_summary(rule: StopRule, labels_in_order: np.ndarray, n_priors: int) -> dict:
-    """Where `rule` stops on this order, the recall reached there, and the share screened."""
-    n, total = len(labels_in_order), int(labels_in_order.sum())
-    position = rule.stop_position(labels_in_order, n, start=n_priors) or n
-    recall = float(labels_in_order[:position].sum() / total) if total else 1.0
-    return {
-        "stop_rule": str(rule),
-        "stopped_at": position,
-        "share_screened": round(position / n, 4),
-        "recall_at_stop": round(recall, 4),
-        "reached_target": recall >= rule.target,
-    }
+def stop_summary(rule: StopRule, labels_in_order: np.ndarray, n_priors: int, seed: int = 0) -> dict:
+    """Where `rule` stops on this order, followed as a reviewer would (samples included), and what it cost."""
+    return replay(rule, labels_in_order, n_priors, seed).summary()
 
 
 @dataclass
@@ -242,8 +233,9 @@ def run_simulation(
     }
     order = result.order
     if stop_rule is not None:
-        summary["stop"] = stop_summary(stop_rule, result.labels, result.n_priors)
-        order = order[: summary["stop"]["stopped_at"]]
+        followed: Replay = replay(stop_rule, result.labels, result.n_priors, seed)
+        summary["stop"] = followed.summary()
+        order = [result.order[index] for index in followed.screened]
     rows = [(position, data.ris_ids[row], int(data.labels[row])) for position, row in enumerate(order, 1)]
     return rows, summary
 

@@ -8,8 +8,11 @@ The benchmark sets hold about 17,000 papers, so a file of more than about
 title and abstract are spliced from three benchmark papers (first, middle and
 last third), with the authors of a fourth, a year, and PubMed id and DOI of
 its own, so its words are real vocabulary while the paper is new, and it is
-copied and perturbed like the others. Every size then has the same mix (about
-7.4 records per paper, as the 100,000-record file always had).
+copied and perturbed like the others. Every size then has the same mix: by
+default every paper has copies (7.4 records per paper, as the 100,000-record
+file always had); `bench/scale.py` asks for a living map's mix instead
+(`--duplicate-share 0.5 --max-copies 1`: half the papers found twice, 1.6
+records per paper, so 1M records hold about 620,000 papers).
 
 Written block by block (20,000 papers at a time), so memory stays flat
 whatever the size. Seeded, so the file is the same on every run. Record ids
@@ -73,25 +76,26 @@ def spliced_paper(papers: list[Paper], number: int, rng: random.Random) -> Paper
     )
 
 
-def paper_pool(papers: list[Paper], records: int, max_copies: float, seed: int) -> list[Paper]:
-    """The benchmark papers, plus spliced ones when `records` would need more than `max_copies` copies each."""
-    per_paper = 1 + max_copies + LOOKALIKE_SHARE
+def paper_pool(papers: list[Paper], records: int, max_copies: float, seed: int, share: float = 1.0) -> list[Paper]:
+    """The benchmark papers, plus spliced ones when `records` would need more than `max_copies` copies of
+    a `share` of them."""
+    per_paper = 1 + share * max_copies + LOOKALIKE_SHARE
     wanted = math.ceil(records / per_paper)
     rng = random.Random(seed)
     return papers + [spliced_paper(papers, n, rng) for n in range(max(0, wanted - len(papers)))]
 
 
-def generate(pool: list[Paper], records: int, seed: int) -> Iterator[Paper]:
+def generate(pool: list[Paper], records: int, seed: int, share: float = 1.0) -> Iterator[Paper]:
     """`records` records of the pool's papers and their copies, block by block (each block shuffled).
 
     A pool of the benchmark papers alone is one block, so the 100,000-record file is the one it always was.
     """
-    mean_copies = (records / len(pool)) - 1 - LOOKALIKE_SHARE
+    mean_copies = max(1.0, (records / len(pool) - 1 - LOOKALIKE_SHARE) / share)
     written = 0
     for block, start in enumerate(range(0, len(pool), BLOCK_PAPERS)):
         part = pool[start : start + BLOCK_PAPERS]
         labelled = labelled_set(
-            part, seed=seed + block, duplicate_share=1.0, mean_copies=mean_copies, lookalike_share=LOOKALIKE_SHARE
+            part, seed=seed + block, duplicate_share=share, mean_copies=mean_copies, lookalike_share=LOOKALIKE_SHARE
         )
         for paper in labelled:
             if written == records:
@@ -107,12 +111,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2006)
     parser.add_argument("--max-copies", type=float, default=6.3, help="mean copies per paper before papers are added")
+    parser.add_argument(
+        "--duplicate-share", type=float, default=1.0, help="share of the papers exported more than once"
+    )
     parser.add_argument("--benchmarks", type=Path, default=BENCHMARKS)
     parser.add_argument("--out", type=Path, default=LARGE_RIS)
     args = parser.parse_args()
     started = time.perf_counter()
     papers = benchmark_papers(args.benchmarks)
-    pool = paper_pool(papers, args.records, args.max_copies, args.seed)
+    pool = paper_pool(papers, args.records, args.max_copies, args.seed, args.duplicate_share)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     header = (
         f"Synthetic benchmark file made by bench/make_large_ris.py (seed {args.seed}): "
@@ -121,7 +128,7 @@ def main() -> None:
     count = 0
     with args.out.open("w", encoding="utf-8") as out:
         out.write(header)
-        for paper in generate(pool, args.records, args.seed):
+        for paper in generate(pool, args.records, args.seed, args.duplicate_share):
             out.write(ris_record(paper) + "\n")
             count += 1
     size_mb = args.out.stat().st_size / 1e6

@@ -228,10 +228,11 @@ def child(name: str, size: int, cache: Path, repeats: int) -> None:
 
 
 def corpus(size: int, cache: Path) -> Path:
-    path = cache / f"large-{size}.ris"
+    """The size's RIS file: a living map's mix, half the papers found twice (see make_large_ris.py)."""
+    path = cache / f"map-{size}.ris"
     if not path.is_file():
-        subprocess.run([sys.executable, str(HERE / "make_large_ris.py"), "--records", str(size), "--out", str(path)],
-                       check=True)  # fmt: skip
+        subprocess.run([sys.executable, str(HERE / "make_large_ris.py"), "--records", str(size), "--out", str(path),
+                        "--duplicate-share", "0.5", "--max-copies", "1"], check=True)  # fmt: skip
     return path
 
 

@@ -195,8 +195,21 @@ def step_export(_ris: Path, project: Path, _repeats: int) -> dict:
     return {"seconds": seconds, "MB written": out.stat().st_size / 1e6, "command peak MB": children_peak_mb()}
 
 
+def step_copy(_ris: Path, project: Path, _repeats: int) -> dict:
+    """The imported project (before dedupe) copied into this lane's folder: screening at every record."""
+    base = project.parent / project.name.split("~")[0]
+    start = time.perf_counter()
+    shutil.rmtree(project, ignore_errors=True)
+    with Review.open(base) as review:
+        review.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    project.mkdir(parents=True)
+    shutil.copy(base / "review.db", project / "review.db")
+    return {"seconds": time.perf_counter() - start, "MB": (project / "review.db").stat().st_size / 1e6}
+
+
 STEPS = {
     "import": step_import,
+    "copy": step_copy,
     "dedupe": step_dedupe,
     "decisions": step_decisions,
     "tfidf": step_tfidf,
@@ -209,21 +222,21 @@ STEPS = {
 }
 
 
-def run_step(name: str, size: int, cache: Path, repeats: int) -> dict:
+def run_step(name: str, size: int, cache: Path, repeats: int, lane: str = "") -> dict:
     """Run one step in a child process (its own peak memory) and return its figures."""
-    out = cache / f"step-{size}.json"
+    out = cache / f"step-{size}{lane}.json"
     out.unlink(missing_ok=True)
     subprocess.run([sys.executable, __file__, "--one", name, "--size", str(size), "--cache", str(cache),
-                    "--repeats", str(repeats)], check=True)  # fmt: skip
+                    "--repeats", str(repeats), "--lane", lane], check=True)  # fmt: skip
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def child(name: str, size: int, cache: Path, repeats: int) -> None:
-    figures = STEPS[name](corpus(size, cache), cache / f"project-{size}", repeats)
+def child(name: str, size: int, cache: Path, repeats: int, lane: str = "") -> None:
+    figures = STEPS[name](corpus(size, cache), cache / f"project-{size}{lane}", repeats)
     figures["peak MB"] = max(peak_rss_mb(), figures.get("command peak MB", 0))
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     figures["CPU s"] = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-    (cache / f"step-{size}.json").write_text(json.dumps(figures), encoding="utf-8")
+    (cache / f"step-{size}{lane}.json").write_text(json.dumps(figures), encoding="utf-8")
     os._exit(0)  # the app's worker threads and native pools are not waited for
 
 
@@ -278,13 +291,19 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset (in order)")
+    parser.add_argument(
+        "--lane",
+        default="",
+        help="run the steps on a copy of the imported project (e.g. ~raw, made by the copy step), "
+        "so screening can be measured at every record while dedupe runs on the original",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # run one step (child process)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.one:
-        child(args.one, args.size, args.cache, args.repeats)
-    saved = args.cache / "scale-results.json"
+        child(args.one, args.size, args.cache, args.repeats, args.lane)
+    saved = args.cache / f"scale-results{args.lane}.json"
     results = json.loads(saved.read_text(encoding="utf-8")) if saved.is_file() else {}
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB, "
@@ -293,7 +312,7 @@ def main() -> None:
         corpus(size, args.cache)
         figures = results.setdefault(str(size), {})
         for step in args.steps.split(","):
-            figures[step] = run_step(step, size, args.cache, args.repeats)
+            figures[step] = run_step(step, size, args.cache, args.repeats, args.lane)
             print(f"{size:>9,} {step}: {figures[step]['seconds']:,.2f} s, peak {figures[step]['peak MB']:,.0f} MB; "
                   f"{describe(figures[step])} (load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
             saved.write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -65,23 +65,32 @@ def stage_vectors(review) -> tuple[list[str], np.ndarray]:
 
 
 def test_auto_picks_the_cpu_here_and_says_why(monkeypatch):
-    monkeypatch.setattr(embeddings, "_accelerators", lambda: {"cuda": False, "mps": False})
+    monkeypatch.setattr(embeddings, "accelerators", lambda: {"cuda": False, "mps": False})
     chosen = choose_device("auto")
     assert (chosen.device, chosen.workers) == ("cpu", 1)
     assert "no CUDA or MPS" in chosen.describe()
     assert choose_device("cpu", workers=2).describe().startswith("cpu, 2 processes")
 
 
+def test_a_large_cpu_job_gets_one_process_per_core(monkeypatch):
+    monkeypatch.setattr(embeddings, "accelerators", lambda: {"cuda": False, "mps": False})
+    monkeypatch.setattr(embeddings.os, "cpu_count", lambda: 4)
+    assert choose_device("auto", texts=embeddings.PROCESS_MIN_TEXTS).workers == 4
+    assert choose_device("auto", texts=embeddings.PROCESS_MIN_TEXTS - 1).workers == 1
+    assert choose_device("cpu", workers=2, texts=10**6).workers == 2  # asked for: kept
+    assert "one process each for 1,000,000 texts" in choose_device("cpu", texts=10**6).describe()
+
+
 def test_auto_prefers_cuda_then_mps(monkeypatch):
-    monkeypatch.setattr(embeddings, "_accelerators", lambda: {"cuda": True, "mps": True})
+    monkeypatch.setattr(embeddings, "accelerators", lambda: {"cuda": True, "mps": True})
     assert choose_device("auto").device == "cuda"
-    monkeypatch.setattr(embeddings, "_accelerators", lambda: {"cuda": False, "mps": True})
+    monkeypatch.setattr(embeddings, "accelerators", lambda: {"cuda": False, "mps": True})
     assert choose_device("auto").device == "mps"
     assert choose_device("cpu").device == "cpu"
 
 
 def test_a_missing_accelerator_or_bad_setting_is_a_review_error(monkeypatch):
-    monkeypatch.setattr(embeddings, "_accelerators", lambda: {"cuda": False, "mps": False})
+    monkeypatch.setattr(embeddings, "accelerators", lambda: {"cuda": False, "mps": False})
     with pytest.raises(ReviewError, match="no CUDA device"):
         choose_device("cuda")
     with pytest.raises(ReviewError, match="unknown device 'tpu'"):

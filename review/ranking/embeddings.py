@@ -18,7 +18,8 @@ ONNX Runtime int8 model differs from both fp32 and torch int8 and gets its own.
 
 Devices: `device="auto"` (the default everywhere: `review embed`, `review rank`
 and the app) takes CUDA or Apple MPS when torch sees one, else the CPU with
-every core; `workers` > 1 splits the CPU into that many encoding processes
+every core: one process per core for a job of 5,000 texts or more, else one
+process with a thread per core; `workers` sets the number of processes
 (`choose_device` says which and why). Vectors from any device share the cache
 key: they agree to float precision (cosine 1.0000). `fill_cache` computes a
 list of texts' missing vectors chunk by chunk, each chunk committed as it is
@@ -51,6 +52,7 @@ BUNDLED_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 DEFAULT_MAX_LENGTH = 256
 BACKENDS = ("torch", "onnx")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PROCESS_MIN_TEXTS = 5_000
 Progress = Callable[[int], None]
 
 
@@ -67,24 +69,26 @@ class DeviceChoice:
         return f"{self.device}{processes} ({self.reason})" if self.reason else f"{self.device}{processes}"
 
 
-def _accelerators() -> dict[str, bool]:
+def accelerators() -> dict[str, bool]:
     import torch
 
     mps = getattr(torch.backends, "mps", None)
     return {"cuda": torch.cuda.is_available(), "mps": bool(mps and mps.is_available())}
 
 
-def choose_device(device: str = "auto", workers: int | None = None) -> DeviceChoice:
-    """The device to encode on: `auto` takes CUDA, then MPS, when torch sees one, else every CPU core.
+def choose_device(device: str = "auto", workers: int | None = None, texts: int = 0) -> DeviceChoice:
+    """The device to encode `texts` texts on: `auto` takes CUDA, then MPS, when torch sees one, else the CPU.
 
-    `workers` (CPU only) splits the cores into that many processes; by default one process uses them all,
-    which measured as fast as two single-thread processes on 2 cores (see bench/embed_speed.py).
+    On the CPU, `workers` splits the cores into that many encoding processes. By default a job of
+    `PROCESS_MIN_TEXTS` texts or more gets one single-thread process per core (on 2 cores 1.5x the docs/s
+    of one process with 2 threads, bench/embed_speed.py), a smaller one a single process (each process
+    loads the model first, which costs more than it saves on a few thousand texts).
     """
     if device not in DEVICES:
         raise ReviewError(f"unknown device {device!r}; use one of: {', '.join(DEVICES)}")
     if workers is not None and workers < 1:
         raise ReviewError(f"workers must be at least 1, not {workers}")
-    seen = _accelerators()
+    seen = accelerators()
     cores = os.cpu_count() or 1
     if device in ("cuda", "mps"):
         if not seen[device]:
@@ -92,9 +96,10 @@ def choose_device(device: str = "auto", workers: int | None = None) -> DeviceCho
         return DeviceChoice(device, 1, f"asked for {device}")
     if device == "auto" and (found := next((name for name in ("cuda", "mps") if seen[name]), None)):
         return DeviceChoice(found, 1, f"torch sees a {found.upper()} device")
-    processes = min(workers or 1, cores)
     why = "asked for the CPU" if device == "cpu" else "torch sees no CUDA or MPS device"
-    return DeviceChoice("cpu", processes, f"{why}; {cores} CPU cores")
+    if workers is None and texts >= PROCESS_MIN_TEXTS and cores > 1:
+        return DeviceChoice("cpu", cores, f"{why}; {cores} CPU cores, one process each for {texts:,} texts")
+    return DeviceChoice("cpu", min(workers or 1, cores), f"{why}; {cores} CPU cores")
 
 
 def _torch_build() -> str:
@@ -285,7 +290,7 @@ def encode(
     return out
 
 
-def _worker_start(spec: ModelSpec, threads: int) -> None:
+def worker_start(spec: ModelSpec, threads: int) -> None:
     """Load the model once in an encoding process and give it its share of the cores."""
     import torch
 
@@ -293,7 +298,7 @@ def _worker_start(spec: ModelSpec, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _worker_encode(spec: ModelSpec, texts: list[str]) -> np.ndarray:
+def worker_encode(spec: ModelSpec, texts: list[str]) -> np.ndarray:
     return encode(texts, spec.name, spec.batch_size, spec.max_length, spec.quantize, backend=spec.backend,
                   device="cpu")  # fmt: skip
 
@@ -309,8 +314,8 @@ def encode_chunks(
         return
     threads = max(1, (os.cpu_count() or 1) // where.workers)
     context = multiprocessing.get_context("spawn")  # a forked torch (threads, locks) can hang
-    with ProcessPoolExecutor(where.workers, context, initializer=_worker_start, initargs=(spec, threads)) as pool:
-        futures = {pool.submit(_worker_encode, spec, texts): number for number, texts in enumerate(chunks)}
+    with ProcessPoolExecutor(where.workers, context, initializer=worker_start, initargs=(spec, threads)) as pool:
+        futures = {pool.submit(worker_encode, spec, texts): number for number, texts in enumerate(chunks)}
         for future in as_completed(futures):
             number = futures[future]
             if on_batch:
@@ -353,8 +358,8 @@ def fill_cache(
 ) -> CacheFill:
     """Compute and store the vectors `texts` lack, chunk by chunk; `on_batch` hears each batch's size."""
     spec = spec or ModelSpec()
-    where = where or choose_device()
     missing, distinct = missing_texts(db, texts, spec.key)
+    where = where or choose_device(texts=len(missing))
     chunks = [missing[start : start + chunk] for start in range(0, len(missing), chunk)]
     for number, vectors in encode_chunks(chunks, spec, where, on_batch):
         store_vectors(db, spec.key, chunks[number], vectors)

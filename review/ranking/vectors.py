@@ -70,7 +70,7 @@ def embed_stage(
         start = time.perf_counter()  # the actors load the model inside the job, so their start is timed too
         where = _on_ray(review, missing, spec, ray_address, on_device, advance, chunk)
     else:
-        chosen = choose_device(device, workers)
+        chosen = choose_device(device, workers, len(missing))
         where = chosen.describe()
         if on_device:
             on_device(where)

@@ -268,21 +268,33 @@ def describe(figures: dict) -> str:
                      for key, value in extras.items())  # fmt: skip
 
 
+def cell(figures: dict | None) -> str:
+    if figures is None:
+        return ""
+    cpu = f" ({figures['CPU s']:,.1f})" if "CPU s" in figures else ""
+    return f"{figures['seconds']:,.2f}{cpu} / {figures['peak MB']:,.0f}"
+
+
 def print_table(results: dict[str, dict[str, dict]]) -> None:
     sizes = sorted(results, key=int)
-    print("\n| step | " + " | ".join(f"{int(size):,} records: s / peak MB" for size in sizes) + " |")
+    print("\n| step: wall s (CPU s) / peak MB | " + " | ".join(f"{int(size):,} records" for size in sizes) + " |")
     print("|---|" + "---:|" * len(sizes))
     for step in STEPS:
-        cells = []
-        for size in sizes:
-            figures = results[size].get(step)
-            cells.append("" if figures is None else f"{figures['seconds']:,.2f} / {figures['peak MB']:,.0f}")
-        print(f"| {step} | " + " | ".join(cells) + " |")
+        print(f"| {step} | " + " | ".join(cell(results[size].get(step)) for size in sizes) + " |")
     for size in sizes:
         print(f"\n{int(size):,} records:")
         for step, figures in results[size].items():
             note = verdict(step, figures, int(size))
             print(f"  {step}: {describe(figures)}" + (f" [{note}]" if note else ""))
+
+
+def merged_results(cache: Path) -> dict[str, dict[str, dict]]:
+    """Every lane's figures per size: a lane's steps (screening a copy) over the main project's."""
+    merged: dict[str, dict[str, dict]] = {}
+    for path in sorted(cache.glob("scale-results*.json")):
+        for size, steps in json.loads(path.read_text(encoding="utf-8")).items():
+            merged.setdefault(size, {}).update(steps)
+    return merged
 
 
 def main() -> None:
@@ -297,12 +309,16 @@ def main() -> None:
         help="run the steps on a copy of the imported project (e.g. ~raw, made by the copy step), "
         "so screening can be measured at every record while dedupe runs on the original",
     )
+    parser.add_argument("--report", action="store_true", help="print the table of every lane's saved figures")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # run one step (child process)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.one:
         child(args.one, args.size, args.cache, args.repeats, args.lane)
+    if args.report:
+        print_table(merged_results(args.cache))
+        return
     saved = args.cache / f"scale-results{args.lane}.json"
     results = json.loads(saved.read_text(encoding="utf-8")) if saved.is_file() else {}
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

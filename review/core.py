@@ -71,6 +71,7 @@ from review.types import STAGES, EventKind, Label, Stage
 
 if TYPE_CHECKING:  # the ranking needs scikit-learn, imported only when a command ranks
     from review.ranking.project import EmbeddingMode, ProjectRanking
+    from review.ranking.vectors import EmbedReport
 
 
 RAW_TABLES = frozenset({"decisions", "codes", "all"})
@@ -435,6 +436,16 @@ class Review:
 
         self.authorize(Action.SCREEN)
         return rank_stage(self, stage, preset, model, embeddings, on_progress, backend)
+
+    def embed(self, stage: Stage | str, model: str | None = None, device: str = "auto", batch_size: int = 32,
+              workers: int | None = None, ray_address: str | None = None,
+              on_device: Callable[[str], None] | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> EmbedReport:  # fmt: skip
+        """Compute and cache the stage's missing vectors on this machine's best device or a Ray cluster."""
+        from review.ranking.vectors import embed_stage
+
+        return embed_stage(self, check_stage(stage), model, device, batch_size, workers, ray_address, on_device,
+                           on_progress)  # fmt: skip
 
     # --- full texts, studies, PRISMA, coding, export, status -------------------------------------------------
 

@@ -59,9 +59,13 @@ def cli():
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Where browser tests are required (CI sets REVIEW_REQUIRE_BROWSER=1), a skipped one is a failure."""
+    """Where browser or Ray tests are required (CI sets REVIEW_REQUIRE_BROWSER=1, REVIEW_REQUIRE_RAY=1), a skipped one
+    is a failure."""
     outcome = yield
     report = outcome.get_result()
     if report.skipped and item.get_closest_marker("browser") and os.environ.get("REVIEW_REQUIRE_BROWSER") == "1":
         report.outcome = "failed"
         report.longrepr = f"browser test skipped where browsers are required: {report.longrepr}"
+    if report.skipped and item.get_closest_marker("ray") and os.environ.get("REVIEW_REQUIRE_RAY") == "1":
+        report.outcome = "failed"
+        report.longrepr = f"Ray test skipped where the Ray extra is required: {report.longrepr}"

@@ -87,3 +87,34 @@ def test_two_sessions_at_once_lose_no_decision_and_never_share_a_record(single):
     assert review.db.execute("SELECT COUNT(DISTINCT record_id), COUNT(*) FROM decisions").fetchone() == (12, 12)
     ranker.sync(review)
     assert ranker.ranker.labels() == {record_id: 0 for record_id in both}
+
+
+def test_a_large_stage_serves_its_stored_ranking_while_the_first_ranker_is_built(single, monkeypatch):
+    from review.screening import session as session_module
+
+    review = single
+    stored = review.rank("ta", embeddings="off")  # what `review rank` (or an earlier server) left in the project
+    monkeypatch.setattr(session_module, "BACKGROUND_BUILD_FROM", 1)  # this small stage counts as large
+    built = threading.Event()
+    real_build = session_module._rebuild
+
+    def slow_build(*args) -> None:
+        built.wait(timeout=60)  # the first ranker takes its time: the page must not wait for it
+        real_build(*args)
+
+    monkeypatch.setattr(session_module, "_rebuild", slow_build)
+    interim = shared_ranker(review, "ta", embed=False)
+    assert isinstance(interim, session_module.StoredRanking)
+    session = ScreeningSession(review, "ta", "Anna", interim)
+    first = session.current()
+    assert first == stored.ranking[0][0]
+    assert session.score_rank(first) == (pytest.approx(stored.ranking[0][1]), 1)
+    session.decide(first, "include")
+    assert session.current() == stored.ranking[1][0]
+    built.set()
+    for _ in range(600):
+        if isinstance(shared_ranker(review, "ta", embed=False), StageRanker):
+            break
+        threading.Event().wait(0.1)
+    ranker = shared_ranker(review, "ta", embed=False)
+    assert isinstance(ranker, StageRanker) and ranker.ranker.labels() == {first: 1}

@@ -6,7 +6,11 @@ from the stage's `StageRanker` (the same ranking `review next` uses), shared
 by every session of the process (`shared_ranker`): it refits in the
 background, so a decision never waits for training, and it is rebuilt in the
 background when the candidates change or the stage's embeddings become
-available, the previous ranking serving meanwhile. Which record a session
+available, the previous ranking serving meanwhile. On a stage of
+`BACKGROUND_BUILD_FROM` candidates or more even the first one is built in the
+background (minutes at a million records), and until it is ready the stage's
+stored ranking serves (`StoredRanking`: the last `review rank` or app
+ranking, records it does not know last). Which record a session
 gets is decided by `claim_next`, so two reviewers are never served the same
 record when a single reviewer per record is required.
 """
@@ -14,13 +18,14 @@ record when a single reviewer per record is required.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.ranking.embeddings import cached_embeddings, count_cached
 from review.ranking.project import StageRanker, choose, stage_texts
+from review.ranking.results import latest_scores, rank_among_unscreened
 from review.screening.claims import claim_next
 from review.screening.log import UndoRefused, record_decision, undo_last
 from review.stopping.hypergeometric import sample_queue
@@ -63,18 +68,58 @@ class EmbeddingJob:
         self.done = min(self.total, self.done + n)
 
 
+BACKGROUND_BUILD_FROM = 200_000  # candidates; below, the first build takes seconds and is waited for
+
+
+class _StoredOrder:
+    """The order part of a `Ranker` for `StoredRanking`: the stored ranks, then the records they lack."""
+
+    def __init__(self, order: list[int], finals: Mapping[int, object]):
+        self.order, self.finals = order, finals
+
+    def unscreened_ids(self) -> Iterator[int]:
+        return (record_id for record_id in self.order if record_id not in self.finals)
+
+    def wait(self) -> None:
+        """Nothing is fitted here (the real ranker is being built elsewhere)."""
+
+
+class StoredRanking:
+    """What serves a large stage while its first `StageRanker` is built: the latest stored ranking run."""
+
+    model = None
+
+    def __init__(self, review: Review, stage: Stage):
+        self.stage = stage
+        self.ids = list(review.state(stage).candidates)
+        self.scores = latest_scores(review.db, stage.value)
+        ranked = sorted(self.scores, key=lambda record_id: self.scores[record_id][1])
+        known = set(ranked)
+        order = ranked + [record_id for record_id in self.ids if record_id not in known]
+        self.ranker = _StoredOrder(order, review.state(stage).finals)
+        self._review = review
+
+    def sync(self, review: Review) -> bool:
+        self.ranker.finals = review.state(self.stage).finals
+        self._review = review
+        return False
+
+    def score_rank(self, record_id: int) -> tuple[float | None, int | None]:
+        return rank_among_unscreened(self._review, self.stage.value, self.scores, record_id)
+
+
 @dataclass
 class _RankerSlot:
     """The shared ranker of one stage, and what it was built from."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    ranker: StageRanker | None = None
+    ranker: StageRanker | StoredRanking | None = None
     candidates: tuple[int, ...] | None = None
     rebuilding: bool = False
     job: EmbeddingJob | None = None
 
 
-def shared_ranker(review: Review, stage: Stage | str, embed: bool = True) -> StageRanker:
+def shared_ranker(review: Review, stage: Stage | str, embed: bool = True) -> StageRanker | StoredRanking:
     """The stage's ranker shared by every session of this process, synced with the review's latest decisions.
 
     Built at once the first time (its first fit runs in the background). When
@@ -86,7 +131,10 @@ def shared_ranker(review: Review, stage: Stage | str, embed: bool = True) -> Sta
     slot: _RankerSlot = review.shared(f"ranker:{stage}", _RankerSlot)
     candidates = review.state(stage).candidates
     with slot.lock:
-        if slot.ranker is None:
+        if slot.ranker is None and len(candidates) >= BACKGROUND_BUILD_FROM:
+            slot.ranker, slot.candidates, slot.rebuilding = StoredRanking(review, stage), candidates, True
+            threading.Thread(target=_rebuild, args=(review.folder, stage, slot), daemon=True).start()
+        elif slot.ranker is None:
             slot.ranker, slot.candidates = StageRanker(review, stage, background=True), candidates
         elif not slot.rebuilding and (slot.candidates != candidates or _embeddings_arrived(slot)):
             slot.rebuilding = True
@@ -134,7 +182,7 @@ def embedding_progress(review: Review, stage: Stage | str) -> EmbeddingJob | Non
 class ScreeningSession:
     """A reviewer screening one stage (one browser tab), over the stage's shared ranker."""
 
-    def __init__(self, review: Review, stage: Stage | str, reviewer: str, ranker: StageRanker,
+    def __init__(self, review: Review, stage: Stage | str, reviewer: str, ranker: StageRanker | StoredRanking,
                  decided: list[int] | None = None):  # fmt: skip
         self.review, self.stage, self.reviewer, self.ranker = review, Stage(stage), reviewer, ranker
         # event ids of this session's decisions, newest last: what its undo may cancel (kept by the caller across runs)

@@ -507,13 +507,14 @@ def to_ris(papers: list[Paper]) -> str:
 
     The file starts with a note, before the first record, that it is synthetic.
     """
-    lines = [SYNTHETIC_NOTE, ""]
-    for paper in papers:
-        lines.append(f"TY  - {paper.type}")
-        lines.extend(f"AU  - {name}" for name in paper.authors)
-        lines.extend(f"{tag}  - {value}" for tag, value in _ris_fields(paper) if value)
-        lines.extend(["ER  - ", ""])
-    return "\n".join(lines)
+    return "\n".join([SYNTHETIC_NOTE, "", *(ris_record(paper) for paper in papers)])
+
+
+def ris_record(paper: Paper) -> str:
+    """One paper as a RIS record, ending in a blank line (so a large file can be written record by record)."""
+    lines = [f"TY  - {paper.type}", *(f"AU  - {name}" for name in paper.authors)]
+    lines.extend(f"{tag}  - {value}" for tag, value in _ris_fields(paper) if value)
+    return "\n".join([*lines, "ER  - ", ""])
 
 
 CSV_COLUMNS = ("Title", "Authors", "Year", "Journal", "Volume", "Issue", "Pages", "DOI", "PMID", "Abstract", "Type")

@@ -53,7 +53,7 @@ def _project_picker() -> None:
 
 
 def _identity() -> None:
-    """Team mode: who is signed in and a sign-out button. Otherwise the reviewer's name, remembered in the project."""
+    """Team mode: who is signed in and a sign-out button. Otherwise the reviewer's name, kept by the browser."""
     user = state.signed_in()
     if user is not None:
         st.text(t("login.signed_in_as", name=user.display_name, user=user.name, role=t(f"login.role_{user.role}")))

@@ -123,14 +123,15 @@ def test_an_idle_session_is_signed_out(team, monkeypatch):
     assert "signed out after a while" in texts(at)
 
 
-def test_single_user_mode_remembers_the_reviewer_name(review):
-    first = page(review.folder, "project", reviewer="")
-    first.sidebar.text_input(key="reviewer").input("Anna").run()
-    assert first.sidebar.text_input(key="reviewer").value == "Anna"
-    fresh = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    fresh.session_state["project_dir"] = str(review.folder)
-    fresh.run()  # a reload: a new browser session
-    assert fresh.sidebar.text_input(key="reviewer").value == "Anna"
+def test_single_user_mode_has_the_browser_keep_the_reviewer_name(review):
+    at = page(review.folder, "project", reviewer="")
+    at.sidebar.text_input(key="reviewer").input("Anna Ø").run()
+    [script] = [element.proto.body for element in at.get("html")]
+    assert 'document.cookie = "review_reviewer=Anna%20%C3%98" + "; path=/; max-age=31536000' in script
+    at.run()
+    assert not at.get("html")  # written once, not on every run
+    at.sidebar.text_input(key="reviewer").input("a" * 65).run()
+    assert "at most 64 characters" in texts(at) and not at.get("html")
 
 
 def test_single_sign_on_configuration_is_checked():

@@ -53,7 +53,7 @@ def _project_picker() -> None:
 
 
 def _identity() -> None:
-    """Team mode: who is signed in and a sign-out button. Otherwise the reviewer's name, remembered in the project."""
+    """Team mode: who is signed in and a sign-out button. Otherwise the reviewer's name, kept by the browser."""
     user = state.signed_in()
     if user is not None:
         st.text(t("login.signed_in_as", name=user.display_name, user=user.name, role=t(f"login.role_{user.role}")))
@@ -65,11 +65,8 @@ def _identity() -> None:
         "Your name",
         key="reviewer",
         placeholder="e.g. Anna",
-        on_change=state.remember_reviewer,
-        help="Recorded on every decision and remembered in the project for the next visit.",
+        help="Recorded on every decision; this browser remembers it.",
     )
-    if error := st.session_state.pop("reviewer_error", None):
-        st.error(error)
     if not state.reviewer():
         st.caption("Enter your name to screen, resolve conflicts or code studies.")
 
@@ -122,3 +119,4 @@ def main(demo_dir: Path | None = None) -> None:
         return
     _sidebar()
     st.navigation(_pages()).run()
+    state.remember_reviewer()  # last, so its script element moves nothing drawn before it

@@ -10,12 +10,14 @@ Identity: with accounts in the projects folder (team mode) every session
 signs in, the signed-in user is the reviewer on every decision and code, and
 the session's `Review` is opened for that user (`Actor`), so the library
 checks the role on every write. Without accounts it is one person's app: the
-name typed in the sidebar is the reviewer, remembered in the project.
+name typed in the sidebar is the reviewer, kept in a cookie of that browser so
+a reload (or a new tab) finds it; another browser starts afresh.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import sys
@@ -24,6 +26,7 @@ import uuid
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import streamlit as st
 
@@ -37,7 +40,7 @@ from review.screening.blind import Viewer
 from review.screening.log import check_reviewer
 from review.screening.session import ScreeningSession, shared_ranker
 from review.stopping.hypergeometric import StoppingStatus
-from review.store import DB_NAME, get_setting, set_setting
+from review.store import DB_NAME
 from review.types import Stage
 from review.webapp.i18n import t
 
@@ -58,7 +61,7 @@ PAGES: list[tuple[str, str, str]] = [
 ]
 LOGIN_PAGE = PAGES_DIR / "login.py"
 TEAM_PAGE = ("team.py", "Team", ":material/group:")  # leads only, in team mode
-LOCAL_REVIEWER = "app.local_reviewer"  # project setting: the single-user app's reviewer name
+REVIEWER_COOKIE = "review_reviewer"  # the single-user app's reviewer name, kept by the browser
 
 
 def menu_title(file: str) -> str:
@@ -126,8 +129,11 @@ def init(demo_dir: Path | None = None) -> None:
         st.session_state["project_dir"] = str(starting_project(demo_dir))
     given = command_line().projects
     st.session_state.setdefault("projects_root", str(given or Path(st.session_state["project_dir"]).parent))
-    if not team_mode() and not st.session_state["reviewer"] and is_project(project_dir()):
-        st.session_state["reviewer"] = remembered_reviewer()
+    if "_cookie_reviewer" not in st.session_state:  # a new browser session: restore the name once
+        remembered = st.session_state["_cookie_reviewer"] = remembered_reviewer()
+        # only a real name is written: setting the box's key makes the browser take the value back from the server
+        if remembered and not team_mode() and not st.session_state["reviewer"]:
+            st.session_state["reviewer"] = remembered
 
 
 # --- identity ------------------------------------------------------------------------------------------------
@@ -199,22 +205,33 @@ def actor() -> Actor | None:
 
 
 def remembered_reviewer() -> str:
-    """The single-user app's reviewer name as last entered in this project ('' if none)."""
+    """The single-user app's reviewer name from this browser's cookie ('' if none or not a valid name)."""
+    raw = st.context.cookies.get(REVIEWER_COOKIE)
+    if not isinstance(raw, str):  # absent (or a test harness's stand-in)
+        return ""
     try:
-        return str(get_setting(review().db, LOCAL_REVIEWER, "") or "")
+        return check_reviewer(unquote(raw))
     except ReviewError:
         return ""
 
 
 def remember_reviewer() -> None:
-    """Keep the name typed in the sidebar in the project, so a reload finds it (single-user mode only)."""
+    """Have the browser keep the sidebar's name when it changed (single-user mode; Streamlit reads cookies only)."""
     name = str(st.session_state.get("reviewer") or "").strip()
-    if team_mode() or not name or not is_project(project_dir()):
+    if team_mode() or st.session_state.get("_cookie_reviewer") == name:
         return
     try:
-        set_setting(review().db, LOCAL_REVIEWER, check_reviewer(name))
+        value = quote(check_reviewer(name), safe="") if name else ""
     except ReviewError as error:
-        st.session_state["reviewer_error"] = str(error)
+        st.error(str(error))
+        return
+    st.session_state["_cookie_reviewer"] = name
+    lifetime = 365 * 24 * 3600 if name else 0
+    st.html(
+        f"<script>(window.parent || window).document.cookie = {json.dumps(REVIEWER_COOKIE + '=' + value)}"
+        f' + "; path=/; max-age={lifetime}; SameSite=Strict";</script>',
+        unsafe_allow_javascript=True,
+    )
 
 
 def team_projects() -> list[Path]:

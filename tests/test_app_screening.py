@@ -242,3 +242,19 @@ def test_the_screening_page_speaks_danish(screening_project):
     assert at.button(key="decide_include").label.startswith(":green[**Inkludér**]")
     assert at.text_input(key="note").label == "Note"
     assert any(metric.label == "Du har screenet" for metric in at.metric)
+
+
+def test_undo_never_reaches_a_decision_in_another_project_opened_in_the_same_tab(screening_project, tmp_path):
+    from review.core import Review
+
+    with Review.create(tmp_path / "other", TEMPLATE) as other:
+        other.import_files([RECORDS], source="Test")
+        other.decide(1, "ta", "Anna", "include")  # an earlier session's decision: event 1 there
+    at = screening_page(screening_project.folder, "Anna")
+    at.button(key="decide_include").click().run()  # event 1 in this project
+    at.session_state["project_dir"] = str(tmp_path / "other")
+    at.run()
+    at.button(key="undo_last").click().run()
+    assert at.error[0].value.startswith("Nothing to undo")
+    with Review.open(tmp_path / "other") as other:
+        assert other.state("ta").records[1].labels == {"Anna": "include"}

@@ -200,6 +200,9 @@ def test_agreement_per_dimension(seed_project):
     assert rows["roles"]["agreement"] == 0.0
     assert rows["roles"]["jaccard"] == pytest.approx((1 / 2 + 1 / 2) / 2)
     assert rows["goals"]["studies"] == 0 and rows["goals"]["agreement"] is None
+    set_code(db, "record-3", "sample-size", "40", "anna")
+    set_code(db, "record-3", "sample-size", None, "bo")  # an empty value, as the old form saved untouched fields
+    assert next(row for row in coding_agreement(db) if row["dimension"] == "sample-size")["studies"] == 0
 
 
 def test_agreement_needs_two_coders(seed_project):

@@ -431,14 +431,15 @@ def _pick_coders(codes: list[Code], coders: tuple[str, ...] | None) -> tuple[str
 def coding_agreement(review: Review, coders: tuple[str, ...] | None = None) -> list[dict]:
     """Per dimension, how far two coders agree on the studies both coded.
 
-    Coders default to the two (other than `consensus`) who coded the most studies. `agreement` is the
+    Coders default to the two (other than `consensus`) who coded the most studies; a study counts on a
+    dimension when both gave it a value (an empty code is no code). `agreement` is the
     percentage of studies with identical values (sets for multiple choice,
     numeric equality for numbers); `kappa` is Cohen's kappa (single choice only;
     None when undefined), `jaccard` the mean Jaccard index (multiple choice only).
     """
     codes = current_codes(review)
     pair = _pick_coders(codes, coders)
-    by_key = {(c.study, c.dimension, c.coder): c.values for c in codes}
+    by_key = {(c.study, c.dimension, c.coder): c.values for c in codes if c.values}  # an empty code is no code
     result = []
     for dimension in review.protocol.codebook.dimensions:
         studies = sorted({c.study for c in codes if c.dimension == dimension.key})

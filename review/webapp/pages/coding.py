@@ -95,7 +95,7 @@ def _field(study: str, dimension: Dimension, saved: tuple[str, ...]) -> None:
     elif dimension.type == "multiple":
         st.multiselect(label, list(options), format_func=options.get, **common)
     elif dimension.type == "number":
-        st.number_input(label, **common)
+        st.number_input(label, step=1.0, format="%g", **common)  # 120 rather than 120.00
     else:
         st.text_area(label, **common)
 

@@ -52,6 +52,9 @@ review, reviewer, protocol, stage = state.reviewer_at_stage(t("screening.title")
 state.require_permission(Action.SCREEN, t("login.screeners_only"))
 settings = protocol.stage(stage)
 session = state.screening_session(stage)
+# event ids are per project: what this session may undo is kept per project, so opening another project in
+# the same tab can never undo an earlier session's decision there that happens to have the same id
+session.decided = st.session_state.setdefault(f"decided_{review.project_id}_{stage}", [])
 terms = (protocol.highlight.include, protocol.highlight.exclude)
 
 

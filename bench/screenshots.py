@@ -110,9 +110,10 @@ def shoot(url: str, out: Path, language: str) -> list[Path]:
                 stages[1].click()
                 settle(driver)
             if file in ("screening.py", "fulltexts.py"):
-                canvas = wait(driver, 30).until(lambda d: d.execute_script(IN_VIEWER, ".react-pdf__Page canvas"))
+                wait(driver, 30).until(lambda d: d.execute_script(IN_VIEWER, ".react-pdf__Page canvas"))
                 if file == "fulltexts.py":  # the viewer sits below the reports table
-                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", canvas)
+                    picker = driver.find_element(By.CSS_SELECTOR, ".st-key-fulltexts_record")
+                    driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", picker)
             time.sleep(2)  # charts and the PDF viewer draw after the script has finished
             path = out / f"{Path(file).stem.removesuffix('_page')}{'' if language == 'en' else '-' + language}.png"
             driver.save_screenshot(str(path))

@@ -32,6 +32,7 @@ from tests.test_browser import (
 
 try:
     from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as EC
@@ -112,7 +113,14 @@ def driver(served, tmp_path_factory):
 
 
 def click(browser, xpath: str) -> None:
-    wait(browser).until(EC.element_to_be_clickable((By.XPATH, xpath))).click()
+    """Click once the element is clickable; a rerun that redraws it first makes it stale, so look it up again."""
+    for attempt in range(3):
+        try:
+            wait(browser).until(EC.element_to_be_clickable((By.XPATH, xpath))).click()
+            break
+        except StaleElementReferenceException:
+            if attempt == 2:
+                raise
     settle(browser)
 
 

@@ -504,6 +504,14 @@ def fulltext_path(db: sqlite_utils.Database, project_dir: Path | str, record_id:
     return _inside(Path(project_dir), row[0])
 
 
+def attached_file(db: sqlite_utils.Database, project_dir: Path | str, record_id: int) -> Path | None:
+    """The file attached to a record, retrieved or flagged unreadable (a person must be able to open it), or None."""
+    row = db.execute("SELECT file_name FROM fulltexts WHERE record_id = ?", [record_id]).fetchone()
+    if not row or not row[0]:
+        return None
+    return _inside(Path(project_dir), row[0])
+
+
 def search_fulltexts(db: sqlite_utils.Database, query: str, context: int = 80) -> list[tuple[int, str]]:
     """Records whose full text contains every word of `query` (any case), with a snippet around the first word."""
     words = query.lower().split()

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from review.core import Review
-
 
 def short(text: str | None, limit: int = 80) -> str:
     """A one-line text cut at `limit` characters (empty for a missing one)."""
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def record_label(review: Review, record_id: int, limit: int = 70) -> str:
-    """'17 · First words of the title (2019)': how a picker names a record."""
-    record = review.record(record_id)
-    year = f" ({record.year})" if record.year else ""
-    return f"{record_id} · {short(record.title, limit) or '—'}{year}"
 
 
 def when(stamp: str | None) -> str:

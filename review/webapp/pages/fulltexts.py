@@ -4,13 +4,13 @@ retrieved, link reports to studies and name studies, read a report's file."""
 import streamlit as st
 
 from review.errors import ReviewError
-from review.fulltext.attach import fulltext_path
+from review.fulltext.attach import attached_file
 from review.fulltext.studies import linked_studies, rename_study, report_rows
 from review.roles import Action
 from review.webapp import state
 from review.webapp.i18n import t
 from review.webapp.pdfview import show_fulltext_file
-from review.webapp.tables import record_label, short
+from review.webapp.tables import short
 
 st.title(t("fulltexts.title"))
 review = state.require_project()
@@ -75,9 +75,14 @@ STATUS_KEYS = {"retrieved": "fulltexts.retrieved", "not_retrieved": "fulltexts.n
                "unreadable": "fulltexts.unreadable_status", "missing": "fulltexts.missing"}  # fmt: skip
 
 
-def _table(rows) -> None:
-    records = {record.record_id: record for record in review.records("record_id IN (SELECT value FROM json_each(?))",
-                                                                      [str([row.record_id for row in rows])])}  # fmt: skip
+def _records(rows) -> dict:
+    ids = str([row.record_id for row in rows])
+    return {
+        record.record_id: record for record in review.records("record_id IN (SELECT value FROM json_each(?))", [ids])
+    }
+
+
+def _table(rows, records: dict) -> None:
     st.dataframe(
         [
             {
@@ -96,14 +101,15 @@ def _table(rows) -> None:
     )
 
 
-def _one_report(rows) -> None:
+def _one_report(rows, records: dict) -> None:
+    labels = {r: f"{r} · {short(records[r].title, 70) or '—'}" + (f" ({records[r].year})" if records[r].year else "")
+              for r in records}  # fmt: skip
     ids = [row.record_id for row in rows]
-    chosen = st.selectbox(t("fulltexts.report"), ids, format_func=lambda r: record_label(review, r),
-                          key="fulltexts_record")  # fmt: skip
+    chosen = st.selectbox(t("fulltexts.report"), ids, format_func=labels.get, key="fulltexts_record")
     if chosen is None:
         return
     row = next(row for row in rows if row.record_id == chosen)
-    path = fulltext_path(review.db, review.folder, chosen)
+    path = attached_file(review.db, review.folder, chosen)
     viewer, actions = st.columns([3, 2], gap="large")
     with viewer:
         if path is None or not path.is_file():
@@ -117,7 +123,7 @@ def _one_report(rows) -> None:
                 st.button(t("fulltexts.confirm"), key=f"confirm_{chosen}", on_click=_run,
                           args=(lambda: review.confirm_fulltexts([chosen]), t("fulltexts.confirmed", record=chosen)))  # fmt: skip
             _not_retrieved_form(chosen)
-            _link_form(chosen, row.study, ids)
+            _link_form(chosen, row.study, ids, labels)
 
 
 def _not_retrieved_form(record_id: int) -> None:
@@ -131,7 +137,7 @@ def _not_retrieved_form(record_id: int) -> None:
         st.form_submit_button(t("fulltexts.mark"), on_click=submit)
 
 
-def _link_form(record_id: int, current: str | None, ids: list[int]) -> None:
+def _link_form(record_id: int, current: str | None, ids: list[int], labels: dict[int, str]) -> None:
     def submit() -> None:
         study = st.session_state.get(f"study_{record_id}", "")
         reports = [record_id, *st.session_state.get(f"others_{record_id}", [])]
@@ -142,7 +148,7 @@ def _link_form(record_id: int, current: str | None, ids: list[int]) -> None:
         st.text_input(t("fulltexts.study"), value=current or "", placeholder=t("fulltexts.study_placeholder"),
                       key=f"study_{record_id}")  # fmt: skip
         st.multiselect(t("fulltexts.others"), [r for r in ids if r != record_id], key=f"others_{record_id}",
-                       format_func=lambda r: record_label(review, r))  # fmt: skip
+                       format_func=labels.get)  # fmt: skip
         st.form_submit_button(t("fulltexts.link"), on_click=submit)
 
 
@@ -181,8 +187,9 @@ if not rows:
 flow = review.flow()
 st.caption(t("fulltexts.summary", sought=len(flow.sought), missing=sum(row.fulltext == "missing" for row in rows),
              not_retrieved=len(flow.not_retrieved)))  # fmt: skip
-_table(rows)
+records = _records(rows)
+_table(rows, records)
 st.subheader(t("fulltexts.one_report"))
-_one_report(rows)
+_one_report(rows, records)
 st.subheader(t("fulltexts.studies"))
 _studies()

@@ -37,7 +37,7 @@ from tests.test_browser import (  # noqa: E402
     wait,
     wait_until_serving,
 )
-from tests.test_browser_workspace import IN_VIEWER  # noqa: E402
+from tests.test_browser_pages import IN_VIEWER  # noqa: E402
 
 
 def synthetic_pdf(path: Path, title: str) -> None:

@@ -16,6 +16,7 @@ MAPPED_FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "keyw
 
 st.title(t("import.title"))
 review = state.require_project()
+state.require_permission(Action.IMPORT, t("login.leads_import"))
 db = review.db
 
 

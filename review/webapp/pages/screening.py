@@ -6,6 +6,7 @@ from review.errors import ReviewError
 from review.fulltext.attach import fulltext_path, fulltext_text
 from review.screening.session import embedding_progress
 from review.webapp import state
+from review.webapp.components.stopping import stopping_panel
 from review.webapp.highlight import highlight
 
 BUTTONS = {
@@ -113,26 +114,7 @@ def _show_progress() -> None:
     metrics[0].metric("Included", progress.included)
     metrics[1].metric("Conflicts", progress.conflicts)
     metrics[2].metric("Waiting", progress.waiting, help="Decided by one reviewer, waiting for the second")
-    advice, current = state.stopping_advice(stage)
-    if advice is None:
-        st.caption("The stopping rule is being evaluated in the background…")
-        return
-    recall = (
-        f"{advice.recall_estimate:.0%}"
-        if advice.recall_estimate is not None
-        else f"≥ {advice.recall_lower_bound:.0%}"
-        if advice.recall_lower_bound
-        else "not yet known"
-    )
-    st.metric(
-        "Estimated recall",
-        recall,
-        help="From the random sample when one is drawn, else the highest recall "
-        "the ranked hypergeometric test supports at 95 % confidence.",
-    )
-    (st.success if advice.safe else st.info)(advice.next_step)
-    if not current:
-        st.caption(f"As of {advice.screened} decided records; updating in the background.")
+    stopping_panel(stage)
 
 
 record_id = session.current(first=st.session_state.get("revisit"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from scipy.stats import hypergeom
@@ -137,3 +139,17 @@ def test_a_replay_counts_every_record_screened():
     assert summary["sample_screened"] > 0 and summary["reached_target"] and summary["rule"] == "sample"
     target = replay(StopRule.parse("target"), labels, seed=1).summary()
     assert target["stopped_at"] == 2000  # 40 relevant cannot fill a target set of 59: everything is screened
+
+
+def test_cli_simulate_follows_the_check_sample_and_help_lists_the_rules(cli, data_dir, tmp_path):
+    base = ("simulate", data_dir / "simulate" / "records.ris", "--labels", data_dir / "simulate" / "labels.csv")
+    help_text = cli(*base[:1], "--help").output
+    assert all(name in help_text for name in ("sample", "target", "hypergeometric", "consecutive", "default"))
+    order = tmp_path / "order.csv"
+    result = cli(*base, "--order-out", order, "--prior-ids", "28,2", "--model", "tfidf-svm", "--stop-rule",
+                 "default", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    stop = json.loads(result.output)["stop"]
+    assert stop["rule"] == "sample" and stop["stopped_at"] == stop["ranked_screened"] + stop["sample_screened"]
+    assert len(order.read_text().splitlines()) == stop["stopped_at"] + 1
+    assert stop["share_screened"] == pytest.approx(stop["stopped_at"] / 200, abs=1e-4)

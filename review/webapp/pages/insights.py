@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from review.insights import recall_curve, screening_speed
-from review.stopping.hypergeometric import screened_in_order
+from review.stopping.project import screened_in_order
 from review.webapp import state
+from review.webapp.components.stopping import history_chart
 
 st.title("Insights")
 review = state.require_project()
@@ -20,6 +21,7 @@ if labels:
         f"{sum(labels)} relevant (included or maybe) among the first {len(labels)} records screened. "
         "A curve that rises steeply and then flattens means the ranking found the relevant records first."
     )
+    history_chart(stage)
 else:
     st.caption("No final decisions at this stage yet.")
 

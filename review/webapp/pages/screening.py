@@ -10,6 +10,7 @@ from review.screening.log import UndoRefused
 from review.screening.session import embedding_progress
 from review.types import RecordStatus
 from review.webapp import state
+from review.webapp.components.stopping import stopping_panel
 from review.webapp.highlight import EXCLUDE_STYLE, INCLUDE_STYLE, highlight
 from review.webapp.i18n import t
 from review.webapp.pdfview import show_fulltext_file
@@ -187,29 +188,6 @@ def _show_progress() -> None:
         st.caption(t("screening.why_waiting", required=settings.reviewers, waiting=progress.waiting))
 
 
-def _show_stopping_advice() -> None:
-    advice, current = state.stopping_advice(stage)
-    if advice is None:
-        st.caption("The stopping rule is being evaluated in the background…")
-        return
-    recall = (
-        f"{advice.recall_estimate:.0%}"
-        if advice.recall_estimate is not None
-        else f"≥ {advice.recall_lower_bound:.0%}"
-        if advice.recall_lower_bound
-        else "not yet known"
-    )
-    st.metric(
-        "Estimated recall",
-        recall,
-        help="From the random sample when one is drawn, else the highest recall "
-        "the ranked hypergeometric test supports at 95 % confidence.",
-    )
-    (st.success if advice.safe else st.info)(advice.next_step)
-    if not current:
-        st.caption(f"As of {advice.screened} decided records; updating in the background.")
-
-
 def _reason_chooser() -> None:
     reasons = {reason.key: reason.label.text(state.label_language()) for reason in settings.exclusion_reasons}
     numbered = {key: f"{number} · {text}" for number, (key, text) in enumerate(reasons.items(), 1)}
@@ -250,4 +228,4 @@ with record_column:  # the record is drawn before the slower progress and stoppi
         _show_record(record_id)
 with panel:
     _show_progress()
-    _show_stopping_advice()
+    stopping_panel(stage)

@@ -1,0 +1,1 @@
+"""Widgets several pages share, each drawn by one call from a page."""

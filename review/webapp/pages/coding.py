@@ -15,6 +15,7 @@ from review.roles import Action
 from review.webapp import state
 from review.webapp.highlight import highlight
 from review.webapp.i18n import t
+from review.webapp.pdfview import show_fulltext_file
 
 st.title(t("coding.title"))
 review = state.require_project()
@@ -119,7 +120,8 @@ def _show_texts(record_ids: list[int]) -> None:
     if path is None:
         file.caption(t("coding.no_file"))
     else:
-        file.iframe(path, height=640)
+        with file:
+            show_fulltext_file(path, f"coding_{chosen}")
 
 
 mine = {code.study for code in current_codes(review, coder=coder) if code.values}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from review.core import Review
+from review.core import RAW_TABLES, Review
 from review.export.writers import EXPORT_TABLES, TABLE_SPECS
 from review.roles import Action
 from review.screening.blind import Viewer
@@ -94,7 +94,7 @@ hidden = viewer.hidden_stages(review)
 unblind = _blind_notice(hidden, viewer) if hidden else False
 locked = bool(hidden) and viewer.name is None and not unblind
 map_options: dict[str, object] = {}  # chosen beside the evidence map, used by it and by "all"
-for table in EXPORT_TABLES:
+for table in [name for name in EXPORT_TABLES if name not in RAW_TABLES or state.may(Action.EXPORT_RAW)]:
     st.markdown(f"**{table}** — {t(f'export.about_{table}')}")
     if table == "evidence-map":
         map_options = _evidence_map_options(review)

@@ -40,7 +40,8 @@ def save_ranking(
 def latest_run(db: sqlite_utils.Database, stage: str) -> dict | None:
     row = db.execute(
         "SELECT run_id, created_at, config, n_labelled, n_relevant, seconds FROM model_runs "
-        "WHERE stage = ? AND run_id IN (SELECT run_id FROM rankings) ORDER BY run_id DESC LIMIT 1",
+        "WHERE stage = ? AND EXISTS (SELECT 1 FROM rankings WHERE rankings.run_id = model_runs.run_id) "
+        "ORDER BY run_id DESC LIMIT 1",  # EXISTS: one index probe per run, not a pass over every ranking row
         [stage],
     ).fetchone()
     if row is None:

@@ -52,7 +52,7 @@ from review.fulltext.attach import (
 from review.fulltext.studies import ReportFlow, included_studies, link_reports, report_flow
 from review.prisma.counts import PrismaCounts, checked_counts
 from review.protocol import Protocol, changed_fields, edited, load_protocol, parse_protocol, to_yaml
-from review.ranking.results import latest_scores, rank_among_unscreened
+from review.ranking.results import latest_order, stored_score_rank
 from review.records import BatchReport, Record, import_files, import_uploads, iter_records, records_per_source
 from review.roles import Action, Actor, Role, require
 from review.screening.agreement import AgreementReport, agreement
@@ -370,7 +370,7 @@ class Review:
     ) -> int:  # fmt: skip
         """Append a reviewer's decision; without `score`/`rank`, the stage's stored ranking gives them."""
         if score is None and rank is None:
-            score, rank = rank_among_unscreened(self, stage, latest_scores(self.db, check_stage(stage)), record_id)
+            score, rank = stored_score_rank(self, check_stage(stage), record_id)
         return record_decision(self, record_id, stage, reviewer, label, reason, note, score, rank)
 
     def undo(self, stage: Stage | str, reviewer: str, among: set[int] | None = None) -> int | None:
@@ -400,19 +400,18 @@ class Review:
         the ranking is the stored one while it reflects every decision, else
         the stage is ranked (and stored) now.
         """
-        from review.ranking.project import current_scores
+        from review.ranking.project import ensure_fresh
 
         stage, reviewer = check_stage(stage), check_reviewer(reviewer)
         self.authorize(Action.SCREEN, reviewer)
         state = self.state(stage)
         queue = sample_queue(self, stage)
-        scores = latest_scores(self.db, stage) if queue else current_scores(self, stage)
-        order = queue or [record_id for record_id, _ in sorted(scores.items(), key=lambda item: item[1][1])]
+        if not queue:
+            ensure_fresh(self, stage)
+        order = queue or latest_order(self.db, stage)
         phase = "random-sample" if queue else "ranked"
         picked = servable(self, state, reviewer, order, limit=n)
-        return [
-            NextRecord(record_id, *rank_among_unscreened(self, stage, scores, record_id), phase) for record_id in picked
-        ]
+        return [NextRecord(record_id, *stored_score_rank(self, stage, record_id), phase) for record_id in picked]
 
     def stopping(self, stage: Stage | str, target: float | None = None, confidence: float | None = None,
                  start_sample: bool = True, seed: int = 0) -> StoppingStatus:  # fmt: skip

@@ -10,32 +10,39 @@ beside them under the same call: they need no training, only the labelled rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import ClassifierMixin
-from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.naive_bayes import ComplementNB
-from sklearn.svm import LinearSVC
 
 from review.errors import ReviewError
 from review.ranking.neighbours import feedback_scores, neighbourhood_scores
 
+if TYPE_CHECKING:  # scikit-learn is imported when a model is made: `review next` on a fresh ranking never needs it
+    from sklearn.base import ClassifierMixin
+
 
 # liblinear shuffles the training rows; a fixed seed makes the same decisions give the same ranking
 def _svm(C: float = 0.1, seed: int = 0, **params: Any) -> ClassifierMixin:
+    from sklearn.svm import LinearSVC
+
     return LinearSVC(C=C, random_state=seed, **params)
 
 
 def _logistic(C: float = 1.0, solver: str = "liblinear", seed: int = 0, **params: Any) -> ClassifierMixin:
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, solver=solver, random_state=seed, **params)
 
 
 def _sgd(alpha: float = 1e-4, seed: int = 0, **params: Any) -> ClassifierMixin:
+    from sklearn.linear_model import SGDClassifier
+
     return SGDClassifier(loss="log_loss", alpha=alpha, random_state=seed, **params)
 
 
 def _naive_bayes(alpha: float = 0.1, **params: Any) -> ClassifierMixin:
+    from sklearn.naive_bayes import ComplementNB
+
     return ComplementNB(alpha=alpha, **params)
 
 
@@ -91,6 +98,8 @@ def fit_relevance(
         return np.asarray(X_all @ model.coef_.ravel().astype(X_all.dtype), dtype=np.float64).reshape(-1) + float(
             np.ravel(model.intercept_)[0]
         )
+    from sklearn.naive_bayes import ComplementNB
+
     if isinstance(model, ComplementNB) and len(model.classes_) == 2:  # linear in X too: log-likelihood difference
         weights = (model.feature_log_prob_[1] - model.feature_log_prob_[0]).astype(X_all.dtype)
         return np.asarray(X_all @ weights, dtype=np.float64).reshape(-1)

@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from review.ranking.neighbours import NeighbourIndex
 
@@ -56,6 +55,8 @@ class TfidfFeatures:
     sublinear_tf: bool = True
 
     def fit_transform(self, texts: list[str]) -> sp.csr_matrix:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.vectorizer_ = TfidfVectorizer(
             ngram_range=(1, self.ngram_max),
             min_df=self.min_df if len(texts) >= 50 else 1,
@@ -125,6 +126,8 @@ def token_tfidf(tokens: list[list[str]]) -> sp.csr_matrix | None:
     """TF-IDF over whole tokens (a heading, an author, a journal), or None when it could not inform a ranking."""
     if sum(1 for row in tokens if row) < 2:
         return None
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(analyzer=lambda row: row, min_df=2 if len(tokens) >= 50 else 1, dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform(tokens).tocsr()
@@ -135,6 +138,8 @@ def token_tfidf(tokens: list[list[str]]) -> sp.csr_matrix | None:
 
 def char_tfidf(texts: list[str]) -> sp.csr_matrix:
     """Character 3-5-grams inside word boundaries, sublinear TF, rows L2-normalised."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=(3, 5),

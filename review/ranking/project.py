@@ -271,16 +271,25 @@ def rank_stage(
     )  # fmt: skip
 
 
-def fresh_scores(review: Review, stage: Stage | str) -> dict[int, tuple[float, int]] | None:
-    """The stored ranking's scores when it reflects every decision at the stage with the protocol's preset."""
+def is_fresh(review: Review, stage: Stage | str) -> bool:
+    """Whether the stored ranking reflects every decision at the stage with the protocol's preset."""
     stage = Stage(stage)
     run = latest_run(review.db, stage)
     if run is None or run["config"].get("last_event_id") != review.state(stage).version:
-        return None
+        return False
     wanted = _tfidf_part(choose(review).preset).name, choose(review).preset.name
-    if run["config"].get("preset", {}).get("name") not in wanted:
-        return None
-    return latest_scores(review.db, stage)
+    return run["config"].get("preset", {}).get("name") in wanted
+
+
+def ensure_fresh(review: Review, stage: Stage | str) -> None:
+    """Rank the stage now (and store it) unless the stored ranking is fresh."""
+    if not is_fresh(review, stage):
+        rank_stage(review, stage, embeddings="cached")
+
+
+def fresh_scores(review: Review, stage: Stage | str) -> dict[int, tuple[float, int]] | None:
+    """The stored ranking's scores when it reflects every decision at the stage with the protocol's preset."""
+    return latest_scores(review.db, Stage(stage)) if is_fresh(review, stage) else None
 
 
 def current_scores(review: Review, stage: Stage | str) -> dict[int, tuple[float, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -39,7 +40,8 @@ def save_ranking(
 def latest_run(db: sqlite_utils.Database, stage: str) -> dict | None:
     row = db.execute(
         "SELECT run_id, created_at, config, n_labelled, n_relevant, seconds FROM model_runs "
-        "WHERE stage = ? AND run_id IN (SELECT run_id FROM rankings) ORDER BY run_id DESC LIMIT 1",
+        "WHERE stage = ? AND EXISTS (SELECT 1 FROM rankings WHERE rankings.run_id = model_runs.run_id) "
+        "ORDER BY run_id DESC LIMIT 1",  # EXISTS: one index probe per run, not a pass over every ranking row
         [stage],
     ).fetchone()
     if row is None:
@@ -67,4 +69,37 @@ def rank_among_unscreened(review: Review, stage: str, scores: dict[int, tuple[fl
     score = scores[record_id][0]
     finals = review.state(stage).finals
     higher = sum(1 for other, (value, _) in scores.items() if value > score and other not in finals)
+    return score, higher + 1
+
+
+def latest_order(db: sqlite_utils.Database, stage: str) -> Iterator[int]:
+    """Record ids of the stage's latest ranking run, best first, read lazily (nothing before any run).
+
+    Serving the next record reads only the first few rows instead of a million scores.
+    """
+    run = latest_run(db, stage)
+    if run is None:
+        return iter(())
+    rows = db.execute("SELECT record_id FROM rankings WHERE run_id = ? ORDER BY rank", [run["run_id"]])
+    return (record_id for (record_id,) in rows)
+
+
+def stored_score_rank(review: Review, stage: str, record_id: int) -> tuple[float | None, int | None]:
+    """`rank_among_unscreened` on the latest run's scores, counted by SQLite instead of read into Python."""
+    run = latest_run(review.db, stage)
+    found = (
+        run
+        and review.db.execute(
+            "SELECT score FROM rankings WHERE run_id = ? AND record_id = ?", [run["run_id"], record_id]
+        ).fetchone()
+    )
+    if not found:
+        return None, None
+    score = found[0]
+    finals = json.dumps(list(review.state(stage).finals))
+    higher = review.db.execute(
+        "SELECT COUNT(*) FROM rankings WHERE run_id = ? AND score > ? "
+        "AND record_id NOT IN (SELECT value FROM json_each(?))",
+        [run["run_id"], score, finals],
+    ).fetchone()[0]
     return score, higher + 1

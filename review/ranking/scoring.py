@@ -17,12 +17,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import rankdata
 
 from review.ranking.classifiers import fit_relevance
 from review.ranking.features import FeatureSet, cosine_to_query
 from review.ranking.presets import Preset
 from review.stats import ONE_SIDED_95_Z, wilson_lower_bound
+
+
+def rankdata(values: np.ndarray, method: str = "average") -> np.ndarray:
+    """scipy's `rankdata`, imported on first use: `review next` on a fresh stored ranking never ranks anything."""
+    from scipy.stats import rankdata as scipy_rankdata
+
+    return scipy_rankdata(values, method=method)
 
 
 def _percentiles(values: np.ndarray) -> np.ndarray:

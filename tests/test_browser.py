@@ -17,7 +17,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -102,51 +105,18 @@ def wait_until_serving(url: str, server: subprocess.Popen, seconds: float = 90) 
 @pytest.fixture
 def served(tmp_path):
     project = after_title_abstract_screening(tmp_path / "project", tmp_path)
-    port = free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            "--client.toolbarMode",
-            "viewer",
-            "--",
-            "--project",
-            str(project),
-        ],
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_serving(url, server)
+    with app_server(project, tmp_path / "streamlit.log") as url:
         yield url, project
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture
 def browsers(tmp_path):
     """Start headless Chromium sessions, each with a fresh profile; all are closed afterwards."""
+    yield from chromium_sessions(tmp_path)
+
+
+def chromium_sessions(profiles: Path) -> Iterator[Callable[[], webdriver.Chrome]]:
+    """A starter of headless Chromium sessions, each with a fresh profile under `profiles`; all quit afterwards."""
     drivers = []
 
     def start():
@@ -154,7 +124,7 @@ def browsers(tmp_path):
         options.binary_location = CHROMIUM
         for flag in CHROMIUM_FLAGS:
             options.add_argument(flag)
-        options.add_argument(f"--user-data-dir={tmp_path / f'chromium-profile-{len(drivers)}'}")
+        options.add_argument(f"--user-data-dir={profiles / f'chromium-profile-{len(drivers)}'}")
         drivers.append(webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER)))
         return drivers[-1]
 
@@ -163,6 +133,35 @@ def browsers(tmp_path):
     finally:
         for driver in drivers:
             driver.quit()
+
+
+@contextmanager
+def app_server(project: Path, log_path: Path) -> Iterator[str]:
+    """`project` served by the repository's `app.py` (headless, on a free loopback port); yields its URL."""
+    port = free_port()
+    log = log_path.open("w")
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer", "--", "--project", str(project)]  # fmt: skip
+    server = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    with serving(server, port, log) as url:
+        yield url
+
+
+@contextmanager
+def serving(server: subprocess.Popen, port: int, log: IO) -> Iterator[str]:
+    """The started app server's URL once it answers; the server is stopped and its log closed afterwards."""
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_serving(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
 
 
 def wait(driver, seconds: float = 60) -> WebDriverWait:

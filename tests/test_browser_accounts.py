@@ -26,14 +26,12 @@ from review.accounts import Accounts
 from review.core import Review
 from review.store import open_project
 from tests.test_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
+    chromium_sessions,
     free_port,
     open_page,
+    serving,
     settle,
     wait,
-    wait_until_serving,
 )
 from tests.test_browser import pytestmark as browser_marks
 
@@ -92,37 +90,13 @@ def server(tmp_path_factory):
         [sys.executable, "-m", "review", "app", str(project), "--port", str(port)],
         cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_serving(url, process)
+    with serving(process, port, log) as url:
         yield url, project
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture
 def browsers(tmp_path):
-    drivers = []
-
-    def start():
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in CHROMIUM_FLAGS:
-            options.add_argument(flag)
-        options.add_argument(f"--user-data-dir={tmp_path / f'profile-{len(drivers)}'}")
-        drivers.append(webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER)))
-        return drivers[-1]
-
-    try:
-        yield start
-    finally:
-        for driver in drivers:
-            driver.quit()
+    yield from chromium_sessions(tmp_path)
 
 
 def body(driver) -> str:

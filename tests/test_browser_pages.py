@@ -8,8 +8,6 @@ test uploads the fourth's.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,13 +20,13 @@ from tests.test_browser import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     REPO,
-    free_port,
+    app_server,
     open_page,
     settle,
     sign_in,
     wait,
-    wait_until_serving,
 )
+from tests.test_browser import pytestmark as browser_marks
 
 try:
     from selenium import webdriver
@@ -39,14 +37,7 @@ try:
 except ImportError:  # the `test` extra installs it
     webdriver = None
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(webdriver is None, reason="selenium is not installed (pip install -e '.[test]')"),
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
-    ),
-]
+pytestmark = browser_marks
 
 RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"
 TEMPLATE = REPO / "protocols" / "template.yaml"
@@ -75,26 +66,8 @@ def served(tmp_path_factory):
         for record_id in (1, 2, 3):
             pdf_file(work / "pdfs" / f"{record_id}.pdf", f"{PDF_WORDS}, report {record_id}")
         review.attach(work / "pdfs")
-    port = free_port()
-    log = (work / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer", "--", "--project",
-         str(work / "project")],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_serving(url, server)
+    with app_server(work / "project", work / "streamlit.log") as url:
         yield url, work
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

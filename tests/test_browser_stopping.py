@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from review.core import Review
@@ -15,6 +12,7 @@ from tests.test_browser import (  # noqa: F401  (pytestmark: the same skips as t
     EC,
     REPO,
     By,
+    app_server,
     free_port,
     open_page,
     press,
@@ -45,24 +43,8 @@ def proposed_project(folder, records) -> None:
 def served(tmp_path, data_dir):
     project = tmp_path / "project"
     proposed_project(project, data_dir / "simulate" / "records.ris")
-    port = free_port()
-    with (tmp_path / "streamlit.log").open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", "--", "--project", str(project)],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_serving(url, server)
-            yield url, project
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with app_server(project, tmp_path / "streamlit.log") as url:
+        yield url, project
 
 
 def claimed_by(project, reviewer: str) -> int | None:

@@ -9,8 +9,6 @@ code). Each test works as its own reviewer, so they do not meet.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,14 +19,13 @@ from review.store import open_project
 from tests import test_browser as base
 from tests.test_browser import (
     REPO,
-    free_port,
+    app_server,
     full_text_screening,
     open_page,
     settle,
     shown_record,
     sign_in,
     wait,
-    wait_until_serving,
 )
 
 pytestmark = base.pytestmark
@@ -63,22 +60,8 @@ def build(folder: Path) -> Path:
 def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("workspace")
     project = build(work / "project")
-    port = free_port()
-    with (work / "streamlit.log").open("w") as log:
-        command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
-                   "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats",
-                   "false", "--server.fileWatcherType", "none", "--", "--project", str(project)]  # fmt: skip
-        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_serving(url, process)
-            yield url, project
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with app_server(project, work / "streamlit.log") as url:
+        yield url, project
 
 
 def last_decision(project: Path, reviewer: str) -> tuple:

@@ -178,6 +178,13 @@ def test_insights_page_shows_recall_curve_speed_and_agreement(screened):
     assert list(pairs["reviewers"]) == ["Anna & Ben"] and list(pairs["Cohen's kappa"]) == [1.0]
 
 
+def test_insights_page_speaks_danish(screened):
+    at = page(screened.folder, "insights", ui_language="da")
+    assert not at.exception and at.title[0].value == "Indsigt"
+    assert "3 relevante (inkluderet eller måske) blandt de første 4 screenede poster" in at.caption[0].value
+    assert list(at.dataframe[1].value["Cohens kappa"]) == [1.0]
+
+
 def test_insights_page_withholds_agreement_while_the_blind_stage_is_open(screened):
     review = screened
     review.decide(7, "ta", "Anna", "exclude")  # waits for Ben

@@ -7,67 +7,63 @@ from review.insights import recall_curve, screening_speed
 from review.stopping.project import screened_in_order
 from review.webapp import state
 from review.webapp.components.stopping import history_chart
+from review.webapp.i18n import t
 
-st.title("Insights")
+st.title(t("insights.title"))
 review = state.require_project()
 stage = state.stage_picker("insights_stage")
 
-st.subheader("Recall curve")
+st.subheader(t("insights.recall_curve"))
 labels = [label for _, label in screened_in_order(review, stage)]
 if labels:
-    curve = pd.DataFrame(recall_curve(labels), columns=["records screened", "relevant found"])
-    st.line_chart(curve, x="records screened", y="relevant found")
-    st.caption(
-        f"{sum(labels)} relevant (included or maybe) among the first {len(labels)} records screened. "
-        "A curve that rises steeply and then flattens means the ranking found the relevant records first."
-    )
+    screened, found = t("insights.records_screened"), t("insights.relevant_found")
+    curve = pd.DataFrame(recall_curve(labels), columns=[screened, found])
+    st.line_chart(curve, x=screened, y=found)
+    st.caption(t("insights.curve_caption", relevant=sum(labels), screened=len(labels)))
     history_chart(stage)
 else:
-    st.caption("No final decisions at this stage yet.")
+    st.caption(t("insights.no_finals"))
 
-st.subheader("Screening speed")
+st.subheader(t("insights.speed"))
 speeds = screening_speed(review.db, stage)
 if speeds:
     st.dataframe(
         [
             {
-                "reviewer": s.reviewer,
-                "decisions": s.decisions,
-                "median seconds per record": s.median_seconds,
-                "records per hour": s.per_hour,
+                t("insights.reviewer"): s.reviewer,
+                t("insights.decisions"): s.decisions,
+                t("insights.median_seconds"): s.median_seconds,
+                t("insights.per_hour"): s.per_hour,
             }
             for s in speeds
         ],
         hide_index=True,
     )
-    st.caption(
-        "Gaps of more than 10 minutes between two decisions count as pauses; gaps under a second are "
-        "decisions imported in bulk, so imported decision logs show no speed."
-    )
+    st.caption(t("insights.speed_caption"))
 else:
-    st.caption("Nobody has screened at this stage yet.")
+    st.caption(t("insights.nobody"))
 
-st.subheader("Agreement")
+st.subheader(t("insights.agreement"))
 viewer = state.viewer()
 hidden = viewer.hidden_stages(review)
 pairs = [] if hidden and viewer.name is None else [p for p in review.agreement(viewer).pairs if p.stage == stage]
 if stage in hidden:
-    st.caption("This stage is blind and still being screened: agreement is shown once every record is reconciled.")
+    st.caption(t("insights.blind"))
 elif hidden and viewer.name is None:
-    st.caption("Enter your name in the sidebar to see agreement while a blind stage is being screened.")
+    st.caption(t("insights.enter_name"))
 elif pairs:
     st.dataframe(
         [
             {
-                "reviewers": f"{p.reviewer_a} & {p.reviewer_b}",
-                "records": p.n,
-                "agreement": None if p.agreement is None else round(p.agreement, 3),
-                "Cohen's kappa": None if p.kappa is None else round(p.kappa, 3),
-                "changed after both decided": p.changed_after,
+                t("insights.reviewers"): f"{p.reviewer_a} & {p.reviewer_b}",
+                t("insights.records"): p.n,
+                t("insights.agreement_share"): None if p.agreement is None else round(p.agreement, 3),
+                t("insights.kappa"): None if p.kappa is None else round(p.kappa, 3),
+                t("insights.changed_after"): p.changed_after,
             }
             for p in pairs
         ],
         hide_index=True,
     )
 else:
-    st.caption("Agreement needs records screened by two reviewers at this stage.")
+    st.caption(t("insights.no_pairs"))

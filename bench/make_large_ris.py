@@ -21,7 +21,7 @@ result. The file's first line says it is synthetic (the importer skips it with
 a warning).
 
     python bench/make_large_ris.py [--records 100000] [--seed 2006] [--out bench/.cache/large.ris]
-    python bench/make_large_ris.py --records 1000000 --out /work/bench-cache/scale/large-1000000.ris
+    python bench/make_large_ris.py --records 1000000 --out large-1000000.ris
 """
 
 from __future__ import annotations

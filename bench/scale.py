@@ -24,7 +24,7 @@ memory printed is that step's (for a whole command: the command's process):
    the shared ranker);
 10. `review export --table records --format csv`.
 
-    python bench/scale.py [--sizes 100000,300000,1000000] [--cache /work/bench-cache/scale]
+    python bench/scale.py [--sizes 100000,300000,1000000] [--cache DIR]   # default: scale/ in the bench cache
 
 Prints one line per step as it ends and the table at the end (also written to
 `--cache`/scale-results.json, merged with earlier sizes' figures).
@@ -46,7 +46,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _common import REPO, peak_rss_mb
+from _common import CACHE, REPO, peak_rss_mb
 
 from review.core import Review
 from review.resources import TEMPLATE_PROTOCOL, protocol_file
@@ -55,7 +55,7 @@ from review.store import transaction
 from review.types import EventKind, Label, Stage
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_CACHE = Path(os.environ.get("REVIEW_SCALE_CACHE", "/work/bench-cache/scale"))
+DEFAULT_CACHE = Path(os.environ.get("REVIEW_SCALE_CACHE") or CACHE / "scale")
 GOALS = {  # the goals at 1M records on the 2-core, 24 GB machine: (seconds, peak MB); None = no goal
     "import": (600, 5000),
     "dedupe": (900, 8000),

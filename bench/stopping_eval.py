@@ -16,7 +16,7 @@ relevant records in 1k-100k; per condition, the share of orders whose stop
 misses the target (a default must stay at or below 1 - confidence everywhere).
 
 Example:
-    python bench/stopping_eval.py --cache /work/bench-cache/orders --orders-per-condition 70
+    python bench/stopping_eval.py --orders-per-condition 70   # orders cached under the bench cache
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from _common import BENCHMARKS, CACHE  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from review.stopping.rules import StopRule, replay  # noqa: E402
@@ -144,8 +145,8 @@ def print_tables(bench: list[dict], synthetic: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cache", type=Path, default=Path("/work/bench-cache/orders"))
-    parser.add_argument("--benchmarks", type=Path, default=Path("/work/shared/benchmarks"))
+    parser.add_argument("--cache", type=Path, default=CACHE / "orders")
+    parser.add_argument("--benchmarks", type=Path, default=BENCHMARKS)
     parser.add_argument("--build-cache", action="store_true", help="rank the runs missing from the cache first")
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--rules", default=RULES)

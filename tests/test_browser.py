@@ -172,16 +172,19 @@ def wait(driver, seconds: float = 60) -> WebDriverWait:
 def open_page(driver, title: str) -> None:
     """Click the page in the sidebar menu until its title is drawn, then wait for the script to finish.
 
-    A click can be swallowed by the rerun a text field starts when it loses focus, hence the retries.
+    A click can be swallowed by the rerun a text field starts when it loses focus, or by a polling
+    fragment's run, hence the retries.
     """
     link = f"//a[@data-testid='stSidebarNavLink'][.//span[normalize-space()='{title}']]"
-    for _ in range(3):
+    for _ in range(6):
         wait(driver).until(EC.element_to_be_clickable((By.XPATH, link))).click()
         try:
             wait(driver, 15).until(lambda d: any(title in h1.text for h1 in d.find_elements(By.CSS_SELECTOR, "h1")))
             break
         except TimeoutException:
             continue
+    else:
+        raise TimeoutException(f"the {title} page did not open after six clicks")
     settle(driver)
 
 

@@ -176,7 +176,7 @@ def test_two_reviewers_screen_blind_and_their_conflict_appears_for_the_lead(serv
     url, project = server
     astrid, ben = signed_in(browsers, url, "astrid"), signed_in(browsers, url, "ben")
     open_page(astrid, "Screening")
-    astrid.find_element(By.CSS_SELECTOR, ".st-key-decide_include button").click()
+    wait(astrid).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-decide_include button"))).click()
     wait(astrid).until(lambda d: decisions(project))
     [(who, disputed, _)] = decisions(project)
     assert who == "astrid"  # the signed-in user, not a typed name
@@ -185,7 +185,7 @@ def test_two_reviewers_screen_blind_and_their_conflict_appears_for_the_lead(serv
     for _ in range(12):
         assert "astrid" not in body(ben).lower()  # blind: nothing of astrid's on ben's screen (nor her name)
         before = len(decisions(project))
-        ben.find_element(By.CSS_SELECTOR, ".st-key-decide_exclude button").click()
+        wait(ben).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-decide_exclude button"))).click()
         wait(ben).until(lambda d, n=before: len(decisions(project)) > n)
         settle(ben)
         if ("ben", disputed, "exclude") in decisions(project):

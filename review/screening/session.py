@@ -68,7 +68,7 @@ class EmbeddingJob:
         self.done = min(self.total, self.done + n)
 
 
-BACKGROUND_BUILD_FROM = 20_000  # candidates; below, the first build takes a few seconds and is waited for
+BACKGROUND_BUILD_FROM = 50_000  # candidates; below, the first build takes a few seconds and is waited for
 
 
 class _StoredOrder:

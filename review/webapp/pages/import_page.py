@@ -259,10 +259,9 @@ def _duplicates() -> None:
 st.session_state.setdefault("import_flash", [])
 for kind, text in st.session_state.pop("import_flash"):
     getattr(st, kind)(text)
-if state.may(Action.IMPORT):
-    _upload_form()
-    if "import_mapping" in st.session_state:
-        _mapping_form()
+_upload_form()
+if "import_mapping" in st.session_state:
+    _mapping_form()
 st.subheader(t("import.batches"))
 _batches()
 _duplicates()

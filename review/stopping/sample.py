@@ -21,20 +21,37 @@ at least as likely as not that the target is reached; this only decides
 *when* to sample and plays no part in the guarantee). Then draw a uniform
 random sample, without replacement, from the `M` records still unscreened and
 screen it one record at a time. With `r0` relevant records found before the
-sample, `k` in the `n` sample records screened so far and
-`T_k = target_missing(r0 + k) + k` (the fewest relevant records the urn must
-hold for recall to be below the target once `k` have been found), stop at the
-first `n` where the hypergeometric P(X <= k | M, T_k, n) < alpha_k.
+sample, the plan fixes sizes n_0 <= n_1 <= ... : stop at the first draw `n`
+with n >= n_k, `k` the relevant sample records so far.
 
-The guarantee. Stopping with `k` found implies that the first `n_k` draws
-(`n_k` the first size at which the bound holds for `k`) held at most `k`
-relevant records; when recall is below the target the urn holds at least
-`T_k`, so this has probability below `alpha_k`. The sample's levels spend
-`alpha` over k = 0, 1, 2, ... (`spent`: 90 % on k = 0, then halving), so the
-chance of stopping below the target is at most the sum, `alpha`, for every
-order, ranking and placement of the relevant records. Checking after every
-draw is therefore allowed (no optional-stopping inflation), and a sample that
-runs through the whole urn knows recall exactly.
+The guarantee. Let the urn hold `D` relevant records and
+`T_c = c + target_missing(r0 + c)`: stopping with `c` found misses the target
+exactly when D >= T_c. The counts only grow and the sizes only grow, so the
+plan stops with a count <= c exactly when X(n_k) <= k for some k <= c (X(n)
+the relevant records among the first n draws). For D in [T_c, T_c+1) a miss
+is therefore the event U_c = {X(n_k) <= k for some k <= c}, whose chance falls
+as D grows (an urn with one more relevant record gives every draw sequence at
+least the same counts). So the plan errs at most `alpha` for every urn, every
+ranking and every switch point exactly when P(U_c | D = T_c) <= alpha for each
+c, and `draws_needed` chooses each n_c as the smallest size meeting that, with
+n_0..n_c-1 fixed. P(U_c) is computed exactly by following the count's
+distribution from one planned size to the next (hypergeometric steps, the
+counts that have stopped taken out); for c beyond `EXACT_LOOKS` the looks
+before the last `EXACT_LOOKS` are added one by one instead (a union bound:
+at D = T_c they are far from their own limits, so this costs almost nothing
+and keeps the plan cheap for thousands of relevant records). One plan
+therefore holds at one level whatever the sample meets, where spending the
+error over the counts would shrink the level after each relevant find.
+Checking after every draw is allowed (no optional-stopping inflation), and a
+sample that runs through the whole urn knows recall exactly.
+
+The margin. Such a plan errs at almost exactly its level whenever the urn
+holds more relevant records than the target allows, since every such urn is
+within one record of some T_c: a check of 70 orders per condition would then
+show more than `alpha` in about half the hard conditions by chance alone. The
+plan is therefore built at `PLAN_LEVEL_SHARE` of `alpha` (a worst case of
+2.5 % at 95 % confidence), which costs about two points of the share screened
+(`bench/stopping_eval.py --plan-share 1` measures the plan at the full level).
 """
 
 from __future__ import annotations
@@ -48,15 +65,9 @@ import numpy as np
 
 from review.stats import target_missing
 
-FIRST_LOOK_SHARE = 0.9  # of alpha, for the sample finding no relevant record (the common case)
 DEFAULT_SWITCH = 0.5
-
-
-def spent(alpha: float, look: int) -> float:
-    """The level of the test after `look` relevant sample records: 0.9 alpha, then 0.05, 0.025 ... alpha."""
-    if look == 0:
-        return FIRST_LOOK_SHARE * alpha
-    return (1 - FIRST_LOOK_SHARE) * alpha * 0.5**look
+PLAN_LEVEL_SHARE = 0.5  # of alpha, the plan's error at its worst urn (see the module's guarantee)
+EXACT_LOOKS = 12  # earlier looks of a plan are bounded one by one (see the module's guarantee)
 
 
 def minimum_share(found: int, target: float = 0.95, confidence: float = 0.95) -> float:
@@ -82,21 +93,79 @@ def hypergeom_cdf(k: int, urn: int, relevant: int, drawn: int) -> float:
     return float(min(1.0, np.exp(terms).sum()))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def draws_needed(found_before: int, found_in_sample: int, urn: int, target: float, alpha: float) -> int:
-    """Sample size at which the test passes with `found_in_sample` relevant sample records (the urn if never)."""
-    relevant = target_missing(found_before + found_in_sample, target) + found_in_sample
-    level = spent(alpha, found_in_sample)
-    if relevant > urn or hypergeom_cdf(found_in_sample, urn, relevant, urn) >= level:
+    """The plan's size n_c for c = `found_in_sample`: the sample size at which the rule may stop (the urn if never)."""
+    c = found_in_sample
+    plan = [draws_needed(found_before, k, urn, target, alpha) for k in range(c)]  # cached: each computed once
+    least = max(plan[-1] if plan else 0, c)
+    relevant = c + target_missing(found_before + c, target)  # T_c, the worst urn for this look
+    if least >= urn or relevant > urn:
+        return min(least, urn)
+    stopped, exactly_c = _earlier_stops(plan, urn, relevant)
+    budget = PLAN_LEVEL_SHARE * alpha - stopped
+    drawn = plan[-1] if plan else 0
+
+    def errs(size: int) -> bool:
+        return exactly_c * _none_drawn(urn - drawn, relevant - c, size - drawn) > budget
+
+    if budget <= 0:
         return urn
-    low, high = found_in_sample, urn  # the bound falls as the sample grows: bisect for the first passing size
+    low, high = least, urn  # the chance of meeting no relevant record falls as the sample grows: bisect
     while low < high:
         middle = (low + high) // 2
-        if hypergeom_cdf(found_in_sample, urn, relevant, middle) < level:
-            high = middle
-        else:
-            low = middle + 1
+        low, high = (middle + 1, high) if errs(middle) else (low, middle)
     return low
+
+
+def _earlier_stops(plan: list[int], urn: int, relevant: int) -> tuple[float, float]:
+    """With `relevant` in the urn: the chance the plan stopped at its sizes so far, and of holding exactly c after them.
+
+    c = len(plan). Counts above c are dropped as they go: they can stop neither
+    at these looks nor at the next one.
+    """
+    c = len(plan)
+    if c == 0:
+        return 0.0, 1.0
+    first = max(0, c - EXACT_LOOKS)
+    looks = np.arange(first)
+    stopped = float(hypergeom_cdf_many(looks, np.full(first, urn), np.full(first, relevant), plan[:first]).sum())
+    counts = np.arange(c + 1)
+    chances = _hypergeom_pmf(counts, urn, relevant, plan[first])
+    stopped += chances[: first + 1].sum()
+    chances[: first + 1] = 0.0
+    for look in range(first + 1, c):
+        step = plan[look] - plan[look - 1]
+        left = urn - plan[look - 1]
+        moves = _hypergeom_pmf(counts[None, :] - counts[:, None], left, relevant - counts[:, None], step)
+        chances = chances @ moves
+        stopped += chances[: look + 1].sum()
+        chances[: look + 1] = 0.0
+    return stopped, float(chances[c])
+
+
+def _hypergeom_pmf(found: np.ndarray, urn: int, relevant: np.ndarray | int, drawn: int) -> np.ndarray:
+    """P(X = found) for X relevant among `drawn` records drawn from an `urn` holding `relevant` (arrays broadcast)."""
+    from scipy.special import gammaln
+
+    found, relevant = np.broadcast_arrays(np.asarray(found, dtype=np.int64), np.asarray(relevant, dtype=np.int64))
+    possible = (found >= 0) & (found <= relevant) & (found <= drawn) & (drawn - found <= urn - relevant)
+    f, r = np.where(possible, found, 0), np.where(possible, relevant, 0)
+    log_pmf = (
+        gammaln(r + 1) - gammaln(f + 1) - gammaln(r - f + 1)
+        + gammaln(urn - r + 1) - gammaln(drawn - f + 1) - gammaln(np.maximum(urn - r - drawn + f, 0) + 1)
+        - gammaln(urn + 1) + gammaln(drawn + 1) + gammaln(urn - drawn + 1)
+    )  # fmt: skip
+    return np.where(possible, np.exp(log_pmf), 0.0)
+
+
+def _none_drawn(urn: int, relevant: int, drawn: int) -> float:
+    """P(no relevant record among `drawn` drawn from an `urn` holding `relevant`)."""
+    if drawn <= 0:
+        return 1.0
+    if drawn > urn - relevant:
+        return 0.0
+    return math.exp(_log_choose(urn - relevant, drawn) - _log_choose(urn, drawn))
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,12 @@ E[u] <= alpha ** (1 / K): it must look at a share of at least
 `1 - alpha ** (1 / K)` of the irrelevant records, ranked or sampled. With
 95 % confidence that is 95 % when fewer than 19 relevant records are found
 (no miss allowed), 78 % at 19-37, 63 % at 38-56 and 31 % at 133-151.
-`minimum_share` computes it. No ranking quality can lower it; a uniform sample
-of the unscreened records is what reaches it without assumptions.
+`minimum_share` computes it. No ranking quality can lower it. A rule that
+ranks first cannot reach it either: its ranked phase is the same whichever of
+the records it leaves unscreened hold the misses, so against misses placed
+there only what it looks at afterwards counts, and it must sample a share
+`1 - alpha ** (1 / K)` of what the ranking left (`bench/stopping_eval.py`
+reports the best this kind can do, switching at the best point in hindsight).
 
 The rule. Screen in ranked order until the ranked test of Callaghan &
 Mueller-Hansen (2020) gives p < `switch` (0.5: the ranked evidence makes it
@@ -36,12 +40,9 @@ ranking and every switch point exactly when P(U_c | D = T_c) <= alpha for each
 c, and `draws_needed` chooses each n_c as the smallest size meeting that, with
 n_0..n_c-1 fixed. P(U_c) is computed exactly by following the count's
 distribution from one planned size to the next (hypergeometric steps, the
-counts that have stopped taken out); for c beyond `EXACT_LOOKS` the looks
-before the last `EXACT_LOOKS` are added one by one instead (a union bound:
-at D = T_c they are far from their own limits, so this costs almost nothing
-and keeps the plan cheap for thousands of relevant records). One plan
-therefore holds at one level whatever the sample meets, where spending the
-error over the counts would shrink the level after each relevant find.
+counts that have stopped taken out). One plan therefore holds at one level
+whatever the sample meets, where spending the error over the counts would
+shrink the level after each relevant find.
 Checking after every draw is allowed (no optional-stopping inflation), and a
 sample that runs through the whole urn knows recall exactly.
 
@@ -67,7 +68,6 @@ from review.stats import target_missing
 
 DEFAULT_SWITCH = 0.5
 PLAN_LEVEL_SHARE = 0.5  # of alpha, the plan's error at its worst urn (see the module's guarantee)
-EXACT_LOOKS = 12  # earlier looks of a plan are bounded one by one (see the module's guarantee)
 
 
 def minimum_share(found: int, target: float = 0.95, confidence: float = 0.95) -> float:
@@ -121,27 +121,21 @@ def draws_needed(found_before: int, found_in_sample: int, urn: int, target: floa
 def _earlier_stops(plan: list[int], urn: int, relevant: int) -> tuple[float, float]:
     """With `relevant` in the urn: the chance the plan stopped at its sizes so far, and of holding exactly c after them.
 
-    c = len(plan). Counts above c are dropped as they go: they can stop neither
-    at these looks nor at the next one.
+    c = len(plan). After look k only counts k+1..c are followed: lower ones have
+    stopped, higher ones can stop neither at these looks nor at the next one.
     """
     c = len(plan)
     if c == 0:
         return 0.0, 1.0
-    first = max(0, c - EXACT_LOOKS)
-    looks = np.arange(first)
-    stopped = float(hypergeom_cdf_many(looks, np.full(first, urn), np.full(first, relevant), plan[:first]).sum())
-    counts = np.arange(c + 1)
-    chances = _hypergeom_pmf(counts, urn, relevant, plan[first])
-    stopped += chances[: first + 1].sum()
-    chances[: first + 1] = 0.0
-    for look in range(first + 1, c):
-        step = plan[look] - plan[look - 1]
-        left = urn - plan[look - 1]
+    chances = _hypergeom_pmf(np.arange(c + 1), urn, relevant, plan[0])
+    stopped = float(chances[0])
+    for look in range(1, c):
+        counts = np.arange(look, c + 1)  # the counts still followed after look - 1
+        step, left = plan[look] - plan[look - 1], urn - plan[look - 1]
         moves = _hypergeom_pmf(counts[None, :] - counts[:, None], left, relevant - counts[:, None], step)
-        chances = chances @ moves
-        stopped += chances[: look + 1].sum()
-        chances[: look + 1] = 0.0
-    return stopped, float(chances[c])
+        chances = chances[1:] @ moves  # chances[0] (count look - 1) stopped at the previous look
+        stopped += float(chances[0])
+    return stopped, float(chances[-1])
 
 
 def _hypergeom_pmf(found: np.ndarray, urn: int, relevant: np.ndarray | int, drawn: int) -> np.ndarray:
@@ -190,13 +184,14 @@ class SampleCheck:
 
     def claimable(self, alpha: float) -> float:
         """The highest recall the sample supports at confidence 1 - alpha (whole percent, as the test is run)."""
-        supported = 0.0
-        for percent in range(1, 100):
-            if self.passed(percent / 100, alpha):
-                supported = percent / 100
-        found = self.found_before + self.found
         if self.drawn >= self.urn:
             return 1.0
+        low, high = 0, 99  # a higher target asks for a larger sample at every count: bisect the whole percents
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if self.passed(middle / 100, alpha) else (low, middle - 1)
+        supported = low / 100
+        found = self.found_before + self.found
         return max(supported, found / (found + self.urn - self.drawn) if found else 0.0)
 
     def estimate(self, confidence: float) -> tuple[float, float, float] | None:

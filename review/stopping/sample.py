@@ -138,17 +138,19 @@ def _earlier_stops(plan: list[int], urn: int, relevant: int) -> tuple[float, flo
     return stopped, float(chances[-1])
 
 
-def _hypergeom_pmf(found: np.ndarray, urn: int, relevant: np.ndarray | int, drawn: int) -> np.ndarray:
+def _hypergeom_pmf(
+    found: np.ndarray, urn: np.ndarray | int, relevant: np.ndarray | int, drawn: np.ndarray | int
+) -> np.ndarray:
     """P(X = found) for X relevant among `drawn` records drawn from an `urn` holding `relevant` (arrays broadcast)."""
     from scipy.special import gammaln
 
-    found, relevant = np.broadcast_arrays(np.asarray(found, dtype=np.int64), np.asarray(relevant, dtype=np.int64))
-    possible = (found >= 0) & (found <= relevant) & (found <= drawn) & (drawn - found <= urn - relevant)
-    f, r = np.where(possible, found, 0), np.where(possible, relevant, 0)
+    f, u, r, d = np.broadcast_arrays(*(np.asarray(a, dtype=np.int64) for a in (found, urn, relevant, drawn)))
+    possible = (f >= 0) & (f <= r) & (f <= d) & (d - f <= u - r)
+    f, r = np.where(possible, f, 0), np.where(possible, r, 0)
     log_pmf = (
         gammaln(r + 1) - gammaln(f + 1) - gammaln(r - f + 1)
-        + gammaln(urn - r + 1) - gammaln(drawn - f + 1) - gammaln(np.maximum(urn - r - drawn + f, 0) + 1)
-        - gammaln(urn + 1) + gammaln(drawn + 1) + gammaln(urn - drawn + 1)
+        + gammaln(u - r + 1) - gammaln(d - f + 1) - gammaln(np.maximum(u - r - d + f, 0) + 1)
+        - gammaln(u + 1) + gammaln(d + 1) + gammaln(np.maximum(u - d, 0) + 1)
     )  # fmt: skip
     return np.where(possible, np.exp(log_pmf), 0.0)
 
@@ -286,17 +288,10 @@ def first_ranked_pass(labels: np.ndarray, total: int, target: float, level: floa
 def hypergeom_cdf_many(k: np.ndarray, urn: np.ndarray, relevant: np.ndarray, drawn: np.ndarray) -> np.ndarray:
     """Vectorised P(X <= k) of hypergeometric variables, summing the log-space pmf (scipy's per-call cost is
     milliseconds, too slow for a test run after every record of thousands of simulated orders)."""
-    from scipy.special import gammaln
-
     k, urn, relevant, drawn = (np.asarray(a, dtype=np.int64) for a in (k, urn, relevant, drawn))
     low = np.maximum(0, drawn - (urn - relevant))
     counts = np.maximum(0, np.minimum(k, np.minimum(drawn, relevant)) - low + 1)
     owner = np.repeat(np.arange(len(k)), counts)
     i = low[owner] + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    u, r, d = urn[owner], relevant[owner], drawn[owner]
-    log_pmf = (
-        gammaln(r + 1) - gammaln(i + 1) - gammaln(r - i + 1)
-        + gammaln(u - r + 1) - gammaln(d - i + 1) - gammaln(u - r - d + i + 1)
-        - gammaln(u + 1) + gammaln(d + 1) + gammaln(u - d + 1)
-    )  # fmt: skip
-    return np.minimum(1.0, np.bincount(owner, weights=np.exp(log_pmf), minlength=len(k)))
+    chances = _hypergeom_pmf(i, urn[owner], relevant[owner], drawn[owner])
+    return np.minimum(1.0, np.bincount(owner, weights=chances, minlength=len(k)))

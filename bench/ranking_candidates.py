@@ -33,6 +33,8 @@ for fusion in ("earned", "validated"):
         CANDIDATES[name] = _candidate(name, (component,), fusion)
     name = f"cand-{fusion}-nochars"  # every extra but chars, the dearest view to build and fit
     CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
+    name = f"cand-{fusion}-emb-chars"  # the default's embeddings beside character n-grams
+    CANDIDATES[name] = _candidate(name, (EXTRA["emb"], EXTRA["chars"]), fusion)
 VALIDATED = get_preset("ensemble-validated")
 CANDIDATES["ensemble-vs-base"] = replace(VALIDATED, name="ensemble-vs-base", fusion="validated-base")
 CANDIDATES["ensemble-wilson"] = replace(VALIDATED, name="ensemble-wilson", fusion="validated-wilson")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from review.ranking.presets import BASE, EMBEDDING_LOGISTIC, RECALL_RATIO, Component, Preset, get_preset
+from review.ranking.presets import BASE, CHARS_SVM, EMBEDDING_LOGISTIC, RECALL_RATIO, Component, Preset, get_preset
 
 EXTRA = {
     "emb": EMBEDDING_LOGISTIC,
     "knn": Component("embedding", "knn", {"k": 3}),
     "rocchio": Component("embedding", "rocchio"),
-    "chars": Component("chars", "svm", {"C": 0.11}),
+    "chars": CHARS_SVM,
     "authors": Component("authors", "svm", {"C": 0.11}),
     "lr": Component("tfidf", "logistic", {"C": 1.0, "dual": True}),
     "nb": Component("tfidf", "nb", {"alpha": 0.1}),
@@ -33,8 +33,6 @@ for fusion in ("earned", "validated"):
         CANDIDATES[name] = _candidate(name, (component,), fusion)
     name = f"cand-{fusion}-nochars"  # every extra but chars, the dearest view to build and fit
     CANDIDATES[name] = _candidate(name, tuple(c for key, c in EXTRA.items() if key != "chars"), fusion)
-    name = f"cand-{fusion}-emb-chars"  # the default's embeddings beside character n-grams
-    CANDIDATES[name] = _candidate(name, (EXTRA["emb"], EXTRA["chars"]), fusion)
 VALIDATED = get_preset("ensemble-validated")
 CANDIDATES["ensemble-vs-base"] = replace(VALIDATED, name="ensemble-vs-base", fusion="validated-base")
 CANDIDATES["ensemble-wilson"] = replace(VALIDATED, name="ensemble-wilson", fusion="validated-wilson")

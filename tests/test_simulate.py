@@ -59,6 +59,12 @@ def test_simulation_screens_every_record_once_and_beats_random(data_dir):
     assert normalised_loss(result.labels) < 0.35  # a random order averages 0.5
 
 
+def test_the_character_ngram_ensemble_ranks_every_record_through_the_cli(cli, data_dir, tmp_path):
+    summary, rows = run(cli, data_dir, tmp_path, "--prior-ids", "28,2", "--model", "ensemble-chars")
+    assert summary["records"] == 200 and sorted(int(row["position"]) for row in rows) == list(range(1, 201))
+    assert summary["loss"] < 0.35  # a random order averages 0.5
+
+
 def test_model_option_takes_a_preset_or_an_embedding_model():
     assert resolve_ranking("tfidf-nb")[0].name == "tfidf-nb"
     preset, model = resolve_ranking("intfloat/multilingual-e5-small")

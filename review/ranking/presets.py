@@ -122,6 +122,7 @@ RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 
 
 BASE = Component("tfidf", "svm", {"C": 0.11})
 EMBEDDING_LOGISTIC = Component("embedding", "logistic", {"C": 1.0})
+CHARS_SVM = Component("chars", "svm", {"C": 0.11})  # character 3-5-grams: spelling, inflection, compounds
 # `ensemble-validated`'s other components: each earns its weight on the review itself (the `validated` fusion)
 VALIDATED_COMPONENTS = (
     EMBEDDING_LOGISTIC,
@@ -138,6 +139,7 @@ PRESETS: dict[str, Preset] = {
     for preset in (
         Preset("ensemble", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO, fusion="earned"),
         Preset("ensemble-validated", (BASE, *VALIDATED_COMPONENTS), balance_ratio=RECALL_RATIO, fusion="validated"),
+        Preset("ensemble-chars", (BASE, EMBEDDING_LOGISTIC, CHARS_SVM), balance_ratio=RECALL_RATIO, fusion="validated"),
         Preset("ensemble-average", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO),
         Preset(
             "ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))

@@ -36,8 +36,8 @@ from _common import BENCHMARKS, CACHE  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import review.stopping.sample as sample_plan  # noqa: E402
-from review.stopping.rules import StopRule, replay  # noqa: E402
-from review.stopping.sample import draws_needed, minimum_share  # noqa: E402
+from review.stopping.rules import StopRule, check_sample, replay  # noqa: E402
+from review.stopping.sample import minimum_share  # noqa: E402
 
 RULES = "sample,sample:0.2,target,hypergeometric,consecutive:100"
 CONDITIONS = ((1000, 5), (1000, 50), (10000, 20), (10000, 500), (100000, 500))
@@ -90,22 +90,12 @@ def benchmark_table(runs: dict[tuple[str, int], np.ndarray], rules: list[StopRul
 
 def best_switch_share(labels: np.ndarray, rng: np.random.Generator, points: int = 50, draws: int = 40) -> float:
     """Share screened by ranked screening to the best of `points` switch points, then the check sample."""
-    n, found = len(labels), np.cumsum(labels)
-    costs = []
-    for switch in sorted(set(np.linspace(2, n - 1, points).astype(int))):
-        before, urn = int(found[switch - 1]), n - switch
-        in_urn = int(labels.sum()) - before
-        costs.append(switch + np.mean([sample_size(before, urn, in_urn, rng) for _ in range(draws)]))
+    rule, n = StopRule.parse("sample"), len(labels)
+    costs = [
+        switch + np.mean([len(check_sample(rule, labels, switch, rng)) for _ in range(draws)])
+        for switch in sorted(set(np.linspace(2, n - 1, points).astype(int)))
+    ]
     return min(min(costs), n) / n
-
-
-def sample_size(found_before: int, urn: int, in_urn: int, rng: np.random.Generator) -> int:
-    """Records a random check sample of `urn` holding `in_urn` relevant ones takes before its plan stops."""
-    hits = np.sort(rng.choice(urn, in_urn, replace=False)) + 1  # draw numbers of the relevant records
-    count = 0
-    while count < in_urn and hits[count] <= draws_needed(found_before, count, urn, 0.95, 0.05):
-        count += 1
-    return draws_needed(found_before, count, urn, 0.95, 0.05)
 
 
 def summarise(rule: str, stops: list[dict]) -> dict:

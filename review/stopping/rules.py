@@ -155,7 +155,7 @@ def replay(rule: StopRule, labels_in_order: Sequence[int], n_priors: int = 0, se
         return _finish(rule, labels, targets + ranked, len(ranked))
     if rule.kind == "sample":
         stop = ranked_switch(labels, n, rule.target, rule.switch, n_priors, max(1, n // 2000)) or n
-        return _finish(rule, labels, list(range(stop)) + _sample(rule, labels, stop, rng), stop)
+        return _finish(rule, labels, list(range(stop)) + check_sample(rule, labels, stop, rng), stop)
     stop = rule.stop_position(labels, n, start=n_priors) or n
     return _finish(rule, labels, list(range(stop)), stop)
 
@@ -167,7 +167,7 @@ def _finish(rule: StopRule, labels: np.ndarray, screened: list[int], ranked: int
     )
 
 
-def _sample(rule: StopRule, labels: np.ndarray, stop: int, rng: np.random.Generator) -> list[int]:
+def check_sample(rule: StopRule, labels: np.ndarray, stop: int, rng: np.random.Generator) -> list[int]:
     """The check sample drawn from the records after `stop`, screened until the exact test passes."""
     tail = stop + rng.permutation(len(labels) - stop)
     check = SampleCheck(int(labels[:stop].sum()), len(tail))

@@ -98,19 +98,19 @@ def draws_needed(found_before: int, found_in_sample: int, urn: int, target: floa
     """The plan's size n_c for c = `found_in_sample`: the sample size at which the rule may stop (the urn if never)."""
     c = found_in_sample
     plan = [draws_needed(found_before, k, urn, target, alpha) for k in range(c)]  # cached: each computed once
-    least = max(plan[-1] if plan else 0, c)
+    drawn = plan[-1] if plan else 0  # the previous look's size
+    least = max(drawn, c)
     relevant = c + target_missing(found_before + c, target)  # T_c, the worst urn for this look
     if least >= urn or relevant > urn:
         return min(least, urn)
     stopped, exactly_c = _earlier_stops(plan, urn, relevant)
     budget = PLAN_LEVEL_SHARE * alpha - stopped
-    drawn = plan[-1] if plan else 0
+    if budget <= 0:
+        return urn
 
     def errs(size: int) -> bool:
         return exactly_c * _none_drawn(urn - drawn, relevant - c, size - drawn) > budget
 
-    if budget <= 0:
-        return urn
     low, high = least, urn  # the chance of meeting no relevant record falls as the sample grows: bisect
     while low < high:
         middle = (low + high) // 2

@@ -9,6 +9,8 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from review.core import Review
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -46,3 +48,19 @@ def download(builders: dict[str, Callable[[], bytes]], at: AppTest, key: str) ->
     """The file the download button `key` of the last run delivers."""
     [button] = [button for button in at.get("download_button") if button.key == key]
     return builders[button.id]()
+
+
+SCREENING_RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"
+
+
+def screen_both_stages(review: Review) -> Review:
+    """Records 1-2 included at both stages, 3 excluded at full text (no relevant outcome), 4 at title/abstract."""
+    review.import_files([SCREENING_RECORDS], source="Test")
+    for reviewer in ("Anna", "Ben"):
+        for record_id in (1, 2, 3):
+            review.decide(record_id, "ta", reviewer, "include")
+        review.decide(4, "ta", reviewer, "exclude")
+    review.decide(1, "ft", "Anna", "include")
+    review.decide(2, "ft", "Anna", "include")
+    review.decide(3, "ft", "Anna", "exclude", reason="wrong-outcome")
+    return review

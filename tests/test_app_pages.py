@@ -9,9 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from review.audit import AuditAction, audit_entries
-from tests.apptest import REPO, download, page, record_downloads
-
-RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"
+from tests.apptest import download, page, record_downloads, screen_both_stages
 
 
 def metric(at: AppTest, label: str) -> int:
@@ -25,16 +23,7 @@ def downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
 
 @pytest.fixture
 def screened(review):
-    """Records 1-2 included at both stages, 3 excluded at full text, 4 excluded at title/abstract."""
-    review.import_files([RECORDS], source="Test")
-    for reviewer in ("Anna", "Ben"):
-        for record_id in (1, 2, 3):
-            review.decide(record_id, "ta", reviewer, "include")
-        review.decide(4, "ta", reviewer, "exclude")
-    review.decide(1, "ft", "Anna", "include")
-    review.decide(2, "ft", "Anna", "include")
-    review.decide(3, "ft", "Anna", "exclude", reason="wrong-outcome")
-    return review
+    return screen_both_stages(review)
 
 
 def test_prisma_page_shows_the_counts_and_offers_svg_png_csv(screened):

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import REPO, page
-
-RECORDS = REPO / "tests" / "data" / "screening" / "records.ris"
+from tests.apptest import page, screen_both_stages
 
 
 @pytest.fixture
 def screened(review):
-    """Records 1-2 included at both stages, 3 excluded at full text for a reason with a Danish label."""
-    review.import_files([RECORDS], source="Test")
-    for reviewer in ("Anna", "Ben"):
-        for record_id in (1, 2, 3):
-            review.decide(record_id, "ta", reviewer, "include")
-    review.decide(1, "ft", "Anna", "include")
-    review.decide(2, "ft", "Anna", "include")
-    review.decide(3, "ft", "Anna", "exclude", reason="wrong-outcome")
-    return review
+    return screen_both_stages(review)  # record 3 excluded at full text for a reason with a Danish label
 
 
 def test_the_diagram_language_is_chosen_on_the_page(screened):

@@ -3,12 +3,15 @@ make each earn its weight on the review itself (synthetic data built here)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from review.errors import ReviewError
 from review.ranking.classifiers import balance_weights, fit_relevance
-from review.ranking.features import RecordFields, build_features, cosine_to_query
+from review.ranking import features as features_module
+from review.ranking.features import RecordFields, build_features, char_tfidf, cosine_to_query
 from review.ranking.neighbours import NeighbourIndex, feedback_scores, neighbourhood_scores
 from review.ranking.presets import RECALL_RATIO, Component, Preset
 from review.ranking.ranker import Ranker
@@ -90,6 +93,22 @@ def test_character_view_matches_spelling_variants_that_words_miss():
         < cosine_to_query(feats.views["chars"], feats.views["chars"][0])[1]
     )
     assert cosine_to_query(feats.views["chars"], feats.views["chars"][0])[1] > 0.5
+
+
+def test_character_view_counts_the_n_grams_of_every_word_once_per_occurrence():
+    texts = ["Nordic welfare-state compounds", "welfare welfare Børnehave", "a", ""]
+    matrix = char_tfidf(texts, size=4)
+    for row, text in enumerate(texts):  # the distinct 4-grams of its words, cut directly
+        words = re.findall(r"\b\w\w+\b", text.lower())
+        grams = {f" {word} "[i : i + 4] for word in words for i in range(len(word) - 1)}
+        assert matrix[row].nnz == len(grams)
+    assert np.isclose(np.linalg.norm(matrix[1].toarray()), 1.0) and matrix[2].nnz == 0
+
+
+def test_character_view_is_left_out_without_words_or_above_its_size_limit(monkeypatch):
+    assert char_tfidf(["", "a b"]) is None
+    monkeypatch.setattr(features_module, "CHARS_MAX_RECORDS", len(TEXTS) - 1)
+    assert "chars" not in build_features(TEXTS, views=("chars",)).views
 
 
 def test_author_tokens_are_surname_and_initial_whatever_the_name_order():

@@ -10,7 +10,7 @@ import pytest
 
 from review.errors import ReviewError
 from review.ranking.features import build_features
-from review.ranking.presets import get_preset
+from review.ranking.presets import DEFAULT_PRESET, get_preset
 from review.simulation.simulate import (
     load_labelled,
     normalised_loss,
@@ -68,7 +68,7 @@ def test_the_character_ngram_ensemble_ranks_every_record_through_the_cli(cli, da
 def test_model_option_takes_a_preset_or_an_embedding_model():
     assert resolve_ranking("tfidf-nb")[0].name == "tfidf-nb"
     preset, model = resolve_ranking("intfloat/multilingual-e5-small")
-    assert preset.name == "ensemble" and model == "intfloat/multilingual-e5-small"
+    assert preset.name == DEFAULT_PRESET and model == "intfloat/multilingual-e5-small"
 
 
 def run(cli, data_dir, tmp_path, *extra):

@@ -29,7 +29,11 @@ Preset = Annotated[
     str | None,
     typer.Option(
         "--preset",
-        help="Ranking preset: ensemble, tfidf-svm, tfidf-nb, embedding-logistic (default: from the protocol).",
+        help=(
+            "Ranking preset: ensemble-chars, ensemble, ensemble-validated, ensemble-average, ensemble-balanced,"
+            " tfidf-svm, tfidf-nb, embedding-logistic"
+            " (default: ensemble-chars, or tfidf-svm when the protocol turns embeddings off)."
+        ),
     ),
 ]
 Model = Annotated[

@@ -122,7 +122,7 @@ RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 
 
 BASE = Component("tfidf", "svm", {"C": 0.11})
 EMBEDDING_LOGISTIC = Component("embedding", "logistic", {"C": 1.0})
-CHARS_SVM = Component("chars", "svm", {"C": 0.11})  # character 3-5-grams: spelling, inflection, compounds
+CHARS_SVM = Component("chars", "svm", {"C": 0.11})  # character 5-grams of words: spelling, inflection, compounds
 # `ensemble-validated`'s other components: each earns its weight on the review itself (the `validated` fusion)
 VALIDATED_COMPONENTS = (
     EMBEDDING_LOGISTIC,
@@ -149,7 +149,7 @@ PRESETS: dict[str, Preset] = {
         Preset("embedding-logistic", (EMBEDDING_LOGISTIC,), balance_ratio=RECALL_RATIO),
     )
 }
-DEFAULT_PRESET = "ensemble"
+DEFAULT_PRESET = "ensemble-chars"
 
 
 def get_preset(name: str) -> Preset:

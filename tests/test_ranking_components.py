@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from review.errors import ReviewError
-from review.ranking.classifiers import balance_weights, fit_relevance
 from review.ranking import features as features_module
+from review.ranking.classifiers import balance_weights, fit_relevance
 from review.ranking.features import RecordFields, build_features, char_tfidf, cosine_to_query
 from review.ranking.neighbours import NeighbourIndex, feedback_scores, neighbourhood_scores
 from review.ranking.presets import RECALL_RATIO, Component, Preset

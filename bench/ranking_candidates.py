@@ -41,10 +41,13 @@ CANDIDATES["ensemble-as-earned"] = replace(VALIDATED, name="ensemble-as-earned",
 
 def resolve_preset(name: str) -> Preset:
     """A preset or candidate by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an
-    ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does."""
+    ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does, and
+    `NAME-tfidf` is what NAME ranks by while the embeddings are not ready."""
     if name.endswith("-every-decision"):
         preset = resolve_preset(name.removesuffix("-every-decision"))
         return replace(preset, name=name, retrain_every_until=10**9)
+    if name.endswith("-tfidf") and name not in CANDIDATES:
+        return resolve_preset(name.removesuffix("-tfidf")).without_embeddings()
     if "-minus-" in name:
         base, _, label = name.partition("-minus-")
         return resolve_preset(base).without(label)

@@ -50,6 +50,7 @@ def corpus_files() -> list[Path]:
 
 def make_project(folder: Path, n_records: int) -> Review:
     review = Review.create(folder, PROTOCOL)
+    review.edit_protocol({"stages.ta.reviewers": 1}, "bench")  # one decision is final, so the ranker learns from it
     files = corpus_files()
     while review.db.execute("SELECT COUNT(*) FROM records").fetchone()[0] < n_records:
         review.import_files(files, force=True)

@@ -37,6 +37,9 @@ VALIDATED = get_preset("ensemble-validated")
 CANDIDATES["ensemble-vs-base"] = replace(VALIDATED, name="ensemble-vs-base", fusion="validated-base")
 CANDIDATES["ensemble-wilson"] = replace(VALIDATED, name="ensemble-wilson", fusion="validated-wilson")
 CANDIDATES["ensemble-as-earned"] = replace(VALIDATED, name="ensemble-as-earned", fusion="earned")
+for fusion in ("validated-wilson", "earned"):  # the default's components under the other fusions
+    name = f"ensemble-chars-{fusion.removeprefix('validated-')}"
+    CANDIDATES[name] = replace(get_preset("ensemble-chars"), name=name, fusion=fusion)
 
 
 def resolve_preset(name: str) -> Preset:

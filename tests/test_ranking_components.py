@@ -95,14 +95,24 @@ def test_character_view_matches_spelling_variants_that_words_miss():
     assert cosine_to_query(feats.views["chars"], feats.views["chars"][0])[1] > 0.5
 
 
-def test_character_view_counts_the_n_grams_of_every_word_once_per_occurrence():
-    texts = ["Nordic welfare-state compounds", "welfare welfare Børnehave", "a", ""]
+def test_character_view_has_the_n_grams_of_its_words_and_no_punctuation():
+    texts = ["Nordic welfare-state compounds.", "welfare welfare Børnehave", "a", ""]
     matrix = char_tfidf(texts, size=4)
     for row, text in enumerate(texts):  # the distinct 4-grams of its words, cut directly
         words = re.findall(r"\b\w\w+\b", text.lower())
         grams = {f" {word} "[i : i + 4] for word in words for i in range(len(word) - 1)}
         assert matrix[row].nnz == len(grams)
     assert np.isclose(np.linalg.norm(matrix[1].toarray()), 1.0) and matrix[2].nnz == 0
+
+
+def test_character_view_weighs_like_tfidf_over_char_wb_n_grams_on_plain_words():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["social services and schools", "schools schools and families", "yeast protein folding", "families"]
+    direct = TfidfVectorizer(analyzer="char_wb", ngram_range=(5, 5), sublinear_tf=True).fit_transform(texts)
+    ours = char_tfidf(texts, size=5)
+    # the columns come in another order; the records' similarities do not depend on it
+    assert np.allclose((ours @ ours.T).toarray(), (direct @ direct.T).toarray(), atol=1e-6)
 
 
 def test_character_view_is_left_out_without_words_or_above_its_size_limit(monkeypatch):

@@ -49,7 +49,7 @@ def resolve_preset(name: str) -> Preset:
     if name.endswith("-every-decision"):
         preset = resolve_preset(name.removesuffix("-every-decision"))
         return replace(preset, name=name, retrain_every_until=10**9)
-    if name.endswith("-tfidf") and name not in CANDIDATES:
+    if name.endswith("-tfidf"):
         return resolve_preset(name.removesuffix("-tfidf")).without_embeddings()
     if "-minus-" in name:
         base, _, label = name.partition("-minus-")

@@ -143,7 +143,7 @@ def token_tfidf(tokens: list[list[str]]) -> sp.csr_matrix | None:
 
 def char_tfidf(texts: list[str], size: int = CHAR_GRAM_SIZE) -> sp.csr_matrix | None:
     """Character `size`-grams of every word padded by a space each side (a word's start and end matter; a word
-    shorter than `size` - 1 has none), sublinear TF, IDF, rows L2-normalised; None when the texts have no word.
+    shorter than `size` - 1 has none), sublinear TF, IDF, rows L2-normalised; None when no n-gram is kept.
 
     Counts are the word counts times each word's n-gram counts, so a word is cut
     once however often it occurs. Words are those of the word TF-IDF (two or more
@@ -171,6 +171,8 @@ def char_tfidf(texts: list[str], size: int = CHAR_GRAM_SIZE) -> sp.csr_matrix | 
     if len(texts) >= 50:
         frequency = np.diff(gram_counts.indptr)
         gram_counts = gram_counts[:, np.flatnonzero((frequency >= 2) & (frequency <= 0.95 * len(texts)))]
+    if not gram_counts.shape[1]:
+        return None
     return TfidfTransformer(sublinear_tf=True).fit_transform(gram_counts.tocsr()).astype(np.float32).tocsr()
 
 
@@ -250,12 +252,11 @@ def build_features(
     query_row = tfidf.transform([query]) if query else None
     features = FeatureSet(matrix, embedding, query_row, embedding_query)
     for view in views:
+        built = None
         if view == "chars" and len(texts) <= CHARS_MAX_RECORDS:
             built = char_tfidf(texts)
-            if built is not None and built.shape[1]:
-                features.views[view] = built
         elif view in FIELD_VIEWS and fields is not None and len(getattr(fields, view)) == len(texts):
             built = token_tfidf(fields.tokens(view))
-            if built is not None:
-                features.views[view] = built
+        if built is not None:
+            features.views[view] = built
     return features

@@ -60,3 +60,12 @@ def test_library_errors_name_no_flags_and_the_cli_adds_its_own_advice(tmp_path):
     assert "--" not in str(error)
     assert message(error) == "scopus.ris was already imported; use --force to import it again"
     assert set(ADVICE) == set(Remedy)
+
+
+def test_the_preset_option_names_every_preset_and_the_default():
+    from review.cli.ranking_cmds import Preset
+    from review.ranking.presets import DEFAULT_PRESET, PRESETS
+
+    help_text = Preset.__metadata__[0].help
+    listed = help_text.removeprefix("Ranking preset: ").partition(" (")[0].split(", ")
+    assert sorted(listed) == sorted(PRESETS) and f"default: {DEFAULT_PRESET}" in help_text

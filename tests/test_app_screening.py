@@ -129,6 +129,17 @@ def test_single_screening_sessions_of_two_reviewers_get_different_records(screen
     assert shown_record(first) != shown_record(second)
 
 
+def test_switching_stage_gives_back_the_record_claimed_at_the_stage_left(screening_project):
+    review = screening_project
+    review.store_protocol(TEMPLATE.read_text(encoding="utf-8").replace("reviewers: 2", "reviewers: 1"))
+    anna = screening_page(review.folder, "Anna")
+    held = shown_record(anna)
+    assert shown_record(screening_page(review.folder, "Ben")) != held
+    anna.session_state["stage"] = "ft"
+    anna.run()
+    assert shown_record(screening_page(review.folder, "Carl")) == held
+
+
 def test_without_a_reviewer_name_nothing_can_be_decided(screening_project):
     at = screening_page(screening_project.folder, "")
     assert "Enter your name" in at.warning[0].value

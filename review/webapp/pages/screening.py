@@ -5,7 +5,7 @@ import streamlit as st
 from review.errors import ReviewError
 from review.fulltext.attach import fulltext_path, fulltext_text
 from review.roles import Action
-from review.screening.claims import servable
+from review.screening.claims import release_claims, servable
 from review.screening.log import UndoRefused
 from review.screening.session import embedding_progress
 from review.types import RecordStatus
@@ -57,6 +57,15 @@ session = state.screening_session(stage)
 # the same tab can never undo an earlier session's decision there that happens to have the same id
 session.decided = st.session_state.setdefault(f"decided_{review.project_id}_{stage}", [])
 terms = (protocol.highlight.include, protocol.highlight.exclude)
+
+
+def _give_back_the_stage_left() -> None:
+    """A reviewer who switches stage gives back the record they were shown at the stage they left, so that
+    others are served it meanwhile; coming back claims the stage's next record afresh."""
+    left = st.session_state.get("screening_stage")
+    if left is not None and left != stage.value:
+        release_claims(review, left, reviewer)
+    st.session_state["screening_stage"] = stage.value
 
 
 def _stage_name() -> str:
@@ -200,6 +209,7 @@ def _reason_chooser() -> None:
     )
 
 
+_give_back_the_stage_left()
 record_id = session.current(first=st.session_state.get("revisit"))
 st.session_state["shown_record"] = record_id
 _fresh_form(record_id)

@@ -113,9 +113,7 @@ class Preset:
         kept = tuple(c for c in self.components if c.features != "embedding")
         if not kept:
             kept = (Component("tfidf", "svm"),)
-        return Preset(
-            f"{self.name}-tfidf", kept, self.retrain_every_until, self.retrain_growth, self.balance_ratio, self.fusion
-        )
+        return replace(self, name=f"{self.name}-tfidf", components=kept)
 
 
 RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)

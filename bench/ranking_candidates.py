@@ -40,6 +40,12 @@ CANDIDATES["ensemble-as-earned"] = replace(VALIDATED, name="ensemble-as-earned",
 for fusion in ("validated-wilson", "earned"):  # the default's components under the other fusions
     name = f"ensemble-chars-{fusion.removeprefix('validated-')}"
     CANDIDATES[name] = replace(get_preset("ensemble-chars"), name=name, fusion=fusion)
+# the embeddings' regression ten times less regularised (C 1 in the default, on unit vectors)
+CANDIDATES["ensemble-chars-emb-c10"] = replace(
+    get_preset("ensemble-chars"),
+    name="ensemble-chars-emb-c10",
+    components=(BASE, replace(EMBEDDING_LOGISTIC, params={"C": 10.0}), CHARS_SVM),
+)
 
 
 def resolve_preset(name: str) -> Preset:

@@ -47,6 +47,11 @@ CANDIDATES["ensemble-chars-emb-c10"] = replace(
     components=(BASE, replace(EMBEDDING_LOGISTIC, params={"C": 10.0}), CHARS_SVM),
 )
 
+# refits batched twice as long once past 100 labels (the default refits every 5 % more labels)
+CANDIDATES["ensemble-chars-growth-10"] = replace(
+    get_preset("ensemble-chars"), name="ensemble-chars-growth-10", retrain_growth=0.10
+)
+
 
 def resolve_preset(name: str) -> Preset:
     """A preset or candidate by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an

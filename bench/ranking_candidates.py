@@ -55,8 +55,13 @@ CANDIDATES["ensemble-chars-growth-10"] = replace(
 
 def resolve_preset(name: str) -> Preset:
     """A preset or candidate by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an
-    ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does, and
-    `NAME-tfidf` is what NAME ranks by while the embeddings are not ready."""
+    ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does,
+    `NAME-tfidf` is what NAME ranks by while the embeddings are not ready, and `NAME-fixed-W1-W2-...` is
+    NAME's components under fixed weights W1, W2, ... (one per component; see `bench/fusion_ceiling.py`)."""
+    if "-fixed-" in name:
+        base, _, weights = name.partition("-fixed-")
+        fixed = tuple(float(weight) for weight in weights.split("-"))
+        return replace(resolve_preset(base), name=name, fusion="rank-average", weights=fixed)
     if name.endswith("-every-decision"):
         preset = resolve_preset(name.removesuffix("-every-decision"))
         return replace(preset, name=name, retrain_every_until=10**9)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,14 @@ from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevan
 from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
 from review.ranking.presets import PRESETS, Component, Preset, get_preset
 from review.ranking.ranker import Ranker
-from review.ranking.scoring import due_for_retraining, earned_weights, rank_scores, standing, zero_shot_scores
+from review.ranking.scoring import (
+    component_weights,
+    due_for_retraining,
+    earned_weights,
+    rank_scores,
+    standing,
+    zero_shot_scores,
+)
 from review.stats import wilson_lower_bound
 
 RELEVANT = [f"collaboration between social services and schools for families case{i}" for i in range(6)]
@@ -55,6 +64,38 @@ def test_without_embeddings_keeps_the_tfidf_part():
     assert get_preset("ensemble").uses_embeddings()
     assert not get_preset("ensemble").without_embeddings().uses_embeddings()
     assert get_preset("embedding-logistic").without_embeddings().components[0].features == "tfidf"
+
+
+def fixed(*weights: float) -> Preset:
+    return Preset("fixed", get_preset("ensemble-chars").components, fusion="rank-average", weights=weights)
+
+
+def test_fixed_weights_are_used_as_given_and_kept_with_their_components():
+    preset = fixed(2, 1, 0)
+    assert component_weights(preset).tolist() == [2, 1, 0]
+    assert component_weights(replace(preset, weights=())).tolist() == [1, 1, 1]
+    assert Preset.from_dict(preset.to_dict()) == preset
+    older_run = {key: value for key, value in preset.to_dict().items() if key != "weights"}
+    assert Preset.from_dict(older_run).weights == ()
+    assert preset.without_embeddings().weights == (2, 0) and preset.without("chars/svm").weights == (2, 1)
+    assert fixed(0, 1, 0).without_embeddings().weights == ()  # nothing left with weight: equal weights
+
+
+def test_fixed_weights_rank_as_the_component_they_put_all_weight_on():
+    feats = build_features(TEXTS)
+    preset = Preset("fixed", (Component("tfidf", "svm"), Component("tfidf", "nb")), weights=(1, 0))
+    labelled = [0, 1, 10, 11]
+    alone = rank_scores(feats, Preset("svm", preset.components[:1]), labelled, TRUTH[labelled])
+    assert np.array_equal(np.argsort(rank_scores(feats, preset, labelled, TRUTH[labelled])), np.argsort(alone))
+
+
+@pytest.mark.parametrize(
+    "weights, fusion",
+    [((1, 1), "rank-average"), ((1, -1, 1), "rank-average"), ((0, 0, 0), "rank-average"), ((1, 1, 1), "validated")],
+)
+def test_fixed_weights_need_one_per_component_not_all_zero_and_the_rank_average_fusion(weights, fusion):
+    with pytest.raises(ReviewError, match="fixed weights"):
+        Preset("bad", get_preset("ensemble-chars").components, fusion=fusion, weights=weights)
 
 
 @pytest.mark.parametrize("name", sorted(CLASSIFIERS))

@@ -41,7 +41,8 @@ class Preset:
 
     Components' percentile ranks are combined by `fusion`:
 
-    - `rank-average`: equal weights;
+    - `rank-average`: fixed weights, `weights` (one per component), equal when
+      it is empty;
     - `earned`: the first component is the base ranking and every other one
       earns its weight from the review itself. Each relevant record found
       while the components' scores are known is credited to a component if it
@@ -74,10 +75,15 @@ class Preset:
     retrain_growth: float = 0.05
     balance_ratio: float = 1.0
     fusion: str = "rank-average"
+    weights: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
             raise ReviewError(f"unknown fusion '{self.fusion}' (valid: {', '.join(FUSIONS)})")
+        if self.weights and (self.fusion != "rank-average" or len(self.weights) != len(self.components)):
+            raise ReviewError(f"preset '{self.name}': fixed weights need the rank-average fusion and one per component")
+        if self.weights and (min(self.weights) < 0 or sum(self.weights) <= 0):
+            raise ReviewError(f"preset '{self.name}': fixed weights must be >= 0 and not all 0")
 
     def earns_weights(self) -> bool:
         """Whether components other than the base earn their weight (`earned` or `validated`, more than one)."""
@@ -92,12 +98,20 @@ class Preset:
 
     def without(self, label: str) -> Preset:
         """The preset less one non-base component ("features/classifier"): an ablation."""
-        kept = tuple(c for c in self.components[1:] if c.label != label)
-        if len(kept) == len(self.components) - 1:
+        keep = [index == 0 or c.label != label for index, c in enumerate(self.components)]
+        if all(keep):
             raise ReviewError(f"preset '{self.name}' has no non-base component '{label}'")
-        return replace(
-            self, name=f"{self.name}-minus-{label.replace('/', '-')}", components=(self.components[0], *kept)
-        )
+        return self._keeping(f"{self.name}-minus-{label.replace('/', '-')}", keep)
+
+    def _keeping(self, name: str, keep: list[bool]) -> Preset:
+        """The preset with the components marked in `keep`, and their fixed weights, if any."""
+        components = tuple(c for c, kept in zip(self.components, keep) if kept)
+        weights = tuple(w for w, kept in zip(self.weights, keep) if kept)
+        if not components:
+            components, weights = (Component("tfidf", "svm"),), ()
+        if weights and sum(weights) <= 0:
+            weights = ()
+        return replace(self, name=name, components=components, weights=weights)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,14 +120,12 @@ class Preset:
     def from_dict(cls, data: dict[str, Any]) -> Preset:
         fields = dict(data)
         fields["components"] = tuple(Component(**component) for component in data["components"])
+        fields["weights"] = tuple(data.get("weights", ()))
         return cls(**fields)
 
     def without_embeddings(self) -> Preset:
         """The TF-IDF part alone (what ranks while embeddings are not ready)."""
-        kept = tuple(c for c in self.components if c.features != "embedding")
-        if not kept:
-            kept = (Component("tfidf", "svm"),)
-        return replace(self, name=f"{self.name}-tfidf", components=kept)
+        return self._keeping(f"{self.name}-tfidf", [c.features != "embedding" for c in self.components])
 
 
 RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)

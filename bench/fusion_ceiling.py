@@ -1,0 +1,141 @@
+"""How far a per-review weighting of the default's components could take the ranking: a ceiling, not a method.
+
+Runs the default preset's components under every fixed weighting on a grid over the simplex (`--steps 3`:
+thirds, 10 weightings for three components), on each set and seed, beside the default itself (its
+`validated` fusion, which learns the weights on the review). Then, per set, a weighting is picked by mean
+WSS@95, by loss or by WSS@95 minus loss, and scored:
+
+- *in hindsight*: picked on the very runs it is scored on, an upper bound that the pick itself flatters
+  (the best of ten noisy means);
+- *on the other seeds*: picked on the set's other seeds and scored on the one left out, the honest
+  version: it still knows the review's labels, which no real screening does.
+
+Each is paired with the default run by run. If even the hindsight pick falls short of a goal, no way of
+weighting these components gets there, and the goal needs new signal.
+
+Example:
+    python bench/fusion_ceiling.py --seeds 1-3 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from review.ranking.presets import DEFAULT_PRESET, get_preset
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from simulate_all import CACHE, halves, parse_seeds, read_rows  # noqa: E402  (bench helpers beside this script)
+
+
+def weightings(n_components: int, steps: int) -> list[tuple[int, ...]]:
+    """Every way to share `steps` equal parts among the components (each tuple sums to `steps`)."""
+    return [w for w in itertools.product(range(steps + 1), repeat=n_components) if sum(w) == steps]
+
+
+def simulate(preset: str, args: argparse.Namespace, results: Path) -> None:
+    command = [sys.executable, str(HERE / "simulate_all.py"), "--preset", preset, "--tools", "ours"]
+    command += ["--seeds", args.seeds, "--results", str(results), "--summary-only", "--stop-rules", ""]
+    if args.sets:
+        command += ["--sets", args.sets]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def paired(picked: dict[tuple, dict], default: dict[tuple, dict], metric: str) -> tuple[float, float, float]:
+    """Mean of `picked` and its paired difference from `default` with the standard error."""
+    keys = sorted(picked)
+    diffs = [picked[key][metric] - default[key][metric] for key in keys]
+    return (
+        statistics.mean(picked[key][metric] for key in keys),
+        statistics.mean(diffs),
+        statistics.stdev(diffs) / len(diffs) ** 0.5,
+    )
+
+
+def cells(picked: dict[tuple, dict], default: dict[tuple, dict]) -> str:
+    """WSS@95 and loss of `picked`, each with its paired difference from `default` (standard error)."""
+    parts = []
+    for metric in ("wss@95", "loss"):
+        mean, gap, se = paired(picked, default, metric)
+        parts.append(f"{mean:.4f} | {gap:+.4f} ({se:.4f})")
+    return " | ".join(parts)
+
+
+PICKED_BY = {  # what a pick maximises in a run: WSS@95, low loss, or both at once (both are shares of the records)
+    "wss@95": lambda row: row["wss@95"],
+    "loss": lambda row: -row["loss"],
+    "wss@95 - loss": lambda row: row["wss@95"] - row["loss"],
+}
+
+
+def pick(runs: dict[str, dict[tuple, dict]], name: str, seeds: list[int], by: str) -> str:
+    """The weighting with the best mean of `PICKED_BY[by]` on set `name` over `seeds`."""
+
+    def score(preset: str) -> float:
+        return statistics.mean(PICKED_BY[by](runs[preset][(name, seed)]) for seed in seeds)
+
+    return max(runs, key=score)
+
+
+def report(runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict]) -> None:
+    """Per-set picks (in hindsight, on the other seeds) and every fixed weighting, each against `default`,
+    on all sets and on each half (see `simulate_all.halves`)."""
+    sets = sorted({name for name, _ in default})
+    seeds = sorted({seed for _, seed in default})
+    tables: dict[str, dict[tuple, dict]] = {}
+    for by in PICKED_BY:
+        tables[f"picked per set by {by}, in hindsight"] = {
+            (name, seed): runs[pick(runs, name, seeds, by)][(name, seed)] for name in sets for seed in seeds
+        }
+        tables[f"picked per set by {by}, on the other seeds"] = {
+            (name, seed): runs[pick(runs, name, [s for s in seeds if s != seed], by)][(name, seed)]
+            for name in sets
+            for seed in seeds
+        }
+    for preset, picked in runs.items():
+        tables[f"fixed {preset.rpartition('-fixed-')[2].replace('-', ':')}"] = picked
+    print("| weights | sets | WSS@95 | vs default (se) | loss | vs default (se) |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, picked in tables.items():
+        for half, names in halves(sets).items():
+            kept = {key: row for key, row in picked.items() if key[0] in names}
+            print(f"| {label} | {half} | {cells(kept, default)} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", default=DEFAULT_PRESET, help="whose components are weighted")
+    parser.add_argument("--steps", type=int, default=3, help="the grid's step is 1/STEPS of the total weight")
+    parser.add_argument("--seeds", default="1-3")
+    parser.add_argument("--sets", default="", help="comma-separated set names (default: all)")
+    parser.add_argument("--jobs", type=int, default=2, help="simulations run at once")
+    parser.add_argument("--results", type=Path, default=CACHE / "ceiling", help="a folder of result files")
+    args = parser.parse_args()
+    if len(parse_seeds(args.seeds)) < 2:
+        parser.error("--seeds needs two seeds or more (a weighting is picked on the others)")
+    args.results.mkdir(parents=True, exist_ok=True)
+    n = len(get_preset(args.preset).components)
+    presets = [f"{args.preset}-fixed-{'-'.join(map(str, w))}" for w in weightings(n, args.steps)]
+    with ThreadPoolExecutor(args.jobs) as pool:
+        list(pool.map(lambda p: simulate(p, args, args.results / f"{p}.jsonl"), [args.preset, *presets]))
+
+    seeds, sets = set(parse_seeds(args.seeds)), set(args.sets.split(",")) - {""}
+
+    def rows(preset: str) -> dict[tuple, dict]:
+        return {
+            (row["set"], row["seed"]): row
+            for row in read_rows([args.results / f"{preset}.jsonl"])
+            if row["seed"] in seeds and (not sets or row["set"] in sets)
+        }
+
+    report({preset: rows(preset) for preset in presets}, rows(args.preset))
+
+
+if __name__ == "__main__":
+    main()

@@ -83,10 +83,16 @@ def test_fixed_weights_are_used_as_given_and_kept_with_their_components():
 
 def test_fixed_weights_rank_as_the_component_they_put_all_weight_on():
     feats = build_features(TEXTS)
-    preset = Preset("fixed", (Component("tfidf", "svm"), Component("tfidf", "nb")), weights=(1, 0))
+    components = (Component("tfidf", "svm"), Component("tfidf", "nb"))
     labelled = [0, 1, 10, 11]
-    alone = rank_scores(feats, Preset("svm", preset.components[:1]), labelled, TRUTH[labelled])
-    assert np.array_equal(np.argsort(rank_scores(feats, preset, labelled, TRUTH[labelled])), np.argsort(alone))
+
+    def scores(preset: Preset) -> np.ndarray:
+        return rank_scores(feats, preset, labelled, TRUTH[labelled])
+
+    alone = [scores(Preset("alone", (component,))) for component in components]
+    assert not np.allclose(alone[0], alone[1])  # the two disagree, so a fusion that ignored the weights would show
+    assert np.allclose(scores(Preset("fixed", components, weights=(1, 0))), alone[0])
+    assert np.allclose(scores(Preset("fixed", components, weights=(0, 1))), alone[1])
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,9 @@ WSS@95, by loss or by WSS@95 minus loss, and scored:
 Each is paired with the default run by run. If even the hindsight pick falls short of a goal, no way of
 weighting these components gets there, and the goal needs new signal.
 
+`--early-share 0.25` adds weights that change during screening: per set and seed, the weighting with the
+least loss on the other seeds for the first quarter of the records, then the default's own fusion.
+
 Example:
     python bench/fusion_ceiling.py --seeds 1-3 --jobs 2
 """
@@ -40,8 +43,10 @@ def weightings(n_components: int, steps: int) -> list[tuple[int, ...]]:
 
 
 def simulate(preset: str, args: argparse.Namespace, results: Path) -> None:
+    """`simulate_all.py` for one preset on `args`' sets and seeds, appending to `results` (it resumes)."""
     command = [sys.executable, str(HERE / "simulate_all.py"), "--preset", preset, "--tools", "ours"]
     command += ["--seeds", args.seeds, "--results", str(results), "--summary-only", "--stop-rules", ""]
+    command += ["--benchmarks", str(args.benchmarks)]
     if args.sets:
         command += ["--sets", args.sets]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -83,11 +88,11 @@ def pick(runs: dict[str, dict[tuple, dict]], name: str, seeds: list[int], by: st
     return max(runs, key=score)
 
 
-def report(runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict]) -> None:
-    """Per-set picks (in hindsight, on the other seeds) and every fixed weighting, each against `default`,
-    on all sets and on each half (see `simulate_all.halves`)."""
+def report(runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict], extra: dict[str, dict[tuple, dict]]) -> None:
+    """Per-set picks (in hindsight, on the other seeds), every fixed weighting and the `extra` rows, each against
+    `default`, on all sets and on each half (see `simulate_all.halves`)."""
     sets = sorted({name for name, _ in default})
-    seeds = sorted({seed for _, seed in default})
+    seeds = default_seeds(default)
     tables: dict[str, dict[tuple, dict]] = {}
     for by in PICKED_BY:
         tables[f"picked per set by {by}, in hindsight"] = {
@@ -100,6 +105,7 @@ def report(runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict]) -> No
         }
     for preset, picked in runs.items():
         tables[f"fixed {preset.rpartition('-fixed-')[2].replace('-', ':')}"] = picked
+    tables.update(extra)
     print("| weights | sets | WSS@95 | vs default (se) | loss | vs default (se) |")
     print("|---|---|---:|---:|---:|---:|")
     for label, picked in tables.items():
@@ -108,17 +114,43 @@ def report(runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict]) -> No
             print(f"| {label} | {half} | {cells(kept, default)} |")
 
 
+def early_phase(args: argparse.Namespace, runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict]) -> dict:
+    """Per (set, seed): the default's fusion with the other seeds' least-loss weighting for its first
+    `args.early_share` of the records, run one job per (set, seed) since each has its own weighting."""
+    folder = args.results / f"early-{args.early_share}"
+    folder.mkdir(exist_ok=True)
+    jobs = []
+    for name, seed in sorted(default):
+        weights = pick(runs, name, [s for s in default_seeds(default) if s != seed], "loss").rpartition("-fixed-")[2]
+        until = int(args.early_share * default[(name, seed)]["records"])
+        job = argparse.Namespace(**{**vars(args), "sets": name, "seeds": str(seed)})
+        jobs.append((f"{args.preset}-early-{weights}-until-{until}", job, folder / f"{name}-{seed}.jsonl"))
+    with ThreadPoolExecutor(args.jobs) as pool:
+        list(pool.map(lambda job: simulate(*job), jobs))
+    rows = {(row["set"], row["seed"]): row for row in read_rows(sorted(folder.glob("*.jsonl")))}
+    label = f"per set, the least loss for the first {args.early_share:.0%} of the records, then the fusion"
+    return {f"{label}, on the other seeds": {key: rows[key] for key in default}}
+
+
+def default_seeds(default: dict[tuple, dict]) -> list[int]:
+    return sorted({seed for _, seed in default})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--benchmarks", type=Path, default=HERE.parent.parent / "shared" / "benchmarks")
     parser.add_argument("--preset", default=DEFAULT_PRESET, help="whose components are weighted")
     parser.add_argument("--steps", type=int, default=3, help="the grid's step is 1/STEPS of the total weight")
     parser.add_argument("--seeds", default="1-3")
     parser.add_argument("--sets", default="", help="comma-separated set names (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="simulations run at once")
     parser.add_argument("--results", type=Path, default=CACHE / "ceiling", help="a folder of result files")
+    parser.add_argument("--early-share", type=float, default=0.0, help="also run the two-phase probe (see above)")
     args = parser.parse_args()
     if len(parse_seeds(args.seeds)) < 2:
         parser.error("--seeds needs two seeds or more (a weighting is picked on the others)")
+    if not 0 <= args.early_share < 1:
+        parser.error("--early-share is a share of the records, from 0 (no probe) to below 1")
     args.results.mkdir(parents=True, exist_ok=True)
     n = len(get_preset(args.preset).components)
     presets = [f"{args.preset}-fixed-{'-'.join(map(str, w))}" for w in weightings(n, args.steps)]
@@ -134,7 +166,8 @@ def main() -> None:
             if row["seed"] in seeds and (not sets or row["set"] in sets)
         }
 
-    report({preset: rows(preset) for preset in presets}, rows(args.preset))
+    runs, default = {preset: rows(preset) for preset in presets}, rows(args.preset)
+    report(runs, default, early_phase(args, runs, default) if args.early_share else {})
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ def test_fixed_weights_rank_as_the_component_they_put_all_weight_on():
     "weights, fusion",
     [((1, 1), "rank-average"), ((1, -1, 1), "rank-average"), ((0, 0, 0), "rank-average"), ((1, 1, 1), "validated")],
 )
-def test_fixed_weights_need_one_per_component_not_all_zero_and_the_rank_average_fusion(weights, fusion):
+def test_fixed_weights_need_one_per_component_not_all_zero_and_an_end_under_a_learned_fusion(weights, fusion):
     with pytest.raises(ReviewError, match="fixed weights"):
         Preset("bad", get_preset("ensemble-chars").components, fusion=fusion, weights=weights)
 
@@ -284,3 +284,12 @@ def test_wilson_lower_bound_is_cautious_with_little_evidence():
     one_win, ten_wins, even = (float(wilson_lower_bound(np.array([k]), n)[0]) for k, n in ((1, 1), (10, 10), (5, 10)))
     assert (one_win, ten_wins, even) == pytest.approx((0.2698, 0.7870, 0.2692), abs=1e-4)  # worked by hand
     assert float(wilson_lower_bound(np.array([0.0]), 5)[0]) == 0.0
+
+
+def test_early_weights_hold_for_their_labels_then_the_fusion_learns():
+    validated = replace(get_preset("ensemble-chars"), weights=(0, 3, 0), weights_until=3)
+    evidence = [(1, (0.9, 0.1, 0.9)), (0, (0.2, 0.8, 0.1)), (1, (0.8, 0.2, 0.95)), (0, (0.1, 0.9, 0.3))]
+    assert component_weights(validated, evidence[:2]).tolist() == [0, 3, 0]
+    learned = component_weights(validated, evidence)
+    assert learned.tolist() == component_weights(get_preset("ensemble-chars"), evidence).tolist() != [0, 3, 0]
+    assert Preset.from_dict(validated.to_dict()) == validated

@@ -42,7 +42,8 @@ class Preset:
     Components' percentile ranks are combined by `fusion`:
 
     - `rank-average`: fixed weights, `weights` (one per component), equal when
-      it is empty;
+      it is empty (under another fusion, `weights` hold for the first
+      `weights_until` labels only, then that fusion takes over);
     - `earned`: the first component is the base ranking and every other one
       earns its weight from the review itself. Each relevant record found
       while the components' scores are known is credited to a component if it
@@ -76,12 +77,15 @@ class Preset:
     balance_ratio: float = 1.0
     fusion: str = "rank-average"
     weights: tuple[float, ...] = ()
+    weights_until: int = 0
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
             raise ReviewError(f"unknown fusion '{self.fusion}' (valid: {', '.join(FUSIONS)})")
-        if self.weights and (self.fusion != "rank-average" or len(self.weights) != len(self.components)):
-            raise ReviewError(f"preset '{self.name}': fixed weights need the rank-average fusion and one per component")
+        if self.weights and len(self.weights) != len(self.components):
+            raise ReviewError(f"preset '{self.name}': fixed weights need one per component")
+        if self.weights and self.fusion != "rank-average" and self.weights_until <= 0:
+            raise ReviewError(f"preset '{self.name}': fixed weights under '{self.fusion}' need weights_until > 0")
         if self.weights and (min(self.weights) < 0 or sum(self.weights) <= 0):
             raise ReviewError(f"preset '{self.name}': fixed weights must be >= 0 and not all 0")
 

@@ -14,7 +14,8 @@ Each is paired with the default run by run. If even the hindsight pick falls sho
 weighting these components gets there, and the goal needs new signal.
 
 `--early-share 0.25` adds weights that change during screening: per set and seed, the weighting with the
-least loss on the other seeds for the first quarter of the records, then the default's own fusion.
+least loss on the other seeds for the first quarter of the records, then the default's own fusion or the
+weighting with the best WSS@95 on the other seeds.
 
 Example:
     python bench/fusion_ceiling.py --seeds 1-3 --jobs 2
@@ -115,21 +116,27 @@ def report(runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict], extra
 
 
 def early_phase(args: argparse.Namespace, runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict]) -> dict:
-    """Per (set, seed): the default's fusion with the other seeds' least-loss weighting for its first
-    `args.early_share` of the records, run one job per (set, seed) since each has its own weighting."""
-    folder = args.results / f"early-{args.early_share}"
-    folder.mkdir(exist_ok=True)
-    jobs = []
-    for name, seed in sorted(default):
-        weights = pick(runs, name, [s for s in default_seeds(default) if s != seed], "loss").rpartition("-fixed-")[2]
-        until = int(args.early_share * default[(name, seed)]["records"])
-        job = argparse.Namespace(**{**vars(args), "sets": name, "seeds": str(seed)})
-        jobs.append((f"{args.preset}-early-{weights}-until-{until}", job, folder / f"{name}-{seed}.jsonl"))
-    with ThreadPoolExecutor(args.jobs) as pool:
-        list(pool.map(lambda job: simulate(*job), jobs))
-    rows = {(row["set"], row["seed"]): row for row in read_rows(sorted(folder.glob("*.jsonl")))}
-    label = f"per set, the least loss for the first {args.early_share:.0%} of the records, then the fusion"
-    return {f"{label}, on the other seeds": {key: rows[key] for key in default}}
+    """Per (set, seed): the other seeds' least-loss weighting for the first `args.early_share` of the records,
+    then either the default's fusion or the other seeds' best WSS@95 weighting; one job per (set, seed), since
+    each has its own weightings."""
+    tables = {}
+    for late in ("the fusion", "the best WSS@95 weighting"):
+        folder = args.results / f"early-{args.early_share}" / ("fusion" if late == "the fusion" else "best-wss")
+        folder.mkdir(parents=True, exist_ok=True)
+        jobs = []
+        for name, seed in sorted(default):
+            others = [s for s in default_seeds(default) if s != seed]
+            early = pick(runs, name, others, "loss").rpartition("-fixed-")[2]
+            base = args.preset if late == "the fusion" else pick(runs, name, others, "wss@95")
+            until = int(args.early_share * default[(name, seed)]["records"])
+            job = argparse.Namespace(**{**vars(args), "sets": name, "seeds": str(seed)})
+            jobs.append((f"{base}-early-{early}-until-{until}", job, folder / f"{name}-{seed}.jsonl"))
+        with ThreadPoolExecutor(args.jobs) as pool:
+            list(pool.map(lambda job: simulate(*job), jobs))
+        rows = {(row["set"], row["seed"]): row for row in read_rows(sorted(folder.glob("*.jsonl")))}
+        label = f"per set, the least loss for the first {args.early_share:.0%} of the records, then {late}"
+        tables[f"{label}, on the other seeds"] = {key: rows[key] for key in default}
+    return tables
 
 
 def default_seeds(default: dict[tuple, dict]) -> list[int]:

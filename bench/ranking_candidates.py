@@ -58,12 +58,12 @@ def resolve_preset(name: str) -> Preset:
     ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does,
     `NAME-tfidf` is what NAME ranks by while the embeddings are not ready, and `NAME-fixed-W1-W2-...` is
     NAME's components under fixed weights W1, W2, ... (one per component; see `bench/fusion_ceiling.py`);
-    `NAME-early-W1-W2-...-until-N` keeps NAME's fusion but with those weights for the first N labels."""
+    `NAME-early-W1-W2-...-until-N` is NAME with those weights for the first N labels (NAME may be fixed too)."""
     if "-early-" in name:
         base, _, rest = name.partition("-early-")
         weights, _, until = rest.partition("-until-")
         fixed = tuple(float(weight) for weight in weights.split("-"))
-        return replace(resolve_preset(base), name=name, weights=fixed, weights_until=int(until))
+        return replace(resolve_preset(base), name=name, early_weights=fixed, early_until=int(until))
     if "-fixed-" in name:
         base, _, weights = name.partition("-fixed-")
         fixed = tuple(float(weight) for weight in weights.split("-"))

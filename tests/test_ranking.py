@@ -287,9 +287,27 @@ def test_wilson_lower_bound_is_cautious_with_little_evidence():
 
 
 def test_early_weights_hold_for_their_labels_then_the_fusion_learns():
-    validated = replace(get_preset("ensemble-chars"), weights=(0, 3, 0), weights_until=3)
+    validated = replace(get_preset("ensemble-chars"), early_weights=(0, 3, 0), early_until=3)
     evidence = [(1, (0.9, 0.1, 0.9)), (0, (0.2, 0.8, 0.1)), (1, (0.8, 0.2, 0.95)), (0, (0.1, 0.9, 0.3))]
     assert component_weights(validated, evidence[:2]).tolist() == [0, 3, 0]
     learned = component_weights(validated, evidence)
     assert learned.tolist() == component_weights(get_preset("ensemble-chars"), evidence).tolist() != [0, 3, 0]
     assert Preset.from_dict(validated.to_dict()) == validated
+    late_fixed = replace(fixed(1, 0, 2), early_weights=(0, 3, 0), early_until=3)
+    assert component_weights(late_fixed, evidence[:2]).tolist() == [0, 3, 0]
+    assert component_weights(late_fixed, evidence).tolist() == [1, 0, 2]
+    assert validated.without_embeddings().early_weights == () and validated.without_embeddings().early_until == 0
+    with pytest.raises(ReviewError, match="early weights"):
+        replace(validated, early_until=0)
+
+
+def test_early_weights_end_after_their_labels_under_fixed_weights_too():
+    # the ranker keeps each label's standing, the count the early weights end by, even without a learned fusion
+    components = (Component("tfidf", "svm"), Component("tfidf", "nb"))
+    preset = Preset("p", components, weights=(1, 0), early_weights=(0, 1), early_until=3)
+    ranker = Ranker(build_features(TEXTS), range(len(TEXTS)), preset)
+    for row in (0, 10, 1, 11):
+        ranker.update(row, int(TRUTH[row]))
+    assert ranker.fusion_weights() == {"tfidf/svm": 0.0, "tfidf/nb": 1.0}
+    ranker.update(2, 1)
+    assert ranker.fusion_weights() == {"tfidf/svm": 1.0, "tfidf/nb": 0.0}

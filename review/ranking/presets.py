@@ -42,8 +42,7 @@ class Preset:
     Components' percentile ranks are combined by `fusion`:
 
     - `rank-average`: fixed weights, `weights` (one per component), equal when
-      it is empty (under another fusion, `weights` hold for the first
-      `weights_until` labels only, then that fusion takes over);
+      it is empty;
     - `earned`: the first component is the base ranking and every other one
       earns its weight from the review itself. Each relevant record found
       while the components' scores are known is credited to a component if it
@@ -63,6 +62,9 @@ class Preset:
       the top, does this component tell the relevant from the irrelevant?
       A component no better than chance there stays at zero weight.
 
+    Under any fusion, `early_weights` (if given) hold for the first
+    `early_until` labels instead, so the weights can change during screening.
+
     Retraining follows a schedule: after every decision until
     `retrain_every_until` labels, later when a new relevant record arrives or
     after `retrain_growth` x (labels so far) new labels. `balance_ratio` is
@@ -77,21 +79,24 @@ class Preset:
     balance_ratio: float = 1.0
     fusion: str = "rank-average"
     weights: tuple[float, ...] = ()
-    weights_until: int = 0
+    early_weights: tuple[float, ...] = ()
+    early_until: int = 0
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
             raise ReviewError(f"unknown fusion '{self.fusion}' (valid: {', '.join(FUSIONS)})")
-        if self.weights and len(self.weights) != len(self.components):
-            raise ReviewError(f"preset '{self.name}': fixed weights need one per component")
-        if self.weights and self.fusion != "rank-average" and self.weights_until <= 0:
-            raise ReviewError(f"preset '{self.name}': fixed weights under '{self.fusion}' need weights_until > 0")
-        if self.weights and (min(self.weights) < 0 or sum(self.weights) <= 0):
-            raise ReviewError(f"preset '{self.name}': fixed weights must be >= 0 and not all 0")
+        if self.weights and self.fusion != "rank-average":
+            raise ReviewError(f"preset '{self.name}': fixed weights need the rank-average fusion")
+        if bool(self.early_weights) != (self.early_until > 0):
+            raise ReviewError(f"preset '{self.name}': early weights need early_until > 0, and the reverse")
+        for weights in (self.weights, self.early_weights):
+            if weights and (len(weights) != len(self.components) or min(weights) < 0 or sum(weights) <= 0):
+                raise ReviewError(f"preset '{self.name}': fixed weights need one per component, >= 0, not all 0")
 
     def earns_weights(self) -> bool:
-        """Whether components other than the base earn their weight (`earned` or `validated`, more than one)."""
-        return self.fusion != "rank-average" and len(self.components) > 1
+        """Whether the weights depend on the decisions, so each label's standing is kept: a learned fusion
+        (`earned`, `validated`) or early weights, which end after `early_until` labels; more than one component."""
+        return (self.fusion != "rank-average" or bool(self.early_weights)) and len(self.components) > 1
 
     def uses_embeddings(self) -> bool:
         return any(component.features == "embedding" for component in self.components)
@@ -108,14 +113,19 @@ class Preset:
         return self._keeping(f"{self.name}-minus-{label.replace('/', '-')}", keep)
 
     def _keeping(self, name: str, keep: list[bool]) -> Preset:
-        """The preset with the components marked in `keep`, and their fixed weights, if any."""
+        """The preset with the components marked in `keep`, and their fixed weights, if any (dropped where
+        none of the kept components has weight)."""
         components = tuple(c for c, kept in zip(self.components, keep) if kept)
-        weights = tuple(w for w, kept in zip(self.weights, keep) if kept)
+
+        def kept_weights(weights: tuple[float, ...]) -> tuple[float, ...]:
+            left = tuple(w for w, kept in zip(weights, keep) if kept)
+            return left if components and sum(left) > 0 else ()
+
+        weights, early = kept_weights(self.weights), kept_weights(self.early_weights)
         if not components:
-            components, weights = (Component("tfidf", "svm"),), ()
-        if weights and sum(weights) <= 0:
-            weights = ()
-        return replace(self, name=name, components=components, weights=weights)
+            components = (Component("tfidf", "svm"),)
+        until = self.early_until if early else 0
+        return replace(self, name=name, components=components, weights=weights, early_weights=early, early_until=until)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,6 +135,7 @@ class Preset:
         fields = dict(data)
         fields["components"] = tuple(Component(**component) for component in data["components"])
         fields["weights"] = tuple(data.get("weights", ()))
+        fields["early_weights"] = tuple(data.get("early_weights", ()))
         return cls(**fields)
 
     def without_embeddings(self) -> Preset:

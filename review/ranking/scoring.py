@@ -154,13 +154,13 @@ def _auc_standard_error(auc: np.ndarray, n_pos: int, n_neg: int) -> np.ndarray:
 
 def component_weights(preset: Preset, evidence: Sequence[tuple[int, Standing]] = ()) -> np.ndarray:
     """One (unnormalised) weight per preset component from the (label, standing) pairs so far:
-    the preset's fixed ones (or equal) under `rank-average` and for its first `weights_until` labels under the
-    others, earned on relevant finds under `earned`, validated on every label under `validated`."""
+    the preset's `early_weights` for its first `early_until` labels, then its fixed ones (or equal) under
+    `rank-average`, earned on relevant finds under `earned`, validated on every label under `validated`."""
     n = len(preset.components)
+    if preset.early_weights and len(evidence) < preset.early_until:
+        return np.asarray(preset.early_weights, dtype=np.float64)
     if preset.fusion == "rank-average" or n == 1:
         return np.asarray(preset.weights, dtype=np.float64) if preset.weights else np.ones(n)
-    if preset.weights and len(evidence) < preset.weights_until:
-        return np.asarray(preset.weights, dtype=np.float64)
     pairs = [(label, standing) for label, standing in evidence if len(standing) == n]
     labels = np.array([label for label, _ in pairs], dtype=np.int64)
     standings = np.array([standing for _, standing in pairs], dtype=np.float64).reshape(len(pairs), n)

@@ -17,8 +17,8 @@ weighting these components gets there, and the goal needs new signal.
 least loss on the other seeds for the first quarter of the records, then the default's own fusion or the
 weighting with the best WSS@95 on the other seeds.
 
-Example:
-    python bench/fusion_ceiling.py --seeds 1-3 --jobs 2
+Example (the README's figures; about 50 minutes on 2 cores):
+    python bench/fusion_ceiling.py --seeds 1-5 --early-share 0.25 --jobs 2
 """
 
 from __future__ import annotations
@@ -154,6 +154,8 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=CACHE / "ceiling", help="a folder of result files")
     parser.add_argument("--early-share", type=float, default=0.0, help="also run the two-phase probe (see above)")
     args = parser.parse_args()
+    if not args.benchmarks.is_dir():
+        parser.error(f"no benchmark sets at {args.benchmarks} (give --benchmarks)")
     if len(parse_seeds(args.seeds)) < 2:
         parser.error("--seeds needs two seeds or more (a weighting is picked on the others)")
     if not 0 <= args.early_share < 1:

@@ -35,7 +35,7 @@ from review.ranking.presets import DEFAULT_PRESET, get_preset
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from simulate_all import CACHE, halves, parse_seeds, read_rows  # noqa: E402  (bench helpers beside this script)
+from simulate_all import CACHE, halves, paired_comparison, parse_seeds, read_rows  # noqa: E402  (bench helpers beside this script)
 
 
 def weightings(n_components: int, steps: int) -> list[tuple[int, ...]]:
@@ -53,24 +53,13 @@ def simulate(preset: str, args: argparse.Namespace, results: Path) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
-def paired(picked: dict[tuple, dict], default: dict[tuple, dict], metric: str) -> tuple[float, float, float]:
-    """Mean of `picked` and its paired difference from `default` with the standard error."""
-    keys = sorted(picked)
-    diffs = [picked[key][metric] - default[key][metric] for key in keys]
-    return (
-        statistics.mean(picked[key][metric] for key in keys),
-        statistics.mean(diffs),
-        statistics.stdev(diffs) / len(diffs) ** 0.5,
-    )
-
-
-def cells(picked: dict[tuple, dict], default: dict[tuple, dict]) -> str:
-    """WSS@95 and loss of `picked`, each with its paired difference from `default` (standard error)."""
-    parts = []
-    for metric in ("wss@95", "loss"):
-        mean, gap, se = paired(picked, default, metric)
-        parts.append(f"{mean:.4f} | {gap:+.4f} ({se:.4f})")
-    return " | ".join(parts)
+def cells(picked: dict[tuple, dict], default: dict[tuple, dict], sets: list[str]) -> str:
+    """WSS@95 and loss of `picked` on `sets`, each with its paired difference from `default` (standard error)."""
+    tagged = [{**row, "tool": "picked"} for row in picked.values()]
+    tagged += [{**row, "tool": "default"} for row in default.values()]
+    result = paired_comparison(tagged, "picked", "default", sets)
+    wss = f"{result['wss@95']:.4f} | {result['wss gap']:+.4f} ({result['se']:.4f})"
+    return f"{wss} | {result['loss']:.4f} | {result['loss gap']:+.4f} ({result['loss se']:.4f})"
 
 
 PICKED_BY = {  # what a pick maximises in a run: WSS@95, low loss, or both at once (both are shares of the records)
@@ -111,8 +100,7 @@ def report(runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict], extra
     print("|---|---|---:|---:|---:|---:|")
     for label, picked in tables.items():
         for half, names in halves(sets).items():
-            kept = {key: row for key, row in picked.items() if key[0] in names}
-            print(f"| {label} | {half} | {cells(kept, default)} |")
+            print(f"| {label} | {half} | {cells(picked, default, names)} |")
 
 
 def early_phase(args: argparse.Namespace, runs: dict[str, dict[tuple, dict]], default: dict[tuple, dict]) -> dict:
@@ -120,14 +108,14 @@ def early_phase(args: argparse.Namespace, runs: dict[str, dict[tuple, dict]], de
     then either the default's fusion or the other seeds' best WSS@95 weighting; one job per (set, seed), since
     each has its own weightings."""
     tables = {}
-    for late in ("the fusion", "the best WSS@95 weighting"):
-        folder = args.results / f"early-{args.early_share}" / ("fusion" if late == "the fusion" else "best-wss")
+    for late, folder_name in (("the fusion", "fusion"), ("the best WSS@95 weighting", "best-wss")):
+        folder = args.results / f"early-{args.early_share}" / folder_name
         folder.mkdir(parents=True, exist_ok=True)
         jobs = []
         for name, seed in sorted(default):
             others = [s for s in default_seeds(default) if s != seed]
             early = pick(runs, name, others, "loss").rpartition("-fixed-")[2]
-            base = args.preset if late == "the fusion" else pick(runs, name, others, "wss@95")
+            base = args.preset if folder_name == "fusion" else pick(runs, name, others, "wss@95")
             until = int(args.early_share * default[(name, seed)]["records"])
             job = argparse.Namespace(**{**vars(args), "sets": name, "seeds": str(seed)})
             jobs.append((f"{base}-early-{early}-until-{until}", job, folder / f"{name}-{seed}.jsonl"))

@@ -53,6 +53,11 @@ CANDIDATES["ensemble-chars-growth-10"] = replace(
 )
 
 
+def _weights(text: str) -> tuple[float, ...]:
+    """'2-0-1' as (2.0, 0.0, 1.0): a candidate name's weights, one per component."""
+    return tuple(float(weight) for weight in text.split("-"))
+
+
 def resolve_preset(name: str) -> Preset:
     """A preset or candidate by name; `NAME-minus-FEATURES/CLASSIFIER` is NAME without that component (an
     ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does,
@@ -62,12 +67,10 @@ def resolve_preset(name: str) -> Preset:
     if "-early-" in name:
         base, _, rest = name.partition("-early-")
         weights, _, until = rest.partition("-until-")
-        fixed = tuple(float(weight) for weight in weights.split("-"))
-        return replace(resolve_preset(base), name=name, early_weights=fixed, early_until=int(until))
+        return replace(resolve_preset(base), name=name, early_weights=_weights(weights), early_until=int(until))
     if "-fixed-" in name:
         base, _, weights = name.partition("-fixed-")
-        fixed = tuple(float(weight) for weight in weights.split("-"))
-        return replace(resolve_preset(base), name=name, fusion="rank-average", weights=fixed)
+        return replace(resolve_preset(base), name=name, fusion="rank-average", weights=_weights(weights))
     if name.endswith("-every-decision"):
         preset = resolve_preset(name.removesuffix("-every-decision"))
         return replace(preset, name=name, retrain_every_until=10**9)

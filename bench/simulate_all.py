@@ -238,8 +238,8 @@ def halves(sets: list[str]) -> dict[str, list[str]]:
 
 
 def paired_comparison(rows: list[dict], tool: str, anchor: str, sets: list[str]) -> dict | None:
-    """`tool` against `anchor` on the (set, seed) runs both have: mean differences, the standard error of the
-    WSS@95 difference, and the set where `tool` is furthest behind (mean over seeds)."""
+    """`tool` against `anchor` on the (set, seed) runs both have: mean differences, the standard errors of the
+    WSS@95 and loss differences, and the set where `tool` is furthest behind (mean over seeds)."""
     by = {(row["tool"], row["set"], row["seed"]): row for row in rows}
     keys = sorted((s, seed) for t, s, seed in by if t == tool and s in sets and (anchor, s, seed) in by)
     if len(keys) < 2:
@@ -248,7 +248,7 @@ def paired_comparison(rows: list[dict], tool: str, anchor: str, sets: list[str])
     def gaps(metric: str) -> np.ndarray:
         return np.array([by[(tool, *key)][metric] - by[(anchor, *key)][metric] for key in keys])
 
-    wss_gaps = gaps("wss@95")
+    wss_gaps, loss_gaps = gaps("wss@95"), gaps("loss")
     per_set: dict[str, list[float]] = {}
     for (name, _), gap in zip(keys, wss_gaps):
         per_set.setdefault(name, []).append(gap)
@@ -259,7 +259,9 @@ def paired_comparison(rows: list[dict], tool: str, anchor: str, sets: list[str])
         "anchor wss@95": float(np.mean([by[(anchor, *key)]["wss@95"] for key in keys])),
         "wss gap": float(wss_gaps.mean()),
         "se": float(wss_gaps.std(ddof=1) / np.sqrt(len(wss_gaps))),
-        "loss gap": float(gaps("loss").mean()),
+        "loss": float(np.mean([by[(tool, *key)]["loss"] for key in keys])),
+        "loss gap": float(loss_gaps.mean()),
+        "loss se": float(loss_gaps.std(ddof=1) / np.sqrt(len(loss_gaps))),
         "recall@10% gap": float(gaps("recall@10%").mean()),
         "higher/lower": (int((wss_gaps > 0).sum()), int((wss_gaps < 0).sum())),
         "worst set": (worst, float(np.mean(per_set[worst]))),

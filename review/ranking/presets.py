@@ -113,17 +113,19 @@ class Preset:
         return self._keeping(f"{self.name}-minus-{label.replace('/', '-')}", keep)
 
     def _keeping(self, name: str, keep: list[bool]) -> Preset:
-        """The preset with the components marked in `keep`, and their fixed weights, if any (dropped where
-        none of the kept components has weight)."""
+        """The preset with the components marked in `keep` (the SVM on words if none) and their fixed weights,
+        dropped where none of the kept components has weight."""
         components = tuple(c for c, kept in zip(self.components, keep) if kept)
+        if not components:
+            return replace(
+                self, name=name, components=(Component("tfidf", "svm"),), weights=(), early_weights=(), early_until=0
+            )
 
         def kept_weights(weights: tuple[float, ...]) -> tuple[float, ...]:
             left = tuple(w for w, kept in zip(weights, keep) if kept)
-            return left if components and sum(left) > 0 else ()
+            return left if sum(left) > 0 else ()
 
         weights, early = kept_weights(self.weights), kept_weights(self.early_weights)
-        if not components:
-            components = (Component("tfidf", "svm"),)
         until = self.early_until if early else 0
         return replace(self, name=name, components=components, weights=weights, early_weights=early, early_until=until)
 

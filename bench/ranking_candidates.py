@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from review.errors import ReviewError
 from review.ranking.presets import BASE, CHARS_SVM, EMBEDDING_LOGISTIC, RECALL_RATIO, Component, Preset, get_preset
 
 EXTRA = {
@@ -63,7 +64,8 @@ def resolve_preset(name: str) -> Preset:
     ablation row), `NAME-every-decision` is NAME refitted after every decision, as the app does,
     `NAME-tfidf` is what NAME ranks by while the embeddings are not ready, and `NAME-fixed-W1-W2-...` is
     NAME's components under fixed weights W1, W2, ... (one per component; see `bench/fusion_ceiling.py`);
-    `NAME-early-W1-W2-...-until-N` is NAME with those weights for the first N labels (NAME may be fixed too)."""
+    `NAME-early-W1-W2-...-until-N` is NAME with those weights for the first N labels (NAME may be fixed too);
+    `NAME-plus-KEY` is NAME with `EXTRA[KEY]` as one more component (an ablation row the other way)."""
     if "-early-" in name:
         base, _, rest = name.partition("-early-")
         weights, _, until = rest.partition("-until-")
@@ -76,6 +78,12 @@ def resolve_preset(name: str) -> Preset:
         return replace(preset, name=name, retrain_every_until=10**9)
     if name.endswith("-tfidf"):
         return resolve_preset(name.removesuffix("-tfidf")).without_embeddings()
+    if "-plus-" in name:
+        base, _, key = name.partition("-plus-")
+        if key not in EXTRA:
+            raise ReviewError(f"unknown extra component '{key}' (valid: {', '.join(EXTRA)})")
+        preset = resolve_preset(base)
+        return replace(preset, name=name, components=(*preset.components, EXTRA[key]))
     if "-minus-" in name:
         base, _, label = name.partition("-minus-")
         return resolve_preset(base).without(label)

@@ -107,13 +107,13 @@ def early_phase(args: argparse.Namespace, runs: dict[str, dict[tuple, dict]], de
     """Per (set, seed): the other seeds' least-loss weighting for the first `args.early_share` of the records,
     then either the default's fusion or the other seeds' best WSS@95 weighting; one job per (set, seed), since
     each has its own weightings."""
-    tables = {}
+    tables, seeds = {}, default_seeds(default)
     for late, folder_name in (("the fusion", "fusion"), ("the best WSS@95 weighting", "best-wss")):
         folder = args.results / f"early-{args.early_share}" / folder_name
         folder.mkdir(parents=True, exist_ok=True)
         jobs = []
         for name, seed in sorted(default):
-            others = [s for s in default_seeds(default) if s != seed]
+            others = [s for s in seeds if s != seed]
             early = pick(runs, name, others, "loss").rpartition("-fixed-")[2]
             base = args.preset if folder_name == "fusion" else pick(runs, name, others, "wss@95")
             until = int(args.early_share * default[(name, seed)]["records"])

@@ -22,10 +22,9 @@ from pathlib import Path
 import numpy as np
 from _common import BENCHMARKS, benchmark_sets
 from ranking_candidates import resolve_preset
-from simulate_all import cached_embeddings, draw_priors, parse_seeds
+from simulate_all import draw_priors, parse_seeds, set_features
 
 from review.ranking.embeddings import DEFAULT_MODEL
-from review.ranking.features import build_features
 from review.ranking.presets import DEFAULT_PRESET
 from review.simulation.simulate import LabelledSet, load_labelled, simulate
 
@@ -70,8 +69,7 @@ def main() -> None:
         if wanted and path.name not in wanted:
             continue
         data = load_labelled(path / "records.ris", path / "labels.csv")
-        embedding = cached_embeddings(path.name, data, DEFAULT_MODEL) if preset.uses_embeddings() else None
-        features = build_features(data.texts, embedding=embedding, fields=data.fields, views=preset.views())
+        features = set_features(path.name, data, preset, DEFAULT_MODEL)
         for seed in parse_seeds(args.seeds):
             result = simulate(features, data.labels, preset, draw_priors(data.labels, seed))
             row = profile(data, result.order)

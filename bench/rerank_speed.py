@@ -37,22 +37,25 @@ HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 
 
-def corpus(benchmarks: Path) -> tuple[list[str], np.ndarray, list[dict]]:
-    texts, vectors, fields = [], [], []
+def corpus(benchmarks: Path) -> tuple[list[str], np.ndarray, np.ndarray, list[dict]]:
+    """Texts, embeddings of the texts and of the titles, and fields of every set whose vectors are cached."""
+    texts, vectors, title_vectors, fields = [], [], [], []
     for path in sorted(benchmarks.glob("*/records.ris")):
         cached = CACHE / f"{path.parent.name}.{cache_key(DEFAULT_MODEL)}.npy"
-        if cached.exists():
+        cached_titles = CACHE / f"{path.parent.name}.titles.{cache_key(DEFAULT_MODEL)}.npy"
+        if cached.exists() and cached_titles.exists():
             records = read_file(path).records
             texts += [record_text(r.title, r.abstract) for r in records]
             fields += [{"keywords": r.keywords, "authors": r.authors, "journal": r.journal} for r in records]
             vectors.append(np.load(cached))
+            title_vectors.append(np.load(cached_titles))
     if not texts:
-        raise SystemExit("no cached embeddings: run bench/simulate_all.py first")
-    return texts, np.vstack(vectors), fields
+        raise SystemExit("no cached embeddings of texts and titles: run bench/simulate_all.py first")
+    return texts, np.vstack(vectors), np.vstack(title_vectors), fields
 
 
 def measure(corpus_: tuple, n: int, preset_name: str, repeats: int, seed: int = 0) -> dict:
-    texts, vectors, fields = corpus_
+    texts, vectors, title_vectors, fields = corpus_
     rng = np.random.default_rng(seed)
     picked = rng.integers(0, len(texts), n)
     preset = resolve_preset(preset_name)
@@ -63,6 +66,7 @@ def measure(corpus_: tuple, n: int, preset_name: str, repeats: int, seed: int = 
         query="randomised trial of drug efficacy",
         fields=RecordFields.from_records([fields[i] for i in picked]),
         views=preset.views(),
+        title_embedding=title_vectors[picked],
     )
     build = time.perf_counter() - start
     labelled = rng.choice(n, 500 + repeats, replace=False)

@@ -5,7 +5,8 @@ Priors per (set, seed): one included and one excluded record drawn with
 metric is computed by `review.simulation.simulate.order_metrics` from each tool's
 screening order (priors first), so the two columns are comparable.
 
-Embeddings are computed once per set and cached under bench/.cache/.
+Embeddings (of the texts, and of the titles for a preset that embeds them) are computed once per
+set and cached under bench/.cache/.
 Results are appended to a JSON-lines file, so an interrupted run resumes.
 ASReview runs when its `asreview` executable is found (--asreview or
 $ASREVIEW_BIN); it must live in its own virtualenv (a dev extra, never a
@@ -41,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from review.ranking.embeddings import DEFAULT_MODEL, cache_key, encode
-from review.ranking.features import build_features
+from review.ranking.features import FeatureSet, build_features, title_line
 from review.ranking.presets import DEFAULT_PRESET, Preset
 from review.simulation.simulate import LabelledSet, load_labelled, order_metrics, simulate, stop_summary
 from review.stopping.rules import StopRule
@@ -54,14 +55,26 @@ CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 METRICS = ("wss@95", "recall@10%", "screened_to_100%", "loss", "seconds")
 
 
-def cached_embeddings(name: str, data: LabelledSet, model: str) -> np.ndarray:
-    path = CACHE / f"{name}.{cache_key(model).replace('/', '_')}.npy"
+def cached_embeddings(name: str, data: LabelledSet, model: str, titles: bool = False) -> np.ndarray:
+    """The set's embeddings of its ranking texts (or of their titles alone), computed once and cached."""
+    path = CACHE / f"{name}{'.titles' if titles else ''}.{cache_key(model).replace('/', '_')}.npy"
     if path.exists():
         return np.load(path)
     CACHE.mkdir(exist_ok=True)
-    vectors = encode(data.texts, model)
+    vectors = encode([title_line(text) for text in data.texts] if titles else data.texts, model)
     np.save(path, vectors)
     return vectors
+
+
+def set_features(name: str, data: LabelledSet, preset: Preset, model: str) -> FeatureSet:
+    """The features `preset` ranks the set by, with cached embeddings."""
+    return build_features(
+        data.texts,
+        embedding=cached_embeddings(name, data, model) if preset.uses_embeddings() else None,
+        fields=data.fields,
+        views=preset.views(),
+        title_embedding=cached_embeddings(name, data, model, titles=True) if preset.uses_title_embeddings() else None,
+    )
 
 
 def draw_priors(labels: np.ndarray, seed: int) -> list[int]:
@@ -73,9 +86,7 @@ def run_ours(
     name: str, data: LabelledSet, priors: list[int], preset: Preset, model: str
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Our screening order (labels in order) and the fusion weights of its last ranking."""
-    embedding = cached_embeddings(name, data, model) if preset.uses_embeddings() else None
-    features = build_features(data.texts, embedding=embedding, fields=data.fields, views=preset.views())
-    result = simulate(features, data.labels, preset, priors)
+    result = simulate(set_features(name, data, preset, model), data.labels, preset, priors)
     return result.labels, result.weights
 
 

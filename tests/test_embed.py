@@ -19,6 +19,7 @@ from review.ranking.embeddings import (
     encode_chunks,
     fill_cache,
 )
+from review.ranking.presets import DEFAULT_PRESET, get_preset
 from review.ranking.project import stage_texts
 from review.types import Stage
 
@@ -58,7 +59,10 @@ def small_project(review, tmp_path):
 
 
 def stage_vectors(review) -> tuple[list[str], np.ndarray]:
-    texts = stage_texts(review.db, Stage.TA, list(review.state(Stage.TA).candidates))
+    """What `review embed` caches for the default ranking: each record's text and its title, with their vectors."""
+    texts = get_preset(DEFAULT_PRESET).embedding_inputs(
+        stage_texts(review.db, Stage.TA, list(review.state(Stage.TA).candidates))
+    )
     key = cache_key("all-MiniLM-L6-v2")
     rows = dict(review.db.execute("SELECT text_hash, vector FROM embeddings WHERE model = ?", [key]).fetchall())
     return texts, np.stack([np.frombuffer(rows[embeddings.text_hash(text)], dtype=np.float32) for text in texts])
@@ -113,12 +117,12 @@ def test_embed_command_says_the_device_and_caches_every_vector(cli, small_projec
     result = cli("embed", small_project.folder, "--device", "auto")
     assert result.exit_code == 0, result.output
     assert "Device: cpu (torch sees no CUDA or MPS device" in result.output
-    assert "Embedded 5 of 5 texts" in result.output and "docs/s" in result.output
+    assert "Embedded 10 of 10 texts" in result.output and "docs/s" in result.output  # 5 records and their titles
     texts, vectors = stage_vectors(small_project)
     assert np.allclose(vectors, encode(texts), atol=1e-5)
     again = cli("embed", small_project.folder, "--json")
     report = json.loads(again.output[again.output.index("{") :])
-    assert (report["computed"], report["cached_before"], report["distinct_texts"]) == (0, 5, 5)
+    assert (report["computed"], report["cached_before"], report["distinct_texts"]) == (0, 10, 10)
 
 
 def test_embed_command_refuses_a_device_torch_cannot_see_in_one_line(cli, small_project):

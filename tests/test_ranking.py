@@ -9,8 +9,8 @@ import pytest
 
 from review.errors import ReviewError
 from review.ranking.classifiers import CLASSIFIERS, balance_weights, fit_relevance, make_classifier
-from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text
-from review.ranking.presets import PRESETS, Component, Preset, get_preset
+from review.ranking.features import TfidfFeatures, build_features, cosine_to_query, record_text, title_line
+from review.ranking.presets import DEFAULT_PRESET, PRESETS, Component, Preset, get_preset
 from review.ranking.ranker import Ranker
 from review.ranking.scoring import (
     component_weights,
@@ -56,7 +56,7 @@ def test_unknown_names_list_the_valid_ones():
         get_preset("nope")
     with pytest.raises(ReviewError, match="valid: knn, logistic, nb, rocchio, sgd, svm"):
         make_classifier("forest")
-    with pytest.raises(ReviewError, match="valid: tfidf, embedding, chars"):
+    with pytest.raises(ReviewError, match="valid: tfidf, embedding, title-embedding, chars"):
         Component("bm25", "svm")
 
 
@@ -64,6 +64,31 @@ def test_without_embeddings_keeps_the_tfidf_part():
     assert get_preset("ensemble").uses_embeddings()
     assert not get_preset("ensemble").without_embeddings().uses_embeddings()
     assert get_preset("embedding-logistic").without_embeddings().components[0].features == "tfidf"
+
+
+def test_the_default_embeds_each_title_too_and_ranks_without_either_embedding_until_both_are_ready():
+    preset = get_preset(DEFAULT_PRESET)
+    assert preset.uses_title_embeddings() and preset.views() == ("chars",)
+    texts = ["A trial\nIts abstract.", "Only a title"]
+    assert [title_line(text) for text in texts] == ["A trial", "Only a title"]
+    assert preset.embedding_inputs(texts) == [*texts, "A trial", "Only a title"]
+    assert get_preset("ensemble-chars").embedding_inputs(texts) == texts
+    tfidf_part = preset.without_embeddings()
+    assert not tfidf_part.uses_embeddings() and not tfidf_part.uses_title_embeddings()
+    assert [c.features for c in tfidf_part.components] == ["tfidf", "chars"]
+
+
+def test_the_title_embedding_is_a_view_of_its_own_that_earns_its_weight():
+    rng = np.random.default_rng(0)
+    titles = np.vstack([rng.normal(1, 0.1, (6, 8)), rng.normal(-1, 0.1, (14, 8))]).astype(np.float32)
+    feats = build_features(TEXTS, title_embedding=titles)
+    assert feats.matrix("title-embedding") is titles and feats.rows(5).matrix("title-embedding").shape == (5, 8)
+    preset = Preset("titles", (Component("tfidf", "svm"), Component("title-embedding", "logistic")), fusion="validated")
+    ranker = Ranker(feats, range(20), preset)
+    for row in (0, 10, 1, 11, 2, 12, 13, 14):
+        ranker.update(row, int(TRUTH[row]))
+    ranked = [record_id for record_id, _, _ in ranker.ranking()]
+    assert set(ranked[:3]) == {3, 4, 5} and set(ranker.fusion_weights()) == {"tfidf/svm", "title-embedding/logistic"}
 
 
 def fixed(*weights: float) -> Preset:

@@ -160,3 +160,27 @@ def test_fusion_standings_are_replayed_once_and_stored_for_every_front_end(ranke
     assert len(fits) == 1 and second.ranking == first.ranking
     assert set(second.weights) == {component.label for component in get_preset("ensemble").components}
     assert sum(second.weights.values()) == pytest.approx(1.0, abs=0.005)  # shares are rounded to 3 decimals
+
+
+def test_the_default_ranks_by_the_title_embeddings_once_texts_and_titles_are_cached(ranked_project, monkeypatch):
+    import review.ranking.project as project
+
+    review = ranked_project
+    embedded: list[list[str]] = []
+    monkeypatch.setattr(
+        project, "cached_embeddings", lambda db, texts, *args, **kwargs: embedded.append(texts) or fake_vectors(texts)
+    )
+    monkeypatch.setattr(project, "encode", fake_vectors)
+    decide(review, 1, "exclude")
+    decide(
+        review, int(review.db.execute("SELECT record_id FROM records WHERE source_id = '28'").fetchone()[0]), "include"
+    )
+    texts = stage_texts(review.db, "ta", list(review.state("ta").candidates))
+    monkeypatch.setattr(project, "count_cached", lambda db, wanted, *args, **kwargs: len(set(texts)))
+    assert StageRanker(review, "ta").preset.name == "ensemble-titles-tfidf"  # the titles' vectors are missing
+    assert not embedded
+    monkeypatch.setattr(project, "count_cached", lambda db, wanted, *args, **kwargs: len(set(wanted)))
+    ranker = StageRanker(review, "ta")
+    assert ranker.preset.name == "ensemble-titles" and ranker.model is not None
+    assert embedded == [[*texts, *(text.partition("\n")[0] for text in texts)]]
+    assert "title-embedding/logistic" in ranker.ranker.fusion_weights()

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from review.ranking.embeddings import cache_key, encode, text_hash
+from review.ranking.presets import DEFAULT_PRESET, get_preset
 from review.ranking.project import stage_texts
 from review.ranking.ray_embed import RayPool, plan_pool
 from review.types import Stage
@@ -51,8 +52,10 @@ def test_ray_job_writes_the_local_paths_vectors_into_the_project(local_ray, corp
     result = cli("embed", corpus_project.folder, "--ray", "local", "--batch-size", "2")
     assert result.exit_code == 0, result.output
     assert "Device: Ray at local: 1 Ray actor on cpu (1 CPUs each)" in result.output
-    assert "Embedded 24 of 24 texts" in result.output
-    texts = stage_texts(corpus_project.db, Stage.TA, list(corpus_project.state(Stage.TA).candidates))
+    assert "Embedded 48 of 48 texts" in result.output  # 24 records' texts and their titles
+    texts = get_preset(DEFAULT_PRESET).embedding_inputs(
+        stage_texts(corpus_project.db, Stage.TA, list(corpus_project.state(Stage.TA).candidates))
+    )
     rows = dict(
         corpus_project.db.execute(
             "SELECT text_hash, vector FROM embeddings WHERE model = ?", [cache_key("all-MiniLM-L6-v2")]
@@ -62,4 +65,4 @@ def test_ray_job_writes_the_local_paths_vectors_into_the_project(local_ray, corp
     local = encode(texts, device="cpu")
     assert np.min(np.sum(from_ray * local, axis=1)) >= 0.9999
     again = corpus_project.embed(Stage.TA, ray_address="local")
-    assert (again.cached_before, again.computed) == (24, 0)
+    assert (again.cached_before, again.computed) == (48, 0)

@@ -30,9 +30,9 @@ Preset = Annotated[
     typer.Option(
         "--preset",
         help=(
-            "Ranking preset: ensemble-chars, ensemble, ensemble-validated, ensemble-average, ensemble-balanced,"
-            " tfidf-svm, tfidf-nb, embedding-logistic"
-            " (default: ensemble-chars, or tfidf-svm when the protocol turns embeddings off)."
+            "Ranking preset: ensemble-titles, ensemble-chars, ensemble, ensemble-validated, ensemble-average,"
+            " ensemble-balanced, tfidf-svm, tfidf-nb, embedding-logistic"
+            " (default: ensemble-titles, or tfidf-svm when the protocol turns embeddings off)."
         ),
     ),
 ]

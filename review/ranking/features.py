@@ -5,9 +5,14 @@ It is fitted on every record of the screening set (unsupervised, so using the
 unlabelled records is legitimate) and is cheap enough to be ready at once,
 which is what lets ranking start while embeddings are still being computed.
 
-Other views catch what word n-grams miss, each as its own sparse matrix so a
-classifier on it can earn (or not) its own weight in the fusion:
+Other views catch what word n-grams miss, each as its own matrix (sparse, but
+for the title embedding) so a classifier on it can earn (or not) its own
+weight in the fusion:
 
+- `title-embedding`: the embedding of the title alone (`title_line`), so a
+  record with nothing but a title is scored from the same input as every
+  other record, where the full-text embedding and TF-IDF weigh its title
+  on a scale made for titles with abstracts;
 - `chars`: character n-grams of every word, robust to spelling variants,
   inflection and compounds (a Nordic compound shares its parts' n-grams);
   counted from the word counts (each distinct word is cut into n-grams once),
@@ -41,6 +46,11 @@ TEXT_VIEWS = ("chars",)
 CHAR_GRAM_SIZE = 5  # chosen on half of the benchmark sets, confirmed on the other half (README)
 CHARS_MAX_RECORDS = 100_000
 FIELD_VIEWS = ("keywords", "authors", "journal")
+
+
+def title_line(text: str) -> str:
+    """The first line of a ranking text (`record_text`): the title, or the abstract's start where there is none."""
+    return text.partition("\n")[0]
 
 
 def record_text(title: str | None, abstract: str | None, fulltext: str | None = None) -> str:
@@ -199,6 +209,7 @@ class FeatureSet:
     tfidf_query: sp.csr_matrix | None = None
     embedding_query: np.ndarray | None = None
     views: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    title_embedding: np.ndarray | None = None
     _indexes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -210,6 +221,8 @@ class FeatureSet:
             return self.tfidf
         if kind == "embedding":
             return self.embedding
+        if kind == "title-embedding":
+            return self.title_embedding
         return self.views.get(kind)
 
     def query(self, kind: str):
@@ -233,6 +246,7 @@ class FeatureSet:
             self.tfidf_query,
             self.embedding_query,
             {kind: matrix[:n] for kind, matrix in self.views.items()},
+            None if self.title_embedding is None else self.title_embedding[:n],
         )
 
 
@@ -244,13 +258,15 @@ def build_features(
     embedding_query: np.ndarray | None = None,
     fields: RecordFields | None = None,
     views: Sequence[str] = (),
+    title_embedding: np.ndarray | None = None,
 ) -> FeatureSet:
-    """TF-IDF fitted on `texts`, precomputed embeddings, the zero-shot query in both spaces, and the
-    other `views` asked for (`chars` from the texts; `keywords`/`authors`/`journal` from `fields`)."""
+    """TF-IDF fitted on `texts`, precomputed embeddings (of the texts and of their titles), the zero-shot query
+    in both spaces, and the other `views` asked for (`chars` from the texts; `keywords`/`authors`/`journal`
+    from `fields`)."""
     tfidf = tfidf or TfidfFeatures()
     matrix = tfidf.fit_transform(texts)
     query_row = tfidf.transform([query]) if query else None
-    features = FeatureSet(matrix, embedding, query_row, embedding_query)
+    features = FeatureSet(matrix, embedding, query_row, embedding_query, title_embedding=title_embedding)
     for view in views:
         built = None
         if view == "chars" and len(texts) <= CHARS_MAX_RECORDS:

@@ -11,9 +11,10 @@ from typing import Any
 
 from review.errors import ReviewError
 from review.ranking.classifiers import check_classifier
-from review.ranking.features import FIELD_VIEWS, TEXT_VIEWS
+from review.ranking.features import FIELD_VIEWS, TEXT_VIEWS, title_line
 
-FEATURE_KINDS = ("tfidf", "embedding", *TEXT_VIEWS, *FIELD_VIEWS)
+EMBEDDING_KINDS = ("embedding", "title-embedding")  # computed by the embedding model, so ready only once cached
+FEATURE_KINDS = ("tfidf", *EMBEDDING_KINDS, *TEXT_VIEWS, *FIELD_VIEWS)
 FUSIONS = ("rank-average", "earned", "validated", "validated-base", "validated-wilson")
 
 
@@ -99,11 +100,21 @@ class Preset:
         return (self.fusion != "rank-average" or bool(self.early_weights)) and len(self.components) > 1
 
     def uses_embeddings(self) -> bool:
-        return any(component.features == "embedding" for component in self.components)
+        return any(component.features in EMBEDDING_KINDS for component in self.components)
+
+    def uses_title_embeddings(self) -> bool:
+        """Whether the titles are embedded too, beside the texts (a `title-embedding` component)."""
+        return any(component.features == "title-embedding" for component in self.components)
+
+    def embedding_inputs(self, texts: list[str]) -> list[str]:
+        """What the embedding model reads for these ranking texts: the texts, then their titles if it embeds them."""
+        return [*texts, *map(title_line, texts)] if self.uses_title_embeddings() else list(texts)
 
     def views(self) -> tuple[str, ...]:
         """The feature kinds beside TF-IDF and embeddings its components need (see `build_features`)."""
-        return tuple(dict.fromkeys(c.features for c in self.components if c.features not in ("tfidf", "embedding")))
+        return tuple(
+            dict.fromkeys(c.features for c in self.components if c.features not in ("tfidf", *EMBEDDING_KINDS))
+        )
 
     def without(self, label: str) -> Preset:
         """The preset less one non-base component ("features/classifier"): an ablation."""
@@ -142,7 +153,7 @@ class Preset:
 
     def without_embeddings(self) -> Preset:
         """The TF-IDF part alone (what ranks while embeddings are not ready)."""
-        return self._keeping(f"{self.name}-tfidf", [c.features != "embedding" for c in self.components])
+        return self._keeping(f"{self.name}-tfidf", [c.features not in EMBEDDING_KINDS for c in self.components])
 
 
 RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 (tuned there on SYNERGY, not here)
@@ -150,6 +161,7 @@ RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 
 BASE = Component("tfidf", "svm", {"C": 0.11})
 EMBEDDING_LOGISTIC = Component("embedding", "logistic", {"C": 1.0})
 CHARS_SVM = Component("chars", "svm", {"C": 0.11})  # character 5-grams of words: spelling, inflection, compounds
+TITLE_EMBEDDING_LOGISTIC = Component("title-embedding", "logistic", {"C": 1.0})  # title-only records on a fair scale
 # `ensemble-validated`'s other components: each earns its weight on the review itself (the `validated` fusion)
 VALIDATED_COMPONENTS = (
     EMBEDDING_LOGISTIC,
@@ -167,6 +179,12 @@ PRESETS: dict[str, Preset] = {
         Preset("ensemble", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO, fusion="earned"),
         Preset("ensemble-validated", (BASE, *VALIDATED_COMPONENTS), balance_ratio=RECALL_RATIO, fusion="validated"),
         Preset("ensemble-chars", (BASE, EMBEDDING_LOGISTIC, CHARS_SVM), balance_ratio=RECALL_RATIO, fusion="validated"),
+        Preset(
+            "ensemble-titles",
+            (BASE, EMBEDDING_LOGISTIC, CHARS_SVM, TITLE_EMBEDDING_LOGISTIC),
+            balance_ratio=RECALL_RATIO,
+            fusion="validated",
+        ),
         Preset("ensemble-average", (BASE, EMBEDDING_LOGISTIC), balance_ratio=RECALL_RATIO),
         Preset(
             "ensemble-balanced", (Component("tfidf", "svm", {"C": 0.1}), Component("embedding", "logistic", {"C": 1.0}))
@@ -176,7 +194,7 @@ PRESETS: dict[str, Preset] = {
         Preset("embedding-logistic", (EMBEDDING_LOGISTIC,), balance_ratio=RECALL_RATIO),
     )
 }
-DEFAULT_PRESET = "ensemble-chars"
+DEFAULT_PRESET = "ensemble-titles"
 
 
 def get_preset(name: str) -> Preset:

@@ -137,11 +137,12 @@ class StageRanker:
     def _features(self, review: Review, texts: list[str], mode: EmbeddingMode,
                   on_progress: Callable[[int, int], None] | None) -> tuple[FeatureSet, str | None]:  # fmt: skip
         query = review.protocol.zero_shot_query()
-        vectors = query_vector = None
+        vectors = title_vectors = query_vector = None
         choice = self.choice
         if choice.preset.uses_embeddings() and texts and mode != "off":
-            ready = mode == "compute" or count_cached(review.db, texts, choice.model, backend=choice.backend) == len(
-                set(texts)
+            inputs = choice.preset.embedding_inputs(texts)
+            ready = mode == "compute" or count_cached(review.db, inputs, choice.model, backend=choice.backend) == len(
+                set(inputs)
             )
             if ready:
                 done = [0]
@@ -149,16 +150,18 @@ class StageRanker:
                 def advance(n: int) -> None:
                     done[0] += n
                     if on_progress:
-                        on_progress(done[0], len(texts))
+                        on_progress(done[0], len(inputs))
 
-                vectors = cached_embeddings(review.db, texts, choice.model, on_batch=advance, backend=choice.backend)
+                embedded = cached_embeddings(review.db, inputs, choice.model, on_batch=advance, backend=choice.backend)
+                vectors = embedded[: len(texts)]
+                title_vectors = embedded[len(texts) :] if choice.preset.uses_title_embeddings() else None
                 query_vector = encode([query], choice.model, backend=choice.backend)[0]
         if not any(text.strip() for text in texts):  # no words at all (an empty stage): nothing to learn from
             return FeatureSet(sp.csr_matrix((len(texts), 1), dtype=np.float32)), None
         preset = choice.preset if vectors is not None else _tfidf_part(choice.preset)
         features = build_features(
             texts, embedding=vectors, query=query, embedding_query=query_vector,
-            fields=stage_fields(review.db, self.ids), views=preset.views(),
+            fields=stage_fields(review.db, self.ids), views=preset.views(), title_embedding=title_vectors,
         ).rows(len(texts))  # fmt: skip
         return features, choice.model if vectors is not None else None
 

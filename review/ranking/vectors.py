@@ -1,7 +1,8 @@
 """A stage's vectors computed where the hardware is, into the project's cache (`review embed`).
 
-`embed_stage` reads the texts the stage ranks by (the same `stage_texts` that
-`review rank` and the app embed, under the same cache key), skips those
+`embed_stage` reads the texts the stage ranks by (the same `stage_texts`, and
+the titles where the preset embeds them, that `review rank` and the app embed,
+under the same cache key), skips those
 already cached and computes the rest on this machine (`choose_device`: CUDA,
 MPS or the CPU) or on a Ray cluster (`ray_address`, see `ray_embed`), storing
 them chunk by chunk: an interrupted run keeps its chunks and the next run
@@ -56,7 +57,7 @@ def embed_stage(
     stage = Stage(stage)
     choice = choose(review, model=model)
     spec = ModelSpec(choice.model, batch_size=batch_size)
-    texts = stage_texts(review.db, stage, list(review.state(stage).candidates))
+    texts = choice.preset.embedding_inputs(stage_texts(review.db, stage, list(review.state(stage).candidates)))
     missing, distinct = missing_texts(review.db, texts, spec.key)
     done = [distinct - len(missing)]
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.ranking.embeddings import cached_embeddings, count_cached
+from review.ranking.presets import Preset
 from review.ranking.project import StageRanker, choose, stage_texts
 from review.ranking.results import latest_scores, rank_among_unscreened
 from review.screening.claims import claim_next
@@ -42,6 +43,7 @@ class EmbeddingJob:
     folder: Path
     stage: Stage
     model: str
+    preset: Preset  # what the vectors are for: it says whether the titles are embedded too
     done: int = 0
     total: int = 0
     finished: bool = False
@@ -57,7 +59,8 @@ class EmbeddingJob:
 
         try:
             with Review.open(self.folder) as review:
-                texts = stage_texts(review.db, self.stage, list(review.state(self.stage).candidates))
+                candidates = list(review.state(self.stage).candidates)
+                texts = self.preset.embedding_inputs(stage_texts(review.db, self.stage, candidates))
                 self.total = len(texts)
                 cached_embeddings(review.db, texts, self.model, on_batch=self._advance)
         except Exception as error:  # the page shows it; ranking goes on by TF-IDF
@@ -167,9 +170,9 @@ def _ensure_embeddings(review: Review, stage: Stage, slot: _RankerSlot) -> None:
     choice = choose(review)
     if not choice.preset.uses_embeddings() or slot.ranker.model is not None or slot.job is not None:
         return
-    texts = stage_texts(review.db, stage, list(slot.ranker.ids))
+    texts = choice.preset.embedding_inputs(stage_texts(review.db, stage, list(slot.ranker.ids)))
     if texts and count_cached(review.db, texts, choice.model) < len(set(texts)):
-        slot.job = EmbeddingJob(review.folder, stage, choice.model)
+        slot.job = EmbeddingJob(review.folder, stage, choice.model, choice.preset)
         slot.job.start()
 
 

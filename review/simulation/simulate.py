@@ -189,7 +189,7 @@ def run_simulation(
     model: str | None = None,
     stop_rule: StopRule | None = None,
     query: str | None = None,
-    on_embed: Callable[[int], None] | None = None,
+    on_embed: Callable[[float], None] | None = None,
     on_step: Callable[[int], None] | None = None,
 ) -> tuple[list[tuple[int, str, int]], dict]:
     """Simulate screening a labelled set; returns the order rows (position, ris_id, label) and the summary.
@@ -208,9 +208,13 @@ def run_simulation(
     unknown = [ris_id for ris_id in prior_ids or [] if ris_id not in row_of]
     if unknown:
         raise ReviewError(f"prior records not in the set: {', '.join(unknown)}")
-    vectors = query_vector = None
+    vectors = title_vectors = query_vector = None
     if preset.uses_embeddings():
-        vectors = encode(data.texts, embedding_model, on_batch=on_embed)
+        inputs = preset.embedding_inputs(data.texts)
+        per_record = len(data.texts) / len(inputs)  # progress is counted in records, the titles included
+        embedded = encode(inputs, embedding_model, on_batch=on_embed and (lambda n: on_embed(n * per_record)))
+        vectors = embedded[: len(data.texts)]
+        title_vectors = embedded[len(data.texts) :] if preset.uses_title_embeddings() else None
         query_vector = encode([query], embedding_model)[0] if query else None
     features = build_features(
         data.texts,
@@ -219,6 +223,7 @@ def run_simulation(
         embedding_query=query_vector,
         fields=data.fields,
         views=preset.views(),
+        title_embedding=title_vectors,
     )
     result = simulate(features, data.labels, preset, [row_of[r] for r in prior_ids or []], seed, on_step)
     summary = {

@@ -9,10 +9,9 @@ Other views catch what word n-grams miss, each as its own matrix (sparse, but
 for the title embedding) so a classifier on it can earn (or not) its own
 weight in the fusion:
 
-- `title-embedding`: the embedding of the title alone (`title_line`), so a
-  record with nothing but a title is scored from the same input as every
-  other record, where the full-text embedding and TF-IDF weigh its title
-  on a scale made for titles with abstracts;
+- `title-embedding`: the embedding of the title alone (`title_line`): what a
+  paper is about, not diluted by its methods and results, and for a record
+  with nothing but a title the same input as for every other record;
 - `chars`: character n-grams of every word, robust to spelling variants,
   inflection and compounds (a Nordic compound shares its parts' n-grams);
   counted from the word counts (each distinct word is cut into n-grams once),

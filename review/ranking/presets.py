@@ -161,7 +161,7 @@ RECALL_RATIO = 9.8  # relevant:irrelevant training weight of ASReview's ELAS u4 
 BASE = Component("tfidf", "svm", {"C": 0.11})
 EMBEDDING_LOGISTIC = Component("embedding", "logistic", {"C": 1.0})
 CHARS_SVM = Component("chars", "svm", {"C": 0.11})  # character 5-grams of words: spelling, inflection, compounds
-TITLE_EMBEDDING_LOGISTIC = Component("title-embedding", "logistic", {"C": 1.0})  # title-only records on a fair scale
+TITLE_EMBEDDING_LOGISTIC = Component("title-embedding", "logistic", {"C": 1.0})  # the topic, undiluted by the abstract
 # `ensemble-validated`'s other components: each earns its weight on the review itself (the `validated` fusion)
 VALIDATED_COMPONENTS = (
     EMBEDDING_LOGISTIC,

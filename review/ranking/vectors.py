@@ -1,8 +1,8 @@
 """A stage's vectors computed where the hardware is, into the project's cache (`review embed`).
 
-`embed_stage` reads the texts the stage ranks by (the same `stage_texts`, and
-the titles where the preset embeds them, that `review rank` and the app embed,
-under the same cache key), skips those
+`embed_stage` reads the texts the stage ranks by, and their titles where the
+preset embeds them (the same `Preset.embedding_inputs` of `stage_texts` that
+`review rank` and the app embed, under the same cache key), skips those
 already cached and computes the rest on this machine (`choose_device`: CUDA,
 MPS or the CPU) or on a Ray cluster (`ray_address`, see `ray_embed`), storing
 them chunk by chunk: an interrupted run keeps its chunks and the next run

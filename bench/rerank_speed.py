@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -26,23 +25,23 @@ from pathlib import Path
 import numpy as np
 
 from review.importers import read_file
-from review.ranking.embeddings import DEFAULT_MODEL, cache_key
+from review.ranking.embeddings import DEFAULT_MODEL
 from review.ranking.features import RecordFields, build_features, record_text
 from review.ranking.ranker import Ranker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ranking_candidates import resolve_preset  # noqa: E402  (presets and bench-only candidates by name)
+from simulate_all import embeddings_path  # noqa: E402  (the cache simulate_all.py fills)
 
 HERE = Path(__file__).resolve().parent
-CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 
 
 def corpus(benchmarks: Path) -> tuple[list[str], np.ndarray, np.ndarray, list[dict]]:
     """Texts, embeddings of the texts and of the titles, and fields of every set whose vectors are cached."""
     texts, vectors, title_vectors, fields = [], [], [], []
     for path in sorted(benchmarks.glob("*/records.ris")):
-        cached = CACHE / f"{path.parent.name}.{cache_key(DEFAULT_MODEL)}.npy"
-        cached_titles = CACHE / f"{path.parent.name}.titles.{cache_key(DEFAULT_MODEL)}.npy"
+        cached = embeddings_path(path.parent.name, DEFAULT_MODEL)
+        cached_titles = embeddings_path(path.parent.name, DEFAULT_MODEL, titles=True)
         if cached.exists() and cached_titles.exists():
             records = read_file(path).records
             texts += [record_text(r.title, r.abstract) for r in records]

@@ -55,9 +55,14 @@ CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE") or HERE / ".cache")
 METRICS = ("wss@95", "recall@10%", "screened_to_100%", "loss", "seconds")
 
 
+def embeddings_path(name: str, model: str, titles: bool = False) -> Path:
+    """Where a set's cached embeddings of its ranking texts (or of their titles alone) are kept."""
+    return CACHE / f"{name}{'.titles' if titles else ''}.{cache_key(model).replace('/', '_')}.npy"
+
+
 def cached_embeddings(name: str, data: LabelledSet, model: str, titles: bool = False) -> np.ndarray:
     """The set's embeddings of its ranking texts (or of their titles alone), computed once and cached."""
-    path = CACHE / f"{name}{'.titles' if titles else ''}.{cache_key(model).replace('/', '_')}.npy"
+    path = embeddings_path(name, model, titles)
     if path.exists():
         return np.load(path)
     CACHE.mkdir(exist_ok=True)

@@ -73,6 +73,10 @@ def test_the_default_embeds_each_title_too_and_ranks_without_either_embedding_un
     assert [title_line(text) for text in texts] == ["A trial", "Only a title"]
     assert preset.embedding_inputs(texts) == [*texts, "A trial", "Only a title"]
     assert get_preset("ensemble-chars").embedding_inputs(texts) == texts
+    vectors = np.arange(8.0).reshape(4, 2)
+    text_vectors, title_vectors = preset.embedding_outputs(vectors, len(texts))
+    assert text_vectors.tolist() == vectors[:2].tolist() and title_vectors.tolist() == vectors[2:].tolist()
+    assert get_preset("ensemble-chars").embedding_outputs(vectors[:2], 2)[1] is None
     tfidf_part = preset.without_embeddings()
     assert not tfidf_part.uses_embeddings() and not tfidf_part.uses_title_embeddings()
     assert [c.features for c in tfidf_part.components] == ["tfidf", "chars"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from review.errors import ReviewError
 from review.ranking.classifiers import check_classifier
 from review.ranking.features import FIELD_VIEWS, TEXT_VIEWS, title_line
@@ -109,6 +111,10 @@ class Preset:
     def embedding_inputs(self, texts: list[str]) -> list[str]:
         """What the embedding model reads for these ranking texts: the texts, then their titles if it embeds them."""
         return [*texts, *map(title_line, texts)] if self.uses_title_embeddings() else list(texts)
+
+    def embedding_outputs(self, vectors: np.ndarray, n_texts: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The vectors of `embedding_inputs` split back into the texts' and the titles' (None if not embedded)."""
+        return vectors[:n_texts], vectors[n_texts:] if self.uses_title_embeddings() else None
 
     def views(self) -> tuple[str, ...]:
         """The feature kinds beside TF-IDF and embeddings its components need (see `build_features`)."""

@@ -153,8 +153,7 @@ class StageRanker:
                         on_progress(done[0], len(inputs))
 
                 embedded = cached_embeddings(review.db, inputs, choice.model, on_batch=advance, backend=choice.backend)
-                vectors = embedded[: len(texts)]
-                title_vectors = embedded[len(texts) :] if choice.preset.uses_title_embeddings() else None
+                vectors, title_vectors = choice.preset.embedding_outputs(embedded, len(texts))
                 query_vector = encode([query], choice.model, backend=choice.backend)[0]
         if not any(text.strip() for text in texts):  # no words at all (an empty stage): nothing to learn from
             return FeatureSet(sp.csr_matrix((len(texts), 1), dtype=np.float32)), None

@@ -213,8 +213,7 @@ def run_simulation(
         inputs = preset.embedding_inputs(data.texts)
         per_record = len(data.texts) / len(inputs)  # progress is counted in records, the titles included
         embedded = encode(inputs, embedding_model, on_batch=on_embed and (lambda n: on_embed(n * per_record)))
-        vectors = embedded[: len(data.texts)]
-        title_vectors = embedded[len(data.texts) :] if preset.uses_title_embeddings() else None
+        vectors, title_vectors = preset.embedding_outputs(embedded, len(data.texts))
         query_vector = encode([query], embedding_model)[0] if query else None
     features = build_features(
         data.texts,
